@@ -1,0 +1,1 @@
+# rtl: filled in by its issue

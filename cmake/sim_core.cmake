@@ -1,0 +1,10 @@
+# sim/core: plain C++ semantics of the keyed array (no SystemC).
+add_library(keymac_core STATIC
+  sim/core/atomic_file.cc
+  sim/core/geometry.cc
+  sim/core/key.cc
+  sim/core/keyed_gemm.cc
+  sim/core/schedule.cc
+)
+target_include_directories(keymac_core PUBLIC ${CMAKE_SOURCE_DIR})
+keymac_warnings(keymac_core)

@@ -1,0 +1,1 @@
+# sim_model: filled in by its issue

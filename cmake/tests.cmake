@@ -1,0 +1,1 @@
+# tests/: GoogleTest suites, labelled unit / cosim / rtl / e2e.

@@ -1,0 +1,1 @@
+# traces: filled in by its issue

@@ -1,0 +1,31 @@
+// Options a backend may use. Declared once here, with their defaults; the CLI
+// fills them from flags and from a JSON memory config (docs/SYSTEMC.md).
+// Backends that do not model a feature ignore its options.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace keymac {
+
+struct MemoryOptions {
+  bool ideal = true;               // true: every operand on chip in time (closed-form cycles)
+  double dram_bytes_per_cycle = 16;
+  uint32_t dram_latency_cycles = 100;
+  uint32_t weight_sram_kib = 64;
+  uint32_t input_sram_kib = 64;
+  uint32_t accum_sram_kib = 64;
+};
+
+struct TraceOptions {
+  std::string vcd_path;            // empty: no waveform
+  uint64_t window_from = 0;        // first traced cycle (global cycle count)
+  uint64_t window_to = 10000;      // last traced cycle, inclusive
+};
+
+struct BackendOptions {
+  MemoryOptions memory;
+  TraceOptions trace;
+  std::string cache_dir;           // for backends that build or cache artefacts
+};
+
+}  // namespace keymac

@@ -1,0 +1,48 @@
+// The one place that knows every backend. A backend built into keymac adds
+// one entry here (guarded by its CMake option if it is optional).
+#include <functional>
+#include <vector>
+
+#include "host/backend/array_backend.h"
+#include "host/backend/functional_backend.h"
+#include "sim/core/error.h"
+
+namespace keymac {
+
+namespace {
+struct Entry {
+  const char* name;
+  std::function<std::unique_ptr<ArrayBackend>(Geometry, const BackendOptions&)> make;
+};
+
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> entries = {
+      {"functional",
+       [](Geometry g, const BackendOptions&) { return std::make_unique<FunctionalBackend>(g); }},
+  };
+  return entries;
+}
+}  // namespace
+
+LayerStats& LayerStats::operator+=(const LayerStats& o) {
+  cycles += o.cycles;
+  stall_cycles += o.stall_cycles;
+  macs += o.macs;
+  for (const auto& [k, v] : o.counters) counters[k] += v;
+  return *this;
+}
+
+std::string available_backends() {
+  std::string s;
+  for (const auto& e : registry()) s += (s.empty() ? "" : ", ") + std::string(e.name);
+  return s;
+}
+
+std::unique_ptr<ArrayBackend> make_backend(const std::string& name, Geometry g,
+                                           const BackendOptions& options) {
+  for (const auto& e : registry())
+    if (name == e.name) return e.make(g, options);
+  throw Error("--backend: unknown backend '" + name + "' (available: " + available_backends() + ")");
+}
+
+}  // namespace keymac

@@ -1,0 +1,124 @@
+#include "sim/core/key.h"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "sim/core/atomic_file.h"
+#include "sim/core/error.h"
+
+namespace keymac {
+
+Key Key::secure_random(Geometry g) {
+  Key k(g);
+  std::vector<uint8_t> buf(static_cast<size_t>((g.pes() + 7) / 8));
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = getrandom(buf.data() + got, buf.size() - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(std::string("getrandom: ") + std::strerror(errno));
+    }
+    got += static_cast<size_t>(n);
+  }
+  for (int j = 0; j < g.pes(); ++j) k.bits_[static_cast<size_t>(j)] = (buf[j / 8] >> (j % 8)) & 1;
+  return k;
+}
+
+Key Key::seeded_random(Geometry g, uint64_t seed) {
+  Key k(g);
+  std::mt19937_64 rng(seed);
+  for (auto& b : k.bits_) b = static_cast<uint8_t>(rng() & 1);
+  return k;
+}
+
+int Key::hamming_distance(const Key& other) const {
+  if (other.geometry_ != geometry_) throw Error("keys of different geometries cannot be compared");
+  int d = 0;
+  for (size_t i = 0; i < bits_.size(); ++i) d += bits_[i] != other.bits_[i];
+  return d;
+}
+
+std::string Key::to_text() const {
+  static const char* kHex = "0123456789abcdef";
+  std::ostringstream os;
+  os << "# keymac key v1: one line per PE row, column 0 is the MSB of the first hex digit\n";
+  os << "array " << geometry_.str() << "\n";
+  const int digits = (geometry_.cols + 3) / 4;
+  for (int r = 0; r < geometry_.rows; ++r) {
+    for (int d = 0; d < digits; ++d) {
+      int v = 0;
+      for (int b = 0; b < 4; ++b) {
+        int c = d * 4 + b;
+        v = (v << 1) | (c < geometry_.cols ? bit(r, c) : 0);
+      }
+      os << kHex[v];
+    }
+    os << "\n";
+  }
+  return os.str();
+}
+
+Key Key::from_text(const std::string& text, const std::string& origin) {
+  std::istringstream is(text);
+  std::string line;
+  int lineno = 0;
+  bool have_geom = false;
+  Key k;
+  int row = 0;
+  auto fail = [&](const std::string& msg) -> Error {
+    return Error(origin + ":" + std::to_string(lineno) + ": " + msg);
+  };
+  while (std::getline(is, line)) {
+    ++lineno;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
+    size_t s = line.find_first_not_of(" \t");
+    if (s == std::string::npos || line[s] == '#') continue;
+    line = line.substr(s);
+    if (!have_geom) {
+      if (line.rfind("array ", 0) != 0)
+        throw fail("not a keymac key file (expected 'array RxC' first)");
+      k = Key(Geometry::parse(line.substr(6), origin + ":" + std::to_string(lineno)));
+      have_geom = true;
+      continue;
+    }
+    const int digits = (k.geometry_.cols + 3) / 4;
+    if (row >= k.geometry_.rows) throw fail("more key rows than the " + k.geometry_.str() + " array has");
+    if (static_cast<int>(line.size()) != digits)
+      throw fail("key row " + std::to_string(row) + " has " + std::to_string(line.size()) +
+                 " hex digits, expected " + std::to_string(digits) + " for " +
+                 std::to_string(k.geometry_.cols) + " columns");
+    for (int d = 0; d < digits; ++d) {
+      char ch = line[static_cast<size_t>(d)];
+      int v;
+      if (ch >= '0' && ch <= '9') v = ch - '0';
+      else if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
+      else if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
+      else throw fail(std::string("'") + ch + "' is not a hex digit");
+      for (int b = 0; b < 4; ++b) {
+        int c = d * 4 + b;
+        int bitv = (v >> (3 - b)) & 1;
+        if (c < k.geometry_.cols) k.set(row, c, bitv);
+        else if (bitv) throw fail("padding bits beyond column " + std::to_string(k.geometry_.cols - 1) + " must be 0");
+      }
+    }
+    ++row;
+  }
+  if (!have_geom) throw Error(origin + ": empty key file (expected 'array RxC' and hex rows)");
+  if (row != k.geometry_.rows)
+    throw Error(origin + ": key has " + std::to_string(row) + " rows, expected " +
+                std::to_string(k.geometry_.rows) + " for a " + k.geometry_.str() + " array");
+  return k;
+}
+
+Key Key::read(const std::string& path) {
+  return from_text(read_text_file(path, "key file"), path);
+}
+
+void Key::write(const std::string& path) const { write_file_atomic(path, to_text()); }
+
+}  // namespace keymac

@@ -1,0 +1,32 @@
+// The bit-exact functional model of the keyed array (ARCHITECTURE.md 2-4, 6).
+// Contract: keyed_gemm() returns, for every m, n,
+//   Y[m][n] = sum_k (-1)^key[k mod R][n mod C] * W[k][n] * X[m][k]   (mod 2^32)
+// with key == nullptr meaning a plain array (all key bits 0). X is M x K,
+// W is K x N, Y is M x N, all row-major. The result is the same bits the
+// SystemC model and the RTL produce; timing comes from Schedule.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/geometry.h"
+#include "sim/core/key.h"
+#include "sim/core/schedule.h"
+
+namespace keymac {
+
+// Signs the weights as the PEs will apply them: Ws[k][n] = (-1)^key * W[k][n].
+std::vector<int16_t> effective_weights(const int8_t* w, int64_t k, int64_t n, Geometry g,
+                                       const Key* key);
+
+// Y = X * Ws (int32, wrap-around). Skips zero activations (exact).
+void gemm_s8_s16(const int8_t* x, const int16_t* ws, int64_t m, int64_t k, int64_t n,
+                 int32_t* y);
+
+void keyed_gemm(const int8_t* x, const int8_t* w, GemmShape shape, Geometry g, const Key* key,
+                int32_t* y);
+
+// Locks (or, being an involution, unlocks) a K x N weight matrix in place:
+// W[k][n] *= (-1)^key[k mod R][n mod C]. Weights must be in [-127, 127].
+void lock_weights(int8_t* w, int64_t k, int64_t n, const Key& key);
+
+}  // namespace keymac
