@@ -5,3 +5,30 @@ add_library(keymac_backends STATIC
 )
 target_link_libraries(keymac_backends PUBLIC keymac_core)
 keymac_warnings(keymac_backends)
+
+add_library(keymac_runtime STATIC
+  host/data/idx_dataset.cc
+  host/lock/package.cc
+  host/model/float_executor.cc
+  host/model/graph.cc
+  host/model/onnx_import.cc
+  host/quant/quantize.cc
+  host/report/text_report.cc
+  host/runtime/evaluator.cc
+  host/runtime/int8_runner.cc
+  host/runtime/progress.cc
+  host/runtime/run_job.cc
+)
+target_link_libraries(keymac_runtime PUBLIC keymac_backends keymac_onnx nlohmann_json::nlohmann_json
+  fmt::fmt ZLIB::ZLIB Threads::Threads)
+target_compile_definitions(keymac_runtime PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_runtime)
+
+add_executable(keymac
+  host/cli/main.cc
+  host/cli/cmd_keygen.cc
+  host/cli/cmd_lock.cc
+  host/cli/cmd_run.cc
+)
+target_link_libraries(keymac PRIVATE keymac_runtime CLI11::CLI11)
+keymac_warnings(keymac)

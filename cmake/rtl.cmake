@@ -1,1 +1,158 @@
-# rtl: filled in by its issue
+# rtl/: lint, verilated km_array models (C++ mode, VCD tracing), the RtlArray
+# registry, synthesis checks, and the tests in tests/rtl.
+#
+#   keymac_verilate_array(<target> ROWS r COLS c KEYED k [SIGNMAG s])
+#     STATIC library with km_array verilated for that geometry, prefix
+#     Vkm_array_<r>x<c>_k<k>, plus a factory make_<prefix>() (rtl/tb).
+#   keymac_rtl_registry(<target>)
+#     STATIC library implementing rtl/tb/rtl_models.h over every geometry
+#     verilated so far; link it to get make_rtl_array(rows, cols, keyed).
+
+set(KEYMAC_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl)
+set(KEYMAC_RTL_SOURCES
+  ${KEYMAC_RTL_DIR}/km_delay.sv
+  ${KEYMAC_RTL_DIR}/km_pe.sv
+  ${KEYMAC_RTL_DIR}/km_keyreg.sv
+  ${KEYMAC_RTL_DIR}/km_array.sv)
+set(KEYMAC_RTL_WAIVERS ${KEYMAC_RTL_DIR}/lint/waivers.vlt)
+
+# --- lint ---------------------------------------------------------------------
+find_program(VERILATOR_EXECUTABLE verilator REQUIRED)
+set(_km_lint_cases "4 4 1 1" "4 4 0 1" "4 4 1 0" "1 1 1 1" "2 3 1 1" "2 3 0 0" "8 4 1 1" "16 16 1 1")
+foreach(_case IN LISTS _km_lint_cases)
+  separate_arguments(_p UNIX_COMMAND "${_case}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  list(GET _p 2 _k)
+  list(GET _p 3 _s)
+  add_test(NAME rtl_lint_${_r}x${_c}_k${_k}_s${_s}
+    COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_array
+            -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}"
+            ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_SOURCES})
+  set_tests_properties(rtl_lint_${_r}x${_c}_k${_k}_s${_s} PROPERTIES LABELS "rtl;lint")
+endforeach()
+
+# --- Verilator runtime, compiled once for every verilated library ------------
+# verilate() adds verilated.cpp & co. to each library; several libraries in one
+# binary would then carry several copies. We strip them and build one runtime
+# with the same VM_* definitions, which are PUBLIC on every library.
+set(KEYMAC_VM_DEFS VM_COVERAGE=0 VM_SC=0 VM_TRACE=1 VM_TRACE_VCD=1 VM_TRACE_FST=0)
+add_library(keymac_verilated_rt STATIC
+  ${VERILATOR_ROOT}/include/verilated.cpp
+  ${VERILATOR_ROOT}/include/verilated_vcd_c.cpp
+  ${VERILATOR_ROOT}/include/verilated_threads.cpp)
+target_include_directories(keymac_verilated_rt PUBLIC
+  ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd ${KEYMAC_RTL_DIR}/tb)
+target_compile_definitions(keymac_verilated_rt PUBLIC ${KEYMAC_VM_DEFS})
+target_compile_options(keymac_verilated_rt PRIVATE -O2 -w)
+target_link_libraries(keymac_verilated_rt PUBLIC Threads::Threads)
+set_target_properties(keymac_verilated_rt PROPERTIES POSITION_INDEPENDENT_CODE ON)
+
+set_property(GLOBAL PROPERTY KEYMAC_RTL_GEOMETRIES "")
+
+function(keymac_verilate_array target)
+  cmake_parse_arguments(A "" "ROWS;COLS;KEYED;SIGNMAG" "" ${ARGN})
+  if(NOT DEFINED A_SIGNMAG)
+    set(A_SIGNMAG 1)
+  endif()
+  set(prefix Vkm_array_${A_ROWS}x${A_COLS}_k${A_KEYED})
+  add_library(${target} STATIC)
+  # -O3 for Verilator's own optimiser; the C++ of big models is compiled -Os
+  # (see docs/RTL.md for compile times).
+  verilate(${target} TRACE
+    PREFIX ${prefix}
+    TOP_MODULE km_array
+    SOURCES ${KEYMAC_RTL_SOURCES}
+    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --output-split 20000
+                   -GRows=${A_ROWS} -GCols=${A_COLS}
+                   "-GKeyed=1'b${A_KEYED}" "-GSignMag=1'b${A_SIGNMAG}"
+                   ${KEYMAC_RTL_WAIVERS}
+    OPT_FAST -Os OPT_SLOW -Os OPT_GLOBAL -Os)
+  # Drop the per-library copy of the runtime (keymac_verilated_rt has it).
+  get_target_property(_srcs ${target} SOURCES)
+  list(FILTER _srcs EXCLUDE REGEX "/include/verilated[a-z_]*\\.cpp$")
+  set_property(TARGET ${target} PROPERTY SOURCES ${_srcs})
+  # Factory for the RtlArray interface.
+  set(KM_PREFIX ${prefix})
+  set(KM_ROWS ${A_ROWS})
+  set(KM_COLS ${A_COLS})
+  if(A_KEYED)
+    set(KM_KEYED_BOOL true)
+  else()
+    set(KM_KEYED_BOOL false)
+  endif()
+  set(_gen ${CMAKE_CURRENT_BINARY_DIR}/rtl_gen/${prefix}_factory.cc)
+  configure_file(${KEYMAC_RTL_DIR}/tb/rtl_model.cc.in ${_gen} @ONLY)
+  target_sources(${target} PRIVATE ${_gen})
+  target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
+  target_link_libraries(${target} PUBLIC keymac_verilated_rt)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  set_property(GLOBAL APPEND PROPERTY KEYMAC_RTL_GEOMETRIES "${A_ROWS} ${A_COLS} ${A_KEYED} ${prefix} ${target}")
+endfunction()
+
+function(keymac_rtl_registry target)
+  get_property(_geoms GLOBAL PROPERTY KEYMAC_RTL_GEOMETRIES)
+  set(_decl "")
+  set(_list "")
+  set(_make "")
+  set(_libs "")
+  foreach(_g IN LISTS _geoms)
+    separate_arguments(_p UNIX_COMMAND "${_g}")
+    list(GET _p 0 _r)
+    list(GET _p 1 _c)
+    list(GET _p 2 _k)
+    list(GET _p 3 _prefix)
+    list(GET _p 4 _lib)
+    if(_k)
+      set(_kb true)
+    else()
+      set(_kb false)
+    endif()
+    string(APPEND _decl "std::unique_ptr<RtlArray> make_${_prefix}();\n")
+    string(APPEND _list "      {${_r}, ${_c}, ${_kb}},\n")
+    string(APPEND _make "  if (rows == ${_r} && cols == ${_c} && keyed == ${_kb}) return make_${_prefix}();\n")
+    list(APPEND _libs ${_lib})
+  endforeach()
+  set(_src ${CMAKE_CURRENT_BINARY_DIR}/rtl_gen/rtl_models.cc)
+  file(WRITE ${_src}.tmp
+"// Generated by cmake/rtl.cmake (keymac_rtl_registry): do not edit.
+#include \"rtl_models.h\"
+
+namespace keymac::rtl {
+
+${_decl}
+std::vector<RtlGeometry> rtl_geometries() {
+  return {
+${_list}  };
+}
+
+std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed) {
+${_make}  return nullptr;
+}
+
+}  // namespace keymac::rtl
+")
+  configure_file(${_src}.tmp ${_src} COPYONLY)
+  add_library(${target} STATIC ${_src})
+  target_include_directories(${target} PUBLIC ${KEYMAC_RTL_DIR}/tb)
+  target_link_libraries(${target} PUBLIC ${_libs})
+endfunction()
+
+# --- the geometries built by default ------------------------------------------
+keymac_verilate_array(keymac_rtl_1x1_k1   ROWS 1  COLS 1  KEYED 1)
+keymac_verilate_array(keymac_rtl_2x3_k1   ROWS 2  COLS 3  KEYED 1)
+keymac_verilate_array(keymac_rtl_4x4_k1   ROWS 4  COLS 4  KEYED 1)
+keymac_verilate_array(keymac_rtl_4x4_k0   ROWS 4  COLS 4  KEYED 0)
+keymac_verilate_array(keymac_rtl_8x4_k1   ROWS 8  COLS 4  KEYED 1)
+keymac_verilate_array(keymac_rtl_8x8_k1   ROWS 8  COLS 8  KEYED 1)
+keymac_verilate_array(keymac_rtl_16x16_k1 ROWS 16 COLS 16 KEYED 1)
+keymac_rtl_registry(keymac_rtl_models)
+
+# --- synthesis (Yosys) -----------------------------------------------------------
+add_test(NAME rtl_synth_4x4_key_overhead
+  COMMAND ${CMAKE_COMMAND} -E env YOSYS=${YOSYS_EXECUTABLE}
+          bash ${KEYMAC_RTL_DIR}/synth/check_synth.sh 4 4 ${CMAKE_CURRENT_BINARY_DIR}/rtl_synth)
+set_tests_properties(rtl_synth_4x4_key_overhead PROPERTIES LABELS "rtl;synth" TIMEOUT 600)
+
+# --- tests/rtl ----------------------------------------------------------------
+include(${CMAKE_SOURCE_DIR}/tests/rtl/rtl_tests.cmake)

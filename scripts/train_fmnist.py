@@ -26,6 +26,7 @@ import gzip
 import os
 import shlex
 import struct
+import subprocess
 import sys
 import time
 
@@ -336,10 +337,13 @@ def write_card(args, acc, correct, n_test, n_train, ops, train_s):
         f"| command | `{cmd}` |",
         f"| export | `torch.onnx.export`, opset {OPSET}, eval mode |",
         f"| ONNX ops | {', '.join(ops)} |",
-        f"| torch | {torch.__version__} (Debian `python3-torch`) |",
+        f"| torch | {torch.__version__} (Debian `python3-torch` {debian_version('python3-torch')}) |",
         "",
-        "Retraining with the command above on the same torch build reproduces the",
-        "weights exactly (one thread, deterministic algorithms, seeded shuffle).",
+        "Retraining with the command above on the same torch build and BLAS library",
+        "reproduces the weights exactly (one thread, deterministic algorithms, seeded",
+        "shuffle). Float rounding depends on the BLAS that torch's Linear layers call,",
+        f"here {blas_library()};",
+        "another BLAS (e.g. OpenBLAS) may give slightly different weights and accuracy.",
         "Retraining rewrites this card, so the int8 line returns to TBD until",
         "keymac is run on the new model.",
         "",
@@ -351,6 +355,32 @@ def write_card(args, acc, correct, n_test, n_train, ops, train_s):
         os.replace(tmp, args.card)
     except OSError as e:
         raise UserError(f"cannot write {args.card}: {e.strerror or e}")
+
+
+def debian_version(pkg):
+    """Installed version of a Debian package, or 'version unknown'."""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() \
+            else "version unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "version unknown"
+
+
+def blas_library():
+    """Where Debian's libblas.so.3 alternative points (which BLAS torch uses)."""
+    link = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    if not os.path.exists(link):
+        return "unknown"
+    real = os.path.realpath(link)
+    try:
+        out = subprocess.run(["dpkg-query", "-S", real],
+                             capture_output=True, text=True, timeout=10)
+        pkg = out.stdout.split(":")[0].strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        pkg = ""
+    return f"`{real}`" + (f", Debian `{pkg}`" if pkg else "")
 
 
 def nonneg_int(s):

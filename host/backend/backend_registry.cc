@@ -5,6 +5,7 @@
 
 #include "host/backend/array_backend.h"
 #include "host/backend/functional_backend.h"
+#include "host/backend/systemc_backend.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -19,6 +20,7 @@ const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
       {"functional",
        [](Geometry g, const BackendOptions&) { return std::make_unique<FunctionalBackend>(g); }},
+      {"systemc", [](Geometry g, const BackendOptions& o) { return std::make_unique<SystemcBackend>(g, o); }},
   };
   return entries;
 }

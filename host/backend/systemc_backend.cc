@@ -1,0 +1,48 @@
+#include "host/backend/systemc_backend.h"
+
+#include "host/backend/memory_config.h"
+#include "sim/core/error.h"
+#include "sim/model/km_system.h"
+
+namespace keymac {
+
+SystemcBackend::SystemcBackend(Geometry g, const BackendOptions& options)
+    : g_(g), options_(options) {
+  validate_memory_options(options.memory, g);
+  TraceWindow tw{options.trace.vcd_path, options.trace.window_from, options.trace.window_to};
+  ctx_ = std::make_unique<ArrayContext>(g, to_memory_config(options.memory), tw);
+}
+
+SystemcBackend::~SystemcBackend() = default;
+
+void SystemcBackend::reset(const KeySource* key) {
+  if (key && key->geometry() != g_)
+    throw Error("key is for a " + key->geometry().str() + " array, not " + g_.str());
+  if (key) {
+    const auto bits = key->bits();
+    KmSystem::instance().load_key(*ctx_, &bits);
+  } else {
+    KmSystem::instance().load_key(*ctx_, nullptr);
+  }
+  was_reset_ = true;
+}
+
+LayerStats SystemcBackend::run_gemm(const GemmJob& job, int32_t* y) {
+  if (!was_reset_) throw Error("systemc backend: run_gemm before reset()");
+  const LayerPlan plan = ctx_->memory().plan(job.shape);
+  const GemmProblem p{job.shape, job.x, job.w, g_};
+  KmSystem::instance().run_layer(*ctx_, p, plan, y);
+  LayerStats st;
+  st.cycles = static_cast<uint64_t>(plan.cycles);
+  st.stall_cycles = static_cast<uint64_t>(plan.stall_cycles);
+  st.macs = static_cast<uint64_t>(job.shape.macs());
+  st.counters = plan.counters;
+  return st;
+}
+
+uint64_t SystemcBackend::key_load_cycles() const { return ctx_->key_load_cycles(); }
+bool SystemcBackend::key_sealed() const { return ctx_->key().sealed(); }
+bool SystemcBackend::key_error() const { return ctx_->key().err(); }
+uint64_t SystemcBackend::total_cycles() const { return ctx_->cycle(); }
+
+}  // namespace keymac

@@ -1,0 +1,53 @@
+#include <cstdio>
+#include <memory>
+
+#include "host/cli/commands.h"
+#include "host/data/idx_dataset.h"
+#include "host/lock/package.h"
+#include "host/model/onnx_import.h"
+#include "host/quant/quantize.h"
+#include "sim/core/error.h"
+#include "sim/core/geometry.h"
+#include "sim/core/key.h"
+
+namespace keymac::cli {
+
+void add_lock(CLI::App& app, Runner& run) {
+  struct Opts {
+    std::string model, array, key, out, data_dir = kDefaultDataDir;
+    int64_t calib = 1000;
+    float mean = 0.0f, std = 1.0f;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* c = app.add_subcommand("lock", "Quantize an ONNX model to int8 and lock it to a key: writes a locked-model package");
+  c->add_option("--model", o->model, "ONNX model (as exported by PyTorch)")->required();
+  c->add_option("--array", o->array, "array geometry RxC (must match the key)")->required();
+  c->add_option("--key", o->key, "key file from 'keymac keygen'")->required();
+  c->add_option("--out", o->out, "package to write")->required();
+  c->add_option("--calib", o->calib, "training images used to calibrate activation scales")->capture_default_str();
+  c->add_option("--data-dir", o->data_dir, "Fashion-MNIST directory (gzip IDX)")->capture_default_str();
+  c->add_option("--mean", o->mean, "input normalisation mean (pixels in [0,1])")->capture_default_str();
+  c->add_option("--std", o->std, "input normalisation std")->capture_default_str();
+  c->callback([o, &run] {
+    run = [o] {
+      const Geometry g = Geometry::parse(o->array);
+      const Key key = Key::read(o->key);
+      if (key.geometry() != g) throw Error(o->key + ": key is for a " + key.geometry().str() + " array, not " + g.str());
+      if (o->calib < 1 || o->calib > 60000) throw Error("--calib: must be 1..60000");
+      if (!(o->std > 0)) throw Error("--std: must be positive");
+      const Graph graph = import_onnx(o->model);
+      const Preprocess pre{o->mean, o->std};
+      const ImageSet train = load_idx(o->data_dir, "train", o->calib);
+      std::vector<float> calib(train.pixels.size());
+      for (size_t i = 0; i < calib.size(); ++i) calib[i] = (static_cast<float>(train.pixels[i]) / 255.0f - pre.mean) / pre.std;
+      const QuantModel q = quantize(graph, calib, train.count, pre);
+      write_package(o->out, lock_model(q, key));
+      std::printf("locked %s (%lld weights in %lld GEMM layers) for a %s array: %s\n", o->model.c_str(),
+                  static_cast<long long>(q.weight_count()), static_cast<long long>(q.gemm_layers()), g.str().c_str(),
+                  o->out.c_str());
+      return 0;
+    };
+  });
+}
+
+}  // namespace keymac::cli

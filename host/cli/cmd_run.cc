@@ -1,0 +1,81 @@
+#include <cstdio>
+#include <memory>
+
+#include "host/cli/commands.h"
+#include "host/report/text_report.h"
+#include "host/runtime/run_job.h"
+#include "sim/core/atomic_file.h"
+#include "sim/core/error.h"
+
+namespace keymac::cli {
+
+namespace {
+std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
+  auto c = s.find(':');
+  try {
+    if (c == std::string::npos) throw 0;
+    size_t p1 = 0, p2 = 0;
+    const uint64_t a = std::stoull(s.substr(0, c), &p1), b = std::stoull(s.substr(c + 1), &p2);
+    if (p1 != c || p2 != s.size() - c - 1 || b < a) throw 0;
+    return {a, b};
+  } catch (...) {
+    throw Error("--trace-window: '" + s + "' is not FROM:TO with FROM <= TO (cycles)");
+  }
+}
+}  // namespace
+
+void add_run(CLI::App& app, Runner& run) {
+  struct Opts {
+    RunConfig cfg;
+    std::string array, json, window;
+    uint64_t seed = 0;
+  };
+  auto o = std::make_shared<Opts>();
+  RunConfig& cfg = o->cfg;
+  auto* c = app.add_subcommand("run", "Evaluate a model on the keyed array: right key, wrong keys, plain array; latency and key cost");
+  c->add_option("--model", cfg.model, "ONNX model or locked package (default: shipped Fashion-MNIST MLP)");
+  c->add_option("--array", o->array, "array geometry RxC (default 16x16, or the package's)");
+  c->add_option("--key", cfg.key_path, "key file (default: a fresh random key; required for a package)");
+  c->add_option("--save-key", cfg.save_key_path, "save the fresh random key to this file");
+  c->add_option("--backend", cfg.backend, "functional, systemc or rtl")->capture_default_str();
+  c->add_option("--limit", cfg.limit, "evaluate only the first N test images");
+  c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str();
+  c->add_option("--wrong-keys", cfg.wrong_keys, "number of random wrong keys")->capture_default_str();
+  auto* seed = c->add_option("--seed", o->seed, "seed of the wrong keys (default: from the OS; recorded in the report)");
+  c->add_option("--clock-mhz", cfg.clock_mhz, "clock for latency in time")->capture_default_str();
+  c->add_option("--calib", cfg.calib, "training images used for int8 calibration")->capture_default_str();
+  c->add_option("--data-dir", cfg.data_dir, "Fashion-MNIST directory (gzip IDX)")->capture_default_str();
+  c->add_option("--mean", cfg.preprocess.mean, "input normalisation mean (pixels in [0,1])")->capture_default_str();
+  c->add_option("--std", cfg.preprocess.std, "input normalisation std")->capture_default_str();
+  c->add_option("--threads", cfg.threads, "evaluation threads (0: all cores)")->capture_default_str();
+  c->add_option("--json", o->json, "also write the report as JSON to this file");
+  c->add_flag("!--no-progress", cfg.progress, "no progress bar");
+  auto& mem = cfg.backend_options.memory;
+  c->add_flag("!--finite-memory", mem.ideal, "systemc: model SRAMs and DRAM (default: ideal memory)");
+  c->add_option("--dram-bw", mem.dram_bytes_per_cycle, "systemc: DRAM bytes per cycle")->capture_default_str();
+  c->add_option("--dram-latency", mem.dram_latency_cycles, "systemc: DRAM latency in cycles")->capture_default_str();
+  c->add_option("--wbuf-kib", mem.weight_sram_kib, "systemc: weight SRAM KiB")->capture_default_str();
+  c->add_option("--ibuf-kib", mem.input_sram_kib, "systemc: input SRAM KiB")->capture_default_str();
+  c->add_option("--abuf-kib", mem.accum_sram_kib, "systemc: accumulator SRAM KiB")->capture_default_str();
+  c->add_option("--vcd", cfg.backend_options.trace.vcd_path, "systemc/rtl: write a waveform of the array boundary");
+  c->add_option("--trace-window", o->window, "cycles FROM:TO to trace (default 0:10000)");
+  c->callback([o, seed, &run] {
+    run = [o, seed] {
+      RunConfig cfg = o->cfg;
+      if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
+      if (seed->count()) cfg.seed = o->seed;
+      if (!o->window.empty()) {
+        auto [a, b] = parse_window(o->window);
+        cfg.backend_options.trace.window_from = a;
+        cfg.backend_options.trace.window_to = b;
+      }
+      const auto report = run_job(cfg, &g_stop);
+      std::fputs(text_report(report).c_str(), stdout);
+      std::fflush(stdout);
+      if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");
+      return report["complete"].get<bool>() ? 0 : 130;
+    };
+  });
+}
+
+}  // namespace keymac::cli

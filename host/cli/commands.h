@@ -1,0 +1,20 @@
+// Each keymac subcommand registers itself on the CLI11 app through one
+// function declared here and defined in its own cmd_<name>.cc; main.cc calls
+// them all. A command's run callback throws keymac::Error for bad input and
+// returns the process exit code.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <functional>
+
+namespace keymac::cli {
+
+using Runner = std::function<int()>;
+// Set by the first SIGINT/SIGTERM; long commands stop at the next safe point.
+extern std::atomic<bool> g_stop;
+
+void add_keygen(CLI::App& app, Runner& run);
+void add_lock(CLI::App& app, Runner& run);
+void add_run(CLI::App& app, Runner& run);
+
+}  // namespace keymac::cli

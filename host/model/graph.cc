@@ -1,0 +1,23 @@
+#include "host/model/graph.h"
+
+namespace keymac {
+
+std::string shape_str(const Shape& s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+const char* layer_kind_name(LayerKind k) {
+  switch (k) {
+    case LayerKind::kGemm: return "Gemm";
+    case LayerKind::kConv: return "Conv";
+    case LayerKind::kRelu: return "Relu";
+    case LayerKind::kMaxPool: return "MaxPool";
+    case LayerKind::kAvgPool: return "AveragePool";
+    case LayerKind::kReshape: return "Reshape";
+  }
+  return "?";
+}
+
+}  // namespace keymac

@@ -1,0 +1,509 @@
+#include "host/model/onnx_import.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "sim/core/error.h"
+
+namespace keymac {
+
+namespace {
+
+constexpr int64_t kBatch = std::numeric_limits<int64_t>::min();  // symbolic batch size
+
+struct ConstTensor {
+  std::vector<int64_t> dims;
+  std::vector<float> f;    // float data (FLOAT / DOUBLE)
+  std::vector<int64_t> i;  // integer data (INT64 / INT32), may hold kBatch
+  bool is_int = false;
+};
+
+class Importer {
+ public:
+  explicit Importer(std::string path) : path_(std::move(path)) {}
+  Graph run();
+
+ private:
+  [[noreturn]] void fail(const std::string& msg) const { throw Error(path_ + ": " + msg); }
+  ConstTensor to_const(const onnx::TensorProto& t) const;
+  const ConstTensor& constant(const std::string& name, const onnx::NodeProto& node) const;
+  bool is_constant(const std::string& name) const { return consts_.count(name) != 0; }
+  static const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name);
+  std::vector<int64_t> ints_attr(const onnx::NodeProto& n, const char* name,
+                                 std::vector<int64_t> def) const;
+  int64_t int_attr(const onnx::NodeProto& n, const char* name, int64_t def) const;
+  float float_attr(const onnx::NodeProto& n, const char* name, float def) const;
+  std::string node_name(const onnx::NodeProto& n, size_t idx) const;
+  void expect_current(const onnx::NodeProto& n, const std::string& input) const;
+
+  void gemm(const onnx::NodeProto& n, const std::string& name);
+  void matmul(const onnx::NodeProto& n, const std::string& name);
+  void add(const onnx::NodeProto& n, const std::string& name);
+  void conv(const onnx::NodeProto& n, const std::string& name);
+  void pool(const onnx::NodeProto& n, const std::string& name, LayerKind kind, bool global);
+  void reshape(const onnx::NodeProto& n, const std::string& name, bool flatten);
+  bool shape_op(const onnx::NodeProto& n);
+  Window2d window(const onnx::NodeProto& n) const;
+
+  Shape cur_shape() const { return g_.layers.empty() ? g_.input_shape : g_.layers.back().out_shape; }
+
+  std::string path_;
+  Graph g_;
+  std::string current_;  // name of the tensor that holds the chain's activations
+  std::map<std::string, ConstTensor> consts_;
+};
+
+ConstTensor Importer::to_const(const onnx::TensorProto& t) const {
+  ConstTensor c;
+  int64_t count = 1;
+  for (auto d : t.dims()) {
+    if (d < 0) fail("tensor '" + t.name() + "' has a negative dimension");
+    c.dims.push_back(d);
+    count *= d;
+    if (count > (int64_t(1) << 31)) fail("tensor '" + t.name() + "' is too large");
+  }
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    fail("tensor '" + t.name() + "' uses external data, which keymac does not read");
+  const std::string& raw = t.raw_data();
+  auto need = [&](size_t bytes) {
+    if (!raw.empty() && raw.size() != bytes * static_cast<size_t>(count))
+      fail("tensor '" + t.name() + "' has " + std::to_string(raw.size()) + " bytes of data, expected " +
+           std::to_string(bytes * static_cast<size_t>(count)));
+  };
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      need(4);
+      c.f.resize(static_cast<size_t>(count));
+      if (!raw.empty()) std::memcpy(c.f.data(), raw.data(), raw.size());
+      else if (t.float_data_size() == count) std::copy(t.float_data().begin(), t.float_data().end(), c.f.begin());
+      else fail("tensor '" + t.name() + "' has " + std::to_string(t.float_data_size()) + " values, expected " + std::to_string(count));
+      break;
+    case onnx::TensorProto::DOUBLE: {
+      need(8);
+      c.f.resize(static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) {
+        double v;
+        if (!raw.empty()) std::memcpy(&v, raw.data() + 8 * i, 8);
+        else if (t.double_data_size() == count) v = t.double_data(static_cast<int>(i));
+        else fail("tensor '" + t.name() + "' has the wrong number of values");
+        c.f[static_cast<size_t>(i)] = static_cast<float>(v);
+      }
+      break;
+    }
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::INT32: {
+      const bool is64 = t.data_type() == onnx::TensorProto::INT64;
+      need(is64 ? 8 : 4);
+      c.is_int = true;
+      c.i.resize(static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t v = 0;
+        if (!raw.empty()) {
+          if (is64) std::memcpy(&v, raw.data() + 8 * i, 8);
+          else { int32_t v32; std::memcpy(&v32, raw.data() + 4 * i, 4); v = v32; }
+        } else if (is64 && t.int64_data_size() == count) v = t.int64_data(static_cast<int>(i));
+        else if (!is64 && t.int32_data_size() == count) v = t.int32_data(static_cast<int>(i));
+        else fail("tensor '" + t.name() + "' has the wrong number of values");
+        c.i[static_cast<size_t>(i)] = v;
+      }
+      break;
+    }
+    default:
+      fail("tensor '" + t.name() + "' has data type " + std::to_string(t.data_type()) +
+           ", keymac reads float, double, int32 and int64");
+  }
+  return c;
+}
+
+const ConstTensor& Importer::constant(const std::string& name, const onnx::NodeProto& node) const {
+  auto it = consts_.find(name);
+  if (it == consts_.end())
+    fail("node '" + node.name() + "' (" + node.op_type() + "): input '" + name +
+         "' must be a constant (initializer); keymac runs a single chain of layers");
+  return it->second;
+}
+
+const onnx::AttributeProto* Importer::attr(const onnx::NodeProto& n, const char* name) {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+std::vector<int64_t> Importer::ints_attr(const onnx::NodeProto& n, const char* name,
+                                         std::vector<int64_t> def) const {
+  auto* a = attr(n, name);
+  if (!a) return def;
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+int64_t Importer::int_attr(const onnx::NodeProto& n, const char* name, int64_t def) const {
+  auto* a = attr(n, name);
+  return a ? a->i() : def;
+}
+
+float Importer::float_attr(const onnx::NodeProto& n, const char* name, float def) const {
+  auto* a = attr(n, name);
+  return a ? a->f() : def;
+}
+
+std::string Importer::node_name(const onnx::NodeProto& n, size_t idx) const {
+  return n.name().empty() ? n.op_type() + "_" + std::to_string(idx) : n.name();
+}
+
+void Importer::expect_current(const onnx::NodeProto& n, const std::string& input) const {
+  if (input != current_)
+    fail("node '" + n.name() + "' (" + n.op_type() + ") does not continue the chain of layers (input '" +
+         input + "', expected '" + current_ + "'); keymac runs single-chain networks");
+}
+
+Window2d Importer::window(const onnx::NodeProto& n) const {
+  Window2d w;
+  auto ks = ints_attr(n, "kernel_shape", {});
+  auto st = ints_attr(n, "strides", {1, 1});
+  auto pads = ints_attr(n, "pads", {0, 0, 0, 0});
+  auto dil = ints_attr(n, "dilations", {1, 1});
+  auto ap = attr(n, "auto_pad");
+  if (ap && !ap->s().empty() && ap->s() != "NOTSET" && ap->s() != "VALID")
+    fail("node '" + n.name() + "' (" + n.op_type() + "): auto_pad=" + ap->s() + " is not supported");
+  if (int_attr(n, "ceil_mode", 0) != 0)
+    fail("node '" + n.name() + "' (" + n.op_type() + "): ceil_mode=1 is not supported");
+  if (ks.size() != 2 && !ks.empty()) fail("node '" + n.name() + "' (" + n.op_type() + "): only 2-D windows are supported");
+  if (st.size() != 2 || pads.size() != 4 || dil.size() != 2)
+    fail("node '" + n.name() + "' (" + n.op_type() + "): only 2-D strides/pads are supported");
+  if (dil[0] != 1 || dil[1] != 1) fail("node '" + n.name() + "' (" + n.op_type() + "): dilation other than 1 is not supported");
+  if (!ks.empty()) { w.kh = static_cast<int>(ks[0]); w.kw = static_cast<int>(ks[1]); }
+  w.sh = static_cast<int>(st[0]);
+  w.sw = static_cast<int>(st[1]);
+  w.pt = static_cast<int>(pads[0]);
+  w.pl = static_cast<int>(pads[1]);
+  w.pb = static_cast<int>(pads[2]);
+  w.pr = static_cast<int>(pads[3]);
+  if (w.kh < 1 || w.kw < 1 || w.sh < 1 || w.sw < 1 || w.pt < 0 || w.pl < 0 || w.pb < 0 || w.pr < 0)
+    fail("node '" + n.name() + "' (" + n.op_type() + "): invalid kernel, stride or padding");
+  return w;
+}
+
+void Importer::gemm(const onnx::NodeProto& n, const std::string& name) {
+  if (n.input_size() < 2) fail("node '" + name + "' (Gemm) needs two inputs");
+  expect_current(n, n.input(0));
+  if (int_attr(n, "transA", 0) != 0) fail("node '" + name + "' (Gemm): transA=1 is not supported");
+  const bool tb = int_attr(n, "transB", 0) != 0;
+  const float alpha = float_attr(n, "alpha", 1.0f), beta = float_attr(n, "beta", 1.0f);
+  const ConstTensor& b = constant(n.input(1), n);
+  if (b.dims.size() != 2 || b.is_int) fail("node '" + name + "' (Gemm): weight must be a 2-D float tensor");
+  Shape in = cur_shape();
+  if (in.size() != 1) fail("node '" + name + "' (Gemm): input of per-sample shape " + shape_str(in) + " is not a vector (flatten it first)");
+  Layer l;
+  l.kind = LayerKind::kGemm;
+  l.name = name;
+  l.k = tb ? b.dims[1] : b.dims[0];
+  l.n = tb ? b.dims[0] : b.dims[1];
+  if (l.k != in[0]) fail("node '" + name + "' (Gemm): weight has K=" + std::to_string(l.k) + " but input has " + std::to_string(in[0]) + " features");
+  l.weight.resize(static_cast<size_t>(l.k * l.n));
+  for (int64_t kk = 0; kk < l.k; ++kk)
+    for (int64_t j = 0; j < l.n; ++j)
+      l.weight[static_cast<size_t>(kk * l.n + j)] = alpha * (tb ? b.f[static_cast<size_t>(j * l.k + kk)] : b.f[static_cast<size_t>(kk * l.n + j)]);
+  l.bias.assign(static_cast<size_t>(l.n), 0.0f);
+  if (n.input_size() > 2 && !n.input(2).empty()) {
+    const ConstTensor& c = constant(n.input(2), n);
+    if (c.is_int) fail("node '" + name + "' (Gemm): bias must be float");
+    if (c.f.size() == static_cast<size_t>(l.n)) for (int64_t j = 0; j < l.n; ++j) l.bias[static_cast<size_t>(j)] = beta * c.f[static_cast<size_t>(j)];
+    else if (c.f.size() == 1) for (auto& v : l.bias) v = beta * c.f[0];
+    else fail("node '" + name + "' (Gemm): bias of " + std::to_string(c.f.size()) + " values does not broadcast to N=" + std::to_string(l.n));
+  }
+  l.in_shape = in;
+  l.out_shape = {l.n};
+  g_.layers.push_back(std::move(l));
+  current_ = n.output(0);
+}
+
+void Importer::matmul(const onnx::NodeProto& n, const std::string& name) {
+  if (n.input_size() != 2) fail("node '" + name + "' (MatMul) needs two inputs");
+  expect_current(n, n.input(0));
+  const ConstTensor& b = constant(n.input(1), n);
+  if (b.dims.size() != 2 || b.is_int) fail("node '" + name + "' (MatMul): weight must be a 2-D float tensor");
+  Shape in = cur_shape();
+  if (in.size() != 1 || in[0] != b.dims[0])
+    fail("node '" + name + "' (MatMul): input " + shape_str(in) + " does not match weight [" +
+         std::to_string(b.dims[0]) + "," + std::to_string(b.dims[1]) + "]");
+  Layer l;
+  l.kind = LayerKind::kGemm;
+  l.name = name;
+  l.k = b.dims[0];
+  l.n = b.dims[1];
+  l.weight = b.f;
+  l.bias.assign(static_cast<size_t>(l.n), 0.0f);
+  l.in_shape = in;
+  l.out_shape = {l.n};
+  g_.layers.push_back(std::move(l));
+  current_ = n.output(0);
+}
+
+void Importer::add(const onnx::NodeProto& n, const std::string& name) {
+  if (n.input_size() != 2) fail("node '" + name + "' (Add) needs two inputs");
+  std::string other = n.input(0) == current_ ? n.input(1) : n.input(0);
+  if (n.input(0) != current_ && n.input(1) != current_) expect_current(n, n.input(0));
+  if (g_.layers.empty() || !g_.layers.back().is_gemm_like())
+    fail("node '" + name + "' (Add): only a bias add directly after MatMul/Gemm/Conv is supported");
+  const ConstTensor& c = constant(other, n);
+  Layer& l = g_.layers.back();
+  if (c.is_int) fail("node '" + name + "' (Add): bias must be float");
+  // Per-output-channel bias: N values (Gemm) or [Cout,1,1] (Conv), or a scalar.
+  if (c.f.size() == static_cast<size_t>(l.n)) for (int64_t j = 0; j < l.n; ++j) l.bias[static_cast<size_t>(j)] += c.f[static_cast<size_t>(j)];
+  else if (c.f.size() == 1) for (auto& v : l.bias) v += c.f[0];
+  else fail("node '" + name + "' (Add): addend of " + std::to_string(c.f.size()) + " values is not a per-channel bias");
+  current_ = n.output(0);
+}
+
+void Importer::conv(const onnx::NodeProto& n, const std::string& name) {
+  if (n.input_size() < 2) fail("node '" + name + "' (Conv) needs at least two inputs");
+  expect_current(n, n.input(0));
+  if (int_attr(n, "group", 1) != 1) fail("node '" + name + "' (Conv): grouped convolution is not supported");
+  const ConstTensor& w = constant(n.input(1), n);
+  if (w.dims.size() != 4 || w.is_int) fail("node '" + name + "' (Conv): only 2-D convolutions with a float weight are supported");
+  Shape in = cur_shape();
+  if (in.size() != 3) fail("node '" + name + "' (Conv): input of per-sample shape " + shape_str(in) + " is not CxHxW");
+  const int64_t cout = w.dims[0], cin = w.dims[1], kh = w.dims[2], kw = w.dims[3];
+  if (cin != in[0]) fail("node '" + name + "' (Conv): weight expects " + std::to_string(cin) + " input channels, input has " + std::to_string(in[0]));
+  Layer l;
+  l.kind = LayerKind::kConv;
+  l.name = name;
+  l.win = window(n);
+  l.win.kh = static_cast<int>(kh);
+  l.win.kw = static_cast<int>(kw);
+  const int oh = l.win.out_h(static_cast<int>(in[1])), ow = l.win.out_w(static_cast<int>(in[2]));
+  if (oh < 1 || ow < 1) fail("node '" + name + "' (Conv): kernel larger than its padded input");
+  l.k = cin * kh * kw;
+  l.n = cout;
+  l.weight.resize(static_cast<size_t>(l.k * l.n));
+  // ONNX weight [Cout][Cin][kh][kw] -> W[k][n] with k = (cin*kh + y)*kw + x.
+  for (int64_t o = 0; o < cout; ++o)
+    for (int64_t kk = 0; kk < l.k; ++kk)
+      l.weight[static_cast<size_t>(kk * l.n + o)] = w.f[static_cast<size_t>(o * l.k + kk)];
+  l.bias.assign(static_cast<size_t>(l.n), 0.0f);
+  if (n.input_size() > 2 && !n.input(2).empty()) {
+    const ConstTensor& b = constant(n.input(2), n);
+    if (b.f.size() != static_cast<size_t>(cout)) fail("node '" + name + "' (Conv): bias has the wrong length");
+    l.bias = b.f;
+  }
+  l.in_shape = in;
+  l.out_shape = {cout, oh, ow};
+  g_.layers.push_back(std::move(l));
+  current_ = n.output(0);
+}
+
+void Importer::pool(const onnx::NodeProto& n, const std::string& name, LayerKind kind, bool global) {
+  expect_current(n, n.input(0));
+  Shape in = cur_shape();
+  if (in.size() != 3) fail("node '" + name + "' (" + n.op_type() + "): input of per-sample shape " + shape_str(in) + " is not CxHxW");
+  Layer l;
+  l.kind = kind;
+  l.name = name;
+  if (global) {
+    l.win.kh = static_cast<int>(in[1]);
+    l.win.kw = static_cast<int>(in[2]);
+  } else {
+    l.win = window(n);
+    if (kind == LayerKind::kMaxPool && n.output_size() > 1 && !n.output(1).empty())
+      fail("node '" + name + "' (MaxPool): the indices output is not supported");
+    if (kind == LayerKind::kAvgPool && int_attr(n, "count_include_pad", 0) != 0 &&
+        (l.win.pt || l.win.pl || l.win.pb || l.win.pr))
+      fail("node '" + name + "' (AveragePool): count_include_pad=1 with padding is not supported");
+  }
+  const int oh = l.win.out_h(static_cast<int>(in[1])), ow = l.win.out_w(static_cast<int>(in[2]));
+  if (oh < 1 || ow < 1) fail("node '" + name + "' (" + n.op_type() + "): window larger than its input");
+  l.in_shape = in;
+  l.out_shape = {in[0], oh, ow};
+  g_.layers.push_back(std::move(l));
+  current_ = n.output(0);
+}
+
+void Importer::reshape(const onnx::NodeProto& n, const std::string& name, bool flatten) {
+  expect_current(n, n.input(0));
+  Shape in = cur_shape();
+  Shape out;
+  if (flatten) {
+    if (int_attr(n, "axis", 1) != 1) fail("node '" + name + "' (Flatten): only axis=1 is supported");
+    out = {numel(in)};
+  } else {
+    if (n.input_size() != 2) fail("node '" + name + "' (Reshape) needs two inputs");
+    const ConstTensor& s = constant(n.input(1), n);
+    if (!s.is_int || s.dims.size() != 1 || s.i.empty()) fail("node '" + name + "' (Reshape): shape must be a 1-D integer tensor");
+    // First dimension must stay the batch: kBatch, -1 (with the rest fixed) or 0 (copy).
+    int64_t first = s.i[0];
+    if (first != kBatch && first != 0 && first != -1)
+      fail("node '" + name + "' (Reshape): keymac needs the batch dimension first; shape starts with " + std::to_string(first));
+    int64_t known = 1, infer = -1;
+    for (size_t d = 1; d < s.i.size(); ++d) {
+      int64_t v = s.i[d];
+      if (v == 0 && d - 1 < in.size()) v = in[d - 1];
+      if (v == -1) {
+        if (infer >= 0) fail("node '" + name + "' (Reshape): more than one -1 in the shape");
+        infer = static_cast<int64_t>(out.size());
+        out.push_back(1);
+      } else if (v < 1) {
+        fail("node '" + name + "' (Reshape): unsupported target dimension " + std::to_string(v));
+      } else {
+        out.push_back(v);
+        known *= v;
+      }
+    }
+    if (first == -1 && infer >= 0) fail("node '" + name + "' (Reshape): cannot infer both batch and a dimension");
+    if (infer >= 0) {
+      if (known == 0 || numel(in) % known != 0) fail("node '" + name + "' (Reshape): cannot reshape " + shape_str(in) + " as requested");
+      out[static_cast<size_t>(infer)] = numel(in) / known;
+    }
+    if (out.empty()) out = {1};
+    if (numel(out) != numel(in))
+      fail("node '" + name + "' (Reshape): " + shape_str(in) + " cannot become " + shape_str(out) + " per sample");
+  }
+  Layer l;
+  l.kind = LayerKind::kReshape;
+  l.name = name;
+  l.in_shape = in;
+  l.out_shape = out;
+  g_.layers.push_back(std::move(l));
+  current_ = n.output(0);
+}
+
+// Shape arithmetic that PyTorch emits for x.view(x.size(0), -1) and friends.
+// Returns true if the node was a shape computation on constants.
+bool Importer::shape_op(const onnx::NodeProto& n) {
+  const std::string& op = n.op_type();
+  if (op == "Shape") {
+    if (n.input(0) != current_) return false;
+    ConstTensor c;
+    c.is_int = true;
+    c.i.push_back(kBatch);
+    for (auto d : cur_shape()) c.i.push_back(d);
+    c.dims = {static_cast<int64_t>(c.i.size())};
+    consts_[n.output(0)] = c;
+    return true;
+  }
+  for (const auto& in : n.input())
+    if (!in.empty() && !is_constant(in)) return false;
+  if (op == "Gather") {
+    const ConstTensor& data = constant(n.input(0), n);
+    const ConstTensor& idx = constant(n.input(1), n);
+    if (!data.is_int || data.dims.size() != 1 || !idx.is_int || int_attr(n, "axis", 0) != 0)
+      fail("node '" + n.name() + "' (Gather): only gathers from 1-D shape tensors are supported");
+    ConstTensor c;
+    c.is_int = true;
+    c.dims = idx.dims;
+    for (auto v : idx.i) {
+      int64_t j = v < 0 ? v + static_cast<int64_t>(data.i.size()) : v;
+      if (j < 0 || j >= static_cast<int64_t>(data.i.size())) fail("node '" + n.name() + "' (Gather): index out of range");
+      c.i.push_back(data.i[static_cast<size_t>(j)]);
+    }
+    consts_[n.output(0)] = c;
+    return true;
+  }
+  if (op == "Unsqueeze" || op == "Squeeze" || op == "Cast" || op == "Identity") {
+    ConstTensor c = constant(n.input(0), n);
+    if (op == "Unsqueeze" && c.dims.empty()) c.dims = {1};
+    if (op == "Squeeze" && c.dims.size() == 1 && c.dims[0] == 1) c.dims = {};
+    consts_[n.output(0)] = c;
+    return true;
+  }
+  if (op == "Concat") {
+    ConstTensor c;
+    c.is_int = true;
+    for (const auto& in : n.input()) {
+      const ConstTensor& p = constant(in, n);
+      if (!p.is_int) fail("node '" + n.name() + "' (Concat): only integer shape tensors are supported");
+      c.i.insert(c.i.end(), p.i.begin(), p.i.end());
+    }
+    c.dims = {static_cast<int64_t>(c.i.size())};
+    consts_[n.output(0)] = c;
+    return true;
+  }
+  return false;
+}
+
+Graph Importer::run() {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) fail(std::string("cannot open: ") + std::strerror(errno));
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&in)) fail("not a valid ONNX model (protobuf parse failed)");
+  const auto& graph = model.graph();
+  if (graph.node_size() == 0) fail("not a valid ONNX model (graph has no nodes)");
+  g_.source = path_;
+  for (const auto& t : graph.initializer()) consts_[t.name()] = to_const(t);
+  // The one real input: a graph input that is not an initializer.
+  for (const auto& vi : graph.input()) {
+    if (consts_.count(vi.name())) continue;
+    if (!current_.empty()) fail("model has more than one input; keymac runs single-input networks");
+    current_ = vi.name();
+    g_.input_name = vi.name();
+    const auto& tt = vi.type().tensor_type();
+    if (tt.elem_type() != onnx::TensorProto::FLOAT) fail("input '" + vi.name() + "' is not float");
+    Shape s;
+    for (int d = 1; d < tt.shape().dim_size(); ++d) {
+      const auto& dim = tt.shape().dim(d);
+      if (!dim.has_dim_value() || dim.dim_value() < 1)
+        fail("input '" + vi.name() + "' has a symbolic non-batch dimension");
+      s.push_back(dim.dim_value());
+    }
+    if (tt.shape().dim_size() < 2) fail("input '" + vi.name() + "' must be [N, ...] with a batch dimension");
+    g_.input_shape = s;
+  }
+  if (current_.empty()) fail("model has no input");
+  if (numel(g_.input_shape) != 784)
+    fail("input '" + g_.input_name + "' has per-sample shape " + shape_str(g_.input_shape) +
+         "; keymac feeds 28x28 images ([N,784] or [N,1,28,28])");
+
+  for (int idx = 0; idx < graph.node_size(); ++idx) {
+    const auto& n = graph.node(idx);
+    const std::string name = node_name(n, static_cast<size_t>(idx));
+    const std::string& op = n.op_type();
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      fail("unsupported operator '" + n.domain() + "." + op + "' (node '" + name + "')");
+    if (op == "Constant") {
+      auto* a = attr(n, "value");
+      if (!a || !a->has_t()) fail("node '" + name + "' (Constant): only tensor values are supported");
+      consts_[n.output(0)] = to_const(a->t());
+    } else if (shape_op(n)) {
+      // evaluated at import time
+    } else if (op == "Identity" || op == "Dropout") {
+      expect_current(n, n.input(0));
+      current_ = n.output(0);
+    } else if (op == "Gemm") gemm(n, name);
+    else if (op == "MatMul") matmul(n, name);
+    else if (op == "Add") add(n, name);
+    else if (op == "Conv") conv(n, name);
+    else if (op == "Relu") {
+      expect_current(n, n.input(0));
+      Layer l;
+      l.kind = LayerKind::kRelu;
+      l.name = name;
+      l.in_shape = l.out_shape = cur_shape();
+      g_.layers.push_back(std::move(l));
+      current_ = n.output(0);
+    } else if (op == "MaxPool") pool(n, name, LayerKind::kMaxPool, false);
+    else if (op == "AveragePool") pool(n, name, LayerKind::kAvgPool, false);
+    else if (op == "GlobalAveragePool") pool(n, name, LayerKind::kAvgPool, true);
+    else if (op == "Flatten") reshape(n, name, true);
+    else if (op == "Reshape") reshape(n, name, false);
+    else fail("unsupported operator '" + op + "' (node '" + name + "')");
+  }
+  if (graph.output_size() != 1) fail("model has " + std::to_string(graph.output_size()) + " outputs; keymac needs one");
+  if (graph.output(0).name() != current_)
+    fail("graph output '" + graph.output(0).name() + "' is not the end of the layer chain");
+  bool any = false;
+  for (const auto& l : g_.layers) any |= l.is_gemm_like();
+  if (!any) fail("model has no Gemm, MatMul or Conv layer to map onto the array");
+  if (g_.layers.back().out_shape.size() != 1 && numel(g_.layers.back().out_shape) < 2)
+    fail("model output is not a vector of class scores");
+  return g_;
+}
+
+}  // namespace
+
+Graph import_onnx(const std::string& path) { return Importer(path).run(); }
+
+}  // namespace keymac

@@ -1,0 +1,99 @@
+// Element-type-generic tensor operations shared by the float reference
+// executor and the int8 runtime, so both lower a layer identically.
+// Layout: activations are [batch][C][H][W] (or [batch][F]) row-major.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "host/model/graph.h"
+
+namespace keymac {
+
+// im2col for a batch: out is (B*OH*OW) x (Cin*kh*kw), row m = (b, oy, ox),
+// column k = (cin*kh + y)*kw + x (ARCHITECTURE.md section 6); padding reads 0.
+template <typename T>
+void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w, std::vector<T>& out) {
+  const int c = static_cast<int>(in_shape[0]), h = static_cast<int>(in_shape[1]), wd = static_cast<int>(in_shape[2]);
+  const int oh = w.out_h(h), ow = w.out_w(wd);
+  const int64_t k = static_cast<int64_t>(c) * w.kh * w.kw;
+  out.assign(static_cast<size_t>(batch * oh * ow * k), T(0));
+  for (int64_t b = 0; b < batch; ++b) {
+    const T* src = in + b * c * h * wd;
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox) {
+        T* row = out.data() + ((b * oh + oy) * ow + ox) * k;
+        for (int ci = 0; ci < c; ++ci)
+          for (int y = 0; y < w.kh; ++y) {
+            const int iy = oy * w.sh - w.pt + y;
+            if (iy < 0 || iy >= h) continue;
+            for (int x = 0; x < w.kw; ++x) {
+              const int ix = ox * w.sw - w.pl + x;
+              if (ix < 0 || ix >= wd) continue;
+              row[(ci * w.kh + y) * w.kw + x] = src[(ci * h + iy) * wd + ix];
+            }
+          }
+      }
+  }
+}
+
+// (B*OH*OW) x N GEMM output -> [B][N][OH][OW].
+template <typename T>
+void rows_to_nchw(const T* rows, int64_t batch, int64_t n, int64_t pixels, T* out) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t j = 0; j < n; ++j) out[(b * n + j) * pixels + p] = rows[(b * pixels + p) * n + j];
+}
+
+template <typename T>
+void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
+  const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
+  const int oh = w.out_h(h), ow = w.out_w(wd);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int ci = 0; ci < c; ++ci) {
+      const T* src = in + (b * c + ci) * h * wd;
+      T* dst = out + (b * c + ci) * oh * ow;
+      for (int oy = 0; oy < oh; ++oy)
+        for (int ox = 0; ox < ow; ++ox) {
+          bool any = false;
+          T m = T(0);
+          for (int y = 0; y < w.kh; ++y)
+            for (int x = 0; x < w.kw; ++x) {
+              const int iy = oy * w.sh - w.pt + y, ix = ox * w.sw - w.pl + x;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+              T v = src[iy * wd + ix];
+              if (!any || v > m) m = v;
+              any = true;
+            }
+          dst[oy * ow + ox] = m;
+        }
+    }
+}
+
+// Average pool; padding is not counted. `divide(sum, count)` maps the
+// accumulated sum to the output element (float division or rounded integer).
+template <typename T, typename Acc, typename Div>
+void avg_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out, Div divide) {
+  const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
+  const int oh = w.out_h(h), ow = w.out_w(wd);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int ci = 0; ci < c; ++ci) {
+      const T* src = in + (b * c + ci) * h * wd;
+      T* dst = out + (b * c + ci) * oh * ow;
+      for (int oy = 0; oy < oh; ++oy)
+        for (int ox = 0; ox < ow; ++ox) {
+          Acc sum = 0;
+          int count = 0;
+          for (int y = 0; y < w.kh; ++y)
+            for (int x = 0; x < w.kw; ++x) {
+              const int iy = oy * w.sh - w.pt + y, ix = ox * w.sw - w.pl + x;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+              sum += src[iy * wd + ix];
+              ++count;
+            }
+          dst[oy * ow + ox] = divide(sum, count);
+        }
+    }
+}
+
+}  // namespace keymac

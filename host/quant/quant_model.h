@@ -1,0 +1,63 @@
+// The integer model keymac runs on the array: int8 weights in [-127, 127]
+// (possibly locked), int32 biases, per-output-channel requantization by an
+// integer multiplier and right shift. It holds no float weights, so a locked
+// QuantModel carries nothing that reveals the unlocked signs.
+// Contract: layers form the same chain as the Graph they came from, with each
+// Relu that directly follows a Gemm/Conv fused into it (relu = true).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/model/graph.h"
+#include "sim/core/geometry.h"
+
+namespace keymac {
+
+struct Requant {
+  int32_t multiplier = 0;  // Q31 mantissa in [2^30, 2^31)
+  int32_t shift = 31;      // total right shift applied to acc * multiplier, 1..62
+};
+
+// real scale -> (multiplier, shift) with scale ~= multiplier * 2^-shift.
+Requant make_requant(double scale);
+// round(acc * multiplier * 2^-shift) (round half up), saturated to [lo, hi].
+inline int32_t apply_requant(int32_t acc, const Requant& r, int32_t lo, int32_t hi) {
+  const int64_t p = static_cast<int64_t>(acc) * r.multiplier;
+  const int64_t v = (p + (int64_t(1) << (r.shift - 1))) >> r.shift;
+  return static_cast<int32_t>(v < lo ? lo : (v > hi ? hi : v));
+}
+
+struct QuantLayer {
+  LayerKind kind = LayerKind::kRelu;
+  std::string name;
+  Shape in_shape, out_shape;
+  Window2d win;
+  // Gemm / Conv
+  int64_t k = 0, n = 0;
+  std::vector<int8_t> weight;      // K x N, row-major
+  std::vector<int32_t> bias;       // N, in accumulator units
+  bool relu = false;               // fused ReLU: clamp at 0
+  bool output_int32 = false;       // last layer: int32 accumulators are the scores
+  std::vector<Requant> requant;    // N (when !output_int32)
+  std::vector<float> acc_scale;    // N: real value of one accumulator unit
+  float out_scale = 1.0f;          // real value of one int8 output unit
+  bool is_gemm_like() const { return kind == LayerKind::kGemm || kind == LayerKind::kConv; }
+};
+
+struct QuantModel {
+  std::string source;              // model it was quantized from
+  Shape input_shape;
+  Preprocess preprocess;
+  float input_scale = 1.0f / 127;  // real value of one int8 input unit
+  std::vector<QuantLayer> layers;
+  int64_t num_outputs = 0;
+  // Locking state: a locked model is tied to one geometry.
+  bool locked = false;
+  Geometry lock_geometry;
+
+  int64_t gemm_layers() const;
+  int64_t weight_count() const;
+};
+
+}  // namespace keymac

@@ -1,0 +1,218 @@
+#include "host/runtime/run_job.h"
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "host/backend/array_backend.h"
+#include "host/data/idx_dataset.h"
+#include "host/lock/package.h"
+#include "host/model/float_executor.h"
+#include "host/model/onnx_import.h"
+#include "host/quant/quantize.h"
+#include "host/runtime/evaluator.h"
+#include "host/runtime/progress.h"
+#include "sim/core/error.h"
+#include "sim/core/key_storage.h"
+#include "sim/core/schedule.h"
+
+#ifndef KEYMAC_SOURCE_DIR
+#define KEYMAC_SOURCE_DIR "."
+#endif
+
+namespace keymac {
+
+std::string default_model_path() { return std::string(KEYMAC_SOURCE_DIR) + "/models/fmnist_mlp.onnx"; }
+
+namespace {
+
+std::vector<float> preprocess_images(const ImageSet& s, const Preprocess& p) {
+  std::vector<float> out(s.pixels.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = (static_cast<float>(s.pixels[i]) / 255.0f - p.mean) / p.std;
+  return out;
+}
+
+double float_accuracy(const Graph& g, const ImageSet& test, const Preprocess& p, const std::atomic<bool>* stop,
+                      int64_t& done) {
+  const int64_t chunk = 256;
+  int64_t correct = 0;
+  done = 0;
+  for (int64_t s = 0; s < test.count; s += chunk) {
+    if (stop && stop->load()) break;
+    const int64_t b = std::min(chunk, test.count - s);
+    ImageSet part;
+    part.count = b;
+    part.pixels.assign(test.image(s), test.image(s) + b * 784);
+    auto x = preprocess_images(part, p);
+    auto scores = run_float(g, x.data(), b);
+    const int64_t classes = g.num_outputs();
+    for (int64_t i = 0; i < b; ++i) correct += argmax(scores.data() + i * classes, classes) == test.labels[static_cast<size_t>(s + i)];
+    done += b;
+  }
+  return done ? 100.0 * static_cast<double>(correct) / static_cast<double>(done) : 0.0;
+}
+
+uint64_t os_seed() {
+  uint64_t s = 0;
+  if (getrandom(&s, sizeof s, 0) != sizeof s) throw Error("getrandom failed");
+  return s;
+}
+
+nlohmann::json layer_json(const LayerRun& keyed, const LayerRun& plain, Geometry g) {
+  Schedule s(keyed.shape, g);
+  return {{"name", keyed.name},
+          {"M", keyed.shape.m}, {"K", keyed.shape.k}, {"N", keyed.shape.n},
+          {"folds", s.folds()}, {"macs", keyed.shape.macs()},
+          {"ideal_cycles", s.ideal_cycles()},
+          {"cycles", keyed.stats.cycles}, {"cycles_plain", plain.stats.cycles},
+          {"stall_cycles", keyed.stats.stall_cycles},
+          {"utilisation", static_cast<double>(keyed.shape.macs()) / (static_cast<double>(g.pes()) * static_cast<double>(keyed.stats.cycles))},
+          {"closed_form_cycles", s.cycles()},
+          {"counters", keyed.stats.counters}};
+}
+
+}  // namespace
+
+nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
+  const std::string model_path = cfg.model.empty() ? default_model_path() : cfg.model;
+  if (cfg.batch < 1 || cfg.batch > 65536) throw Error("--batch: must be 1..65536, not " + std::to_string(cfg.batch));
+  if (cfg.wrong_keys < 0 || cfg.wrong_keys > 10000) throw Error("--wrong-keys: must be 0..10000");
+  if (!(cfg.clock_mhz > 0) || !std::isfinite(cfg.clock_mhz)) throw Error("--clock-mhz: must be positive");
+  if (cfg.calib < 1 || cfg.calib > 60000) throw Error("--calib: must be 1..60000");
+  if (!(cfg.preprocess.std > 0)) throw Error("--std: must be positive");
+
+  // Model: ONNX (quantize + lock here) or a locked package (needs the key).
+  const bool is_pkg = is_package_file(model_path);
+  std::optional<Graph> graph;
+  QuantModel unlocked, locked;
+  Geometry g;
+  std::optional<Key> key;
+  if (!cfg.key_path.empty()) key = Key::read(cfg.key_path);
+  if (is_pkg) {
+    locked = read_package(model_path);
+    g = locked.lock_geometry;
+    if (cfg.array && *cfg.array != g)
+      throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());
+    if (!key) throw Error(model_path + ": running a locked package needs --key FILE (the key it was locked with)");
+    if (key->geometry() != g)
+      throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array but the package is locked for " + g.str());
+    unlocked = unlock_model(locked, *key);
+  } else {
+    g = cfg.array.value_or(Geometry::make(16, 16));
+    if (key && key->geometry() != g)
+      throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array, not " + g.str());
+    graph = import_onnx(model_path);
+    ImageSet train = load_idx(cfg.data_dir, "train", cfg.calib);
+    auto calib = preprocess_images(train, cfg.preprocess);
+    unlocked = quantize(*graph, calib, train.count, cfg.preprocess);
+    if (!key) {
+      key = Key::secure_random(g);
+      if (!cfg.save_key_path.empty()) key->write(cfg.save_key_path);
+    }
+    locked = lock_model(unlocked, *key);
+  }
+  ImageSet test = load_idx(cfg.data_dir, "t10k", cfg.limit);
+
+  // Wrong keys: reproducible from a seed; each differs from the right key.
+  const uint64_t seed = cfg.seed.value_or(os_seed());
+  std::vector<Key> wrong;
+  for (int i = 0; i < cfg.wrong_keys; ++i) {
+    Key w = Key::seeded_random(g, seed + static_cast<uint64_t>(i));
+    if (w == *key) w.flip(0, 0);
+    wrong.push_back(std::move(w));
+  }
+  std::vector<EvalSpec> specs = {{"reference", &unlocked, nullptr},
+                                 {"correct_key", &locked, &*key},
+                                 {"plain_array", &locked, nullptr}};
+  for (int i = 0; i < cfg.wrong_keys; ++i) specs.push_back({"wrong_key_" + std::to_string(i), &locked, &wrong[static_cast<size_t>(i)]});
+
+  const BackendFactory make = [&] { return make_backend(cfg.backend, g, cfg.backend_options); };
+  const int threads = cfg.threads > 0 ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  const int64_t work = test.count * static_cast<int64_t>(specs.size()) + (graph ? test.count : 0);
+  Progress bar("evaluating", work, cfg.progress);
+  int64_t float_done = 0;
+  std::optional<double> acc_float;
+  if (graph) {
+    acc_float = float_accuracy(*graph, test, cfg.preprocess, stop, float_done);
+    bar.add(float_done);
+  }
+  auto results = evaluate_all(specs, test, make, cfg.batch, threads, stop, [&](int64_t n) { bar.add(n); });
+  bar.finish();
+
+  bool complete = !graph || float_done == test.count;
+  for (const auto& r : results) complete = complete && r.complete;
+  const EvalResult& ref = results[0];
+  const EvalResult& ck = results[1];
+  const EvalResult& plain = results[2];
+
+  nlohmann::json rep;
+  rep["complete"] = complete;
+  rep["model"] = model_path;
+  rep["model_kind"] = is_pkg ? "locked-package" : "onnx";
+  rep["backend"] = cfg.backend;
+  rep["array"] = {{"rows", g.rows}, {"cols", g.cols}};
+  rep["batch"] = cfg.batch;
+  rep["images"] = test.count;
+  rep["clock_mhz"] = cfg.clock_mhz;
+  rep["wrong_key_seed"] = seed;
+  nlohmann::json acc;
+  acc["float"] = acc_float ? nlohmann::json(*acc_float) : nlohmann::json(nullptr);
+  acc["reference"] = ref.accuracy();
+  acc["correct_key"] = ck.accuracy();
+  acc["plain_array"] = plain.accuracy();
+  std::vector<double> wk;
+  std::vector<int> hd;
+  for (size_t i = 3; i < results.size(); ++i) {
+    wk.push_back(results[i].accuracy());
+    hd.push_back(wrong[i - 3].hamming_distance(*key));
+  }
+  nlohmann::json wj = {{"n", wk.size()}, {"values", wk}, {"hamming_distance", hd}};
+  if (!wk.empty()) {
+    double sum = 0;
+    for (double v : wk) sum += v;
+    wj["mean"] = sum / static_cast<double>(wk.size());
+    wj["min"] = *std::min_element(wk.begin(), wk.end());
+    wj["max"] = *std::max_element(wk.begin(), wk.end());
+  } else {
+    wj["mean"] = wj["min"] = wj["max"] = nullptr;
+  }
+  acc["wrong_key"] = wj;
+  rep["accuracy"] = acc;
+  int64_t same = 0;
+  for (size_t i = 0; i < std::min(ref.predictions.size(), ck.predictions.size()); ++i) same += ref.predictions[i] == ck.predictions[i];
+  rep["right_key_vs_reference"] = {{"identical_predictions", same},
+                                   {"images", std::min(ref.images, ck.images)},
+                                   {"scores_bit_identical", ref.complete && ck.complete && ref.scores_hash == ck.scores_hash}};
+
+  // Latency of one full batch, keyed (right key) and plain (reference run).
+  uint64_t cyc_k = 0, cyc_p = 0, macs = 0;
+  nlohmann::json layers = nlohmann::json::array();
+  for (size_t i = 0; i < ck.first_batch.size() && i < ref.first_batch.size(); ++i) {
+    layers.push_back(layer_json(ck.first_batch[i], ref.first_batch[i], g));
+    cyc_k += ck.first_batch[i].stats.cycles;
+    cyc_p += ref.first_batch[i].stats.cycles;
+    macs += static_cast<uint64_t>(ck.first_batch[i].shape.macs());
+  }
+  const int64_t batch_images = std::min<int64_t>(cfg.batch, test.count);
+  rep["layers"] = layers;
+  rep["cycles"] = {{"keyed", cyc_k}, {"plain", cyc_p},
+                   {"keyed_total", ck.total_cycles}, {"plain_total", ref.total_cycles},
+                   {"per_batch_images", batch_images},
+                   {"extra_for_key", static_cast<int64_t>(cyc_k) - static_cast<int64_t>(cyc_p)}};
+  const double us = 1.0 / cfg.clock_mhz;
+  rep["time_us"] = {{"keyed_per_batch", static_cast<double>(cyc_k) * us}, {"plain_per_batch", static_cast<double>(cyc_p) * us},
+                    {"keyed_per_image", batch_images ? static_cast<double>(cyc_k) * us / static_cast<double>(batch_images) : 0.0}};
+  const double pes = g.pes();
+  rep["utilisation"] = {{"keyed", cyc_k ? static_cast<double>(macs) / (pes * static_cast<double>(cyc_k)) : 0.0},
+                        {"plain", cyc_p ? static_cast<double>(macs) / (pes * static_cast<double>(cyc_p)) : 0.0}};
+  rep["key"] = {{"bits", g.pes()}, {"register_bits", key_register_bits(g)}, {"load_cycles", g.pes()},
+                {"plain_bits", 0}, {"plain_register_bits", 0}};
+  LayerStats tot;
+  for (const auto& s : ck.layer_totals) tot += s;
+  rep["backend_totals"] = {{"cycles", tot.cycles}, {"stall_cycles", tot.stall_cycles}, {"macs", tot.macs}, {"counters", tot.counters}};
+  return rep;
+}
+
+}  // namespace keymac

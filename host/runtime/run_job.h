@@ -1,0 +1,41 @@
+// `keymac run`: import (or read a locked package), quantize, lock, evaluate on
+// the chosen backend with the right key, wrong keys and a plain array, and
+// build the report. Parameters are declared here once, with their defaults.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "host/backend/backend_options.h"
+#include "host/model/graph.h"
+#include "sim/core/geometry.h"
+
+namespace keymac {
+
+std::string default_model_path();  // the shipped Fashion-MNIST MLP
+
+struct RunConfig {
+  std::string model;                         // .onnx or locked package
+  std::optional<Geometry> array;             // default 16x16 (or the package's)
+  std::string key_path;                      // empty: fresh secure random key
+  std::string save_key_path;                 // where to save a fresh key
+  std::string backend = "functional";
+  BackendOptions backend_options;
+  int64_t limit = -1;                        // test images; -1: all 10,000
+  int64_t batch = 256;                       // images per inference batch (M of an MLP layer)
+  int wrong_keys = 10;
+  std::optional<uint64_t> seed;              // wrong-key seed; default: from the OS
+  double clock_mhz = 1000.0;
+  int64_t calib = 1000;                      // training images for calibration
+  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  Preprocess preprocess;                     // mean/std normalisation (default ToTensor)
+  int threads = 0;                           // 0: all cores
+  bool progress = true;                      // progress bar on a terminal
+};
+
+// Runs the job; `stop` makes it finish early with "complete": false.
+nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop);
+
+}  // namespace keymac

@@ -1,0 +1,192 @@
+// km_array: the keyed weight-stationary MAC array, Rows x Cols PEs.
+// Ports and cycle semantics: docs/ARCHITECTURE.md section 7 (see docs/RTL.md).
+//
+//   activation row presented in cycle t  -> PE (r, c) in cycle t + r + c
+//   weight row written in cycle t        -> PE (r, c) bank at edge ending t + c
+//   sums of that activation row          -> psum_data_o in cycle t + Rows + Cols - 1
+//
+// Keyed = 0 builds no key register: the key inputs are ignored and
+// key_sealed_o / key_err_o are 0. SignMag selects the PE datapath (km_pe.sv);
+// both give identical results for weights in [-127, 127].
+module km_array #(
+  parameter int Rows    = 4,
+  parameter int Cols    = 4,
+  parameter bit Keyed   = 1'b1,
+  parameter bit SignMag = 1'b1,
+  localparam int RowW   = (Rows > 1) ? $clog2(Rows) : 1,
+  localparam int AW     = SignMag ? 9 : 8,   // activation width inside the array
+  localparam int HW     = AW + 2             // {valid, bank, data} moving right
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  // serial key port
+  input  logic                 key_valid_i,
+  input  logic                 key_bit_i,
+  output logic                 key_sealed_o,
+  output logic                 key_err_o,
+  // weight write port: one row of Cols weights per cycle
+  input  logic                 w_valid_i,
+  input  logic [RowW-1:0]      w_row_i,
+  input  logic                 w_bank_i,
+  input  logic [8*Cols-1:0]    w_data_i,
+  // activation port: one row of Rows activations per cycle
+  input  logic                 a_valid_i,
+  input  logic                 a_bank_i,
+  input  logic [8*Rows-1:0]    a_data_i,
+  // column sums
+  output logic                 psum_valid_o,
+  output logic [32*Cols-1:0]   psum_data_o
+);
+
+  localparam int CW = RowW + 2;  // weight-write control {valid, bank, row}
+
+  // ---------------------------------------------------------------------------
+  // Key register
+  // ---------------------------------------------------------------------------
+  logic [Rows*Cols-1:0] key;
+
+  if (Keyed) begin : g_key
+    km_keyreg #(
+      .Rows (Rows),
+      .Cols (Cols)
+    ) u_keyreg (
+      .clk_i,
+      .rst_ni,
+      .key_valid_i,
+      .key_bit_i,
+      .key_o    (key),
+      .sealed_o (key_sealed_o),
+      .err_o    (key_err_o)
+    );
+  end else begin : g_nokey
+    assign key          = '0;
+    assign key_sealed_o = 1'b0;
+    assign key_err_o    = 1'b0;
+  end
+
+  // ---------------------------------------------------------------------------
+  // Weight writes, skewed by one cycle per column
+  // ---------------------------------------------------------------------------
+  logic [Cols*CW-1:0] w_ctrl;  // column c: {valid, bank, row} delayed c cycles
+  logic [Cols*8-1:0]  w_col;   // column c: weight (internal format) delayed c cycles
+
+  for (genvar c = 0; c < Cols; c++) begin : g_wcol
+    logic [7:0] w_in;
+    logic [6:0] w_neg;  // low 7 bits of -w: |w| for w in [-127, -1]
+    assign w_neg = 7'(-w_data_i[8*c +: 7]);
+    // SignMag: {sign, |w|[6:0]}; w = -128 is outside the spec (becomes -0).
+    assign w_in  = SignMag ? {w_data_i[8*c+7], (w_data_i[8*c+7] ? w_neg
+                                                                 : w_data_i[8*c +: 7])}
+                           : w_data_i[8*c +: 8];
+    if (c == 0) begin : g_first
+      assign w_ctrl[CW-1:0] = {w_valid_i, w_bank_i, w_row_i};
+    end else begin : g_next
+      km_delay #(
+        .Width (CW),
+        .Depth (1)
+      ) u_ctrl_dly (
+        .clk_i,
+        .rst_ni,
+        .d_i (w_ctrl[(c-1)*CW +: CW]),
+        .q_o (w_ctrl[c*CW +: CW])
+      );
+    end
+    km_delay #(
+      .Width (8),
+      .Depth (c)
+    ) u_data_dly (
+      .clk_i,
+      .rst_ni,
+      .d_i (w_in),
+      .q_o (w_col[8*c +: 8])
+    );
+  end
+
+  // ---------------------------------------------------------------------------
+  // Activations: convert, mask when invalid, skew by one cycle per row
+  // ---------------------------------------------------------------------------
+  logic [Rows*HW-1:0] a_row;  // row r: {valid, bank, data} delayed r cycles
+
+  for (genvar r = 0; r < Rows; r++) begin : g_arow
+    logic [7:0]    a_raw;
+    logic [7:0]    a_neg;
+    logic [AW-1:0] a_conv;
+    assign a_raw  = a_data_i[8*r +: 8];
+    assign a_neg  = 8'(-a_raw);
+    // SignMag: {sign, |a|[7:0]}; |-128| = 128 fits the 8-bit magnitude.
+    assign a_conv = SignMag ? AW'({a_raw[7], (a_raw[7] ? a_neg : a_raw)}) : AW'(a_raw);
+    km_delay #(
+      .Width (HW),
+      .Depth (r)
+    ) u_skew (
+      .clk_i,
+      .rst_ni,
+      .d_i ({a_valid_i, a_bank_i, a_conv & {AW{a_valid_i}}}),
+      .q_o (a_row[r*HW +: HW])
+    );
+  end
+
+  // ---------------------------------------------------------------------------
+  // PE grid
+  // ---------------------------------------------------------------------------
+  // h: {valid, bank, data} entering PE (r, c) at index r*(Cols+1) + c;
+  //    index r*(Cols+1) + Cols is what leaves the right edge.
+  // v: partial sum entering PE (r, c) at index r*Cols + c; row Rows is the bottom.
+  logic [Rows*(Cols+1)*HW-1:0] h;
+  logic [(Rows+1)*Cols*32-1:0] v;
+
+  for (genvar r = 0; r < Rows; r++) begin : g_row
+    assign h[(r*(Cols+1))*HW +: HW] = a_row[r*HW +: HW];
+    for (genvar c = 0; c < Cols; c++) begin : g_col
+      localparam int Hin  = r*(Cols+1) + c;
+      localparam int Hout = Hin + 1;
+      logic we;
+      assign we = w_ctrl[c*CW + RowW + 1] && (w_ctrl[c*CW +: RowW] == RowW'(r));
+      if (r == 0) begin : g_top
+        assign v[c*32 +: 32] = '0;
+      end
+      km_pe #(
+        .Keyed   (Keyed),
+        .SignMag (SignMag)
+      ) u_pe (
+        .clk_i,
+        .rst_ni,
+        .w_we_i    (we),
+        .w_bank_i  (w_ctrl[c*CW + RowW]),
+        .w_data_i  (w_col[8*c +: 8]),
+        .a_valid_i (h[Hin*HW + AW + 1]),
+        .a_bank_i  (h[Hin*HW + AW]),
+        .a_data_i  (h[Hin*HW +: AW]),
+        .key_i     (key[r*Cols + c]),
+        .psum_i    (v[(r*Cols + c)*32 +: 32]),
+        .a_valid_o (h[Hout*HW + AW + 1]),
+        .a_bank_o  (h[Hout*HW + AW]),
+        .a_data_o  (h[Hout*HW +: AW]),
+        .psum_o    (v[((r+1)*Cols + c)*32 +: 32])
+      );
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Output deskew: column c waits Cols-1-c more cycles
+  // ---------------------------------------------------------------------------
+  for (genvar c = 0; c < Cols; c++) begin : g_deskew
+    km_delay #(
+      .Width (32),
+      .Depth (Cols - 1 - c)
+    ) u_deskew (
+      .clk_i,
+      .rst_ni,
+      .d_i (v[(Rows*Cols + c)*32 +: 32]),
+      .q_o (psum_data_o[32*c +: 32])
+    );
+  end
+
+  // The valid bit registered by PE (Rows-1, Cols-1) belongs to the activation
+  // row presented Rows+Cols-1 cycles ago: exactly the row now on psum_data_o.
+  // psum_data_o is 0 whenever it is 0, because an invalid row carries zero
+  // activations from the left edge on, so every PE of its wavefront adds 0 to
+  // a partial sum that starts at 0 (see km_pe.sv).
+  assign psum_valid_o = h[((Rows-1)*(Cols+1) + Cols)*HW + AW + 1];
+
+endmodule

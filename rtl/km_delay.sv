@@ -1,0 +1,38 @@
+// km_delay: a delay line of Depth registers of Width bits (Depth = 0: wire).
+// q_o in cycle t+Depth equals d_i of cycle t. All registers reset to 0.
+module km_delay #(
+  parameter int Width = 8,
+  parameter int Depth = 1
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  input  logic [Width-1:0] d_i,
+  output logic [Width-1:0] q_o
+);
+
+  if (Depth == 0) begin : g_wire
+    assign q_o = d_i;
+  end else begin : g_regs
+    // Stage s (0 = first) at bits [s*Width +: Width].
+    logic [Depth*Width-1:0] line_d, line_q;
+
+    always_comb begin
+      line_d = line_q;
+      line_d[Width-1:0] = d_i;
+      for (int s = 1; s < Depth; s++) begin
+        line_d[s*Width +: Width] = line_q[(s-1)*Width +: Width];
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        line_q <= '0;
+      end else begin
+        line_q <= line_d;
+      end
+    end
+
+    assign q_o = line_q[(Depth-1)*Width +: Width];
+  end
+
+endmodule

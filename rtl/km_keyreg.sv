@@ -1,0 +1,98 @@
+// km_keyreg: the write-only serial key register (docs/ARCHITECTURE.md section 5).
+//
+// Rows*Cols bits, row-major (bit j = r*Cols + c is the key bit of PE (r, c)),
+// reset to 0. Each cycle with key_valid_i = 1 writes key_bit_i to the next
+// position; the Rows*Cols-th bit seals the register. A bit offered while sealed
+// is refused (the register does not change) and sets the sticky err_o. Only
+// reset unseals. The bits leave only on key_o, which km_array wires to the PEs'
+// sign inputs: there is no read-back port.
+//
+// The write position is kept as a (row, column) pair of counters, so the write
+// enable of bit (r, c) is one AND of a row select and a column select.
+module km_keyreg #(
+  parameter int Rows = 4,
+  parameter int Cols = 4,
+  localparam int RowW = (Rows > 1) ? $clog2(Rows) : 1,
+  localparam int ColW = (Cols > 1) ? $clog2(Cols) : 1
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 key_valid_i,
+  input  logic                 key_bit_i,
+  output logic [Rows*Cols-1:0] key_o,
+  output logic                 sealed_o,
+  output logic                 err_o
+);
+
+  logic [Rows*Cols-1:0] key_d, key_q;
+  logic [RowW-1:0]      row_d, row_q;
+  logic [ColW-1:0]      col_d, col_q;
+  logic                 sealed_d, sealed_q;
+  logic                 err_d, err_q;
+
+  logic                 write;
+  logic [Rows-1:0]      row_sel;
+  logic [Cols-1:0]      col_sel;
+
+  assign write = key_valid_i & ~sealed_q;
+
+  always_comb begin
+    for (int r = 0; r < Rows; r++) begin
+      row_sel[r] = write && (row_q == RowW'(r));
+    end
+    for (int c = 0; c < Cols; c++) begin
+      col_sel[c] = (col_q == ColW'(c));
+    end
+  end
+
+  always_comb begin
+    key_d    = key_q;
+    row_d    = row_q;
+    col_d    = col_q;
+    sealed_d = sealed_q;
+    err_d    = err_q;
+    for (int r = 0; r < Rows; r++) begin
+      for (int c = 0; c < Cols; c++) begin
+        if (row_sel[r] && col_sel[c]) begin
+          key_d[r*Cols + c] = key_bit_i;
+        end
+      end
+    end
+    if (key_valid_i && sealed_q) begin
+      err_d = 1'b1;
+    end
+    if (write) begin
+      if (col_q == ColW'(Cols - 1)) begin
+        col_d = '0;
+        if (row_q == RowW'(Rows - 1)) begin
+          sealed_d = 1'b1;
+        end else begin
+          row_d = row_q + RowW'(1);
+        end
+      end else begin
+        col_d = col_q + ColW'(1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      key_q    <= '0;
+      row_q    <= '0;
+      col_q    <= '0;
+      sealed_q <= 1'b0;
+      err_q    <= 1'b0;
+    end else begin
+      key_q    <= key_d;
+      row_q    <= row_d;
+      col_q    <= col_d;
+      sealed_q <= sealed_d;
+      err_q    <= err_d;
+    end
+  end
+
+  assign key_o    = key_q;
+  assign sealed_o = sealed_q;
+  assign err_o    = err_q;
+
+endmodule

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Synthesize km_array with Yosys (generic gates) and write a JSON summary.
+#   run_synth.sh RxC KEYED OUTDIR [SIGNMAG]     e.g. run_synth.sh 8x8 1 /tmp/synth
+# Writes OUTDIR/km_array_RxC_kK_sS.{ys,log,stat.txt,cmos.txt,cmos_comb.txt,json}.
+# JSON fields:
+#   cells            all cells after synth + dffunmap (gates and flops)
+#   flops            $_DFF_P_ cells (one per register bit)
+#   comb_cells       cells - flops
+#   cmos_transistors Yosys `stat -tech cmos` estimate (it counts 16 per DFF)
+#   comb_transistors `stat -tech cmos` over all cells but the flops
+#   area_proxy       comb_transistors + TRANSISTORS_PER_FLOP * flops
+# TRANSISTORS_PER_FLOP = 24 (override with env): a static master-slave D flip-
+# flop with local clock inverters is 20-24 transistors, about 5-6 NAND2
+# equivalents; documented in docs/RTL.md. Yosys' own 16 per DFF is kept as
+# cmos_transistors for reference.
+set -euo pipefail
+if [[ $# -lt 3 ]]; then
+  echo "usage: $0 RxC KEYED OUTDIR [SIGNMAG]" >&2
+  exit 2
+fi
+geom=$1; keyed=$2; outdir=$3; signmag=${4:-1}
+rows=${geom%x*}; cols=${geom#*x}
+[[ $rows =~ ^[0-9]+$ && $cols =~ ^[0-9]+$ ]] || { echo "$0: bad geometry '$geom' (want RxC)" >&2; exit 2; }
+[[ $keyed == 0 || $keyed == 1 ]] || { echo "$0: KEYED must be 0 or 1" >&2; exit 2; }
+[[ $signmag == 0 || $signmag == 1 ]] || { echo "$0: SIGNMAG must be 0 or 1" >&2; exit 2; }
+yosys=${YOSYS:-yosys}
+tpf=${TRANSISTORS_PER_FLOP:-24}
+here=$(cd "$(dirname "$0")" && pwd)
+rtl=$(cd "$here/.." && pwd)
+mkdir -p "$outdir"
+out="$outdir/km_array_${rows}x${cols}_k${keyed}_s${signmag}"
+sed -e "s|@RTL@|$rtl|g" -e "s|@ROWS@|$rows|g" -e "s|@COLS@|$cols|g" \
+    -e "s|@KEYED@|$keyed|g" -e "s|@SIGNMAG@|$signmag|g" -e "s|@OUT@|$out|g" \
+    "$here/synth.ys.in" > "$out.ys"
+start=$(date +%s)
+"$yosys" -q -l "$out.log" -s "$out.ys" > /dev/null
+secs=$(( $(date +%s) - start ))
+
+cells=$(awk '/Number of cells:/ {print $4; exit}' "$out.stat.txt")
+flops=$(awk '$1 == "$_DFF_P_" {print $2; exit}' "$out.stat.txt")
+flops=${flops:-0}
+cmos=$(awk '/Estimated number of transistors:/ {print $5; exit}' "$out.cmos.txt")
+comb=$(awk '/Estimated number of transistors:/ {print $5; exit}' "$out.cmos_comb.txt")
+for v in cells cmos comb; do
+  [[ -n ${!v} ]] || { echo "$0: could not parse '$v' from Yosys output in $out.*" >&2; exit 1; }
+done
+area=$(( comb + tpf * flops ))
+version=$("$yosys" -V | head -1)
+cat > "$out.json" <<JSON
+{
+  "rows": $rows,
+  "cols": $cols,
+  "keyed": $keyed,
+  "signmag": $signmag,
+  "cells": $cells,
+  "flops": $flops,
+  "comb_cells": $(( cells - flops )),
+  "cmos_transistors": $cmos,
+  "comb_transistors": $comb,
+  "transistors_per_flop": $tpf,
+  "area_proxy": $area,
+  "seconds": $secs,
+  "tool": "$version",
+  "script": "$out.ys"
+}
+JSON
+echo "$out.json"

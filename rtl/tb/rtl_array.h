@@ -1,0 +1,75 @@
+// RtlArray: one cycle-stepped km_array (docs/ARCHITECTURE.md section 7), as
+// seen from C++. Implementations wrap a verilated model (rtl_array_impl.h); the
+// RTL backend and the co-simulation step it and compare it with other models.
+//
+// Contract (what a caller may assume):
+// - Cycle t is the interval before rising edge t+1. cycle() is t, counted from
+//   construction (0). Inputs set with set_*() hold until set again and are the
+//   inputs of the current cycle; step() ends the cycle (one rising edge).
+// - Every km_array output is a register output, so the getters give the
+//   outputs of the current cycle whatever this cycle's inputs are.
+// - set_weights() takes cols() int8 weights (column c at index c) and
+//   set_activations() rows() int8 activations (row r at index r), two's
+//   complement, as on w_data_i / a_data_i.
+// - The model starts with clk_i = 0, rst_ni = 1 and all other inputs 0; its
+//   registers are undefined until a reset (rst_ni = 0 for at least one cycle).
+// - Traces: trace_open() starts a VCD file; each cycle is 10 time units
+//   (inputs/outputs of cycle t at time 10t, clock high at 10t+5).
+// - Not thread-safe; distinct objects are independent (own VerilatedContext).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace keymac::rtl {
+
+struct RtlGeometry {
+  int rows = 0;
+  int cols = 0;
+  bool keyed = false;
+  bool operator==(const RtlGeometry& o) const {
+    return rows == o.rows && cols == o.cols && keyed == o.keyed;
+  }
+};
+
+class RtlArray {
+ public:
+  virtual ~RtlArray() = default;
+
+  virtual RtlGeometry geometry() const = 0;
+  int rows() const { return geometry().rows; }
+  int cols() const { return geometry().cols; }
+
+  // Inputs of the current cycle.
+  virtual void set_rst_n(bool rst_n) = 0;
+  virtual void set_key(bool valid, bool bit) = 0;
+  virtual void set_weights(bool valid, uint32_t row, bool bank, const std::vector<int8_t>& w) = 0;
+  virtual void set_activations(bool valid, bool bank, const std::vector<int8_t>& a) = 0;
+  // All data/valid inputs to 0 (rst_n unchanged).
+  virtual void set_idle() = 0;
+
+  // Outputs of the current cycle.
+  virtual bool key_sealed() const = 0;
+  virtual bool key_err() const = 0;
+  virtual bool psum_valid() const = 0;
+  virtual int32_t psum(int col) const = 0;
+
+  // End the current cycle (one rising edge of clk_i).
+  virtual void step() = 0;
+  virtual uint64_t cycle() const = 0;
+
+  // Synchronous reset for `cycles` cycles, inputs idle; rst_n = 1 afterwards.
+  void reset(int cycles = 2) {
+    set_idle();
+    set_rst_n(false);
+    for (int i = 0; i < cycles; ++i) step();
+    set_rst_n(true);
+  }
+
+  virtual void trace_open(const std::string& vcd_path) = 0;
+  virtual void trace_close() = 0;
+};
+
+}  // namespace keymac::rtl

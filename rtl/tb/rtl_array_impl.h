@@ -1,0 +1,143 @@
+// VerilatedArray<V>: RtlArray over a verilated km_array class V (--cc, --trace).
+// Include only from a translation unit that includes V's header.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "rtl_array.h"
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+
+namespace keymac::rtl {
+namespace port {
+
+// Bit-field access on verilated ports of any width (CData ... QData, VlWide).
+template <typename T>
+std::enable_if_t<std::is_integral_v<T>> put(T& p, unsigned lsb, unsigned width, uint32_t v) {
+  const uint64_t mask = ((width >= 64) ? ~0ULL : ((1ULL << width) - 1)) << lsb;
+  p = static_cast<T>((static_cast<uint64_t>(p) & ~mask) | ((static_cast<uint64_t>(v) << lsb) & mask));
+}
+template <std::size_t N>
+void put(VlWide<N>& p, unsigned lsb, unsigned width, uint32_t v) {
+  for (unsigned i = 0; i < width; ++i) {
+    const unsigned b = lsb + i;
+    const uint32_t bit = 1u << (b % 32);
+    if ((v >> i) & 1u) p[b / 32] |= bit; else p[b / 32] &= ~bit;
+  }
+}
+template <typename T>
+std::enable_if_t<std::is_integral_v<T>, uint32_t> get32(const T& p, unsigned lsb) {
+  return static_cast<uint32_t>(static_cast<uint64_t>(p) >> lsb);
+}
+template <std::size_t N>
+uint32_t get32(const VlWide<N>& p, unsigned lsb) {
+  // Column sums are 32-bit aligned (bits [32c+31:32c]).
+  return p[lsb / 32];
+}
+
+}  // namespace port
+
+template <class V>
+class VerilatedArray final : public RtlArray {
+ public:
+  explicit VerilatedArray(RtlGeometry g) : geom_(g), ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->traceEverOn(true);
+    top_ = std::make_unique<V>(ctx_.get(), "km_array");
+    top_->clk_i = 0;
+    top_->rst_ni = 1;
+    set_idle();
+    top_->eval();
+  }
+  ~VerilatedArray() override {
+    trace_close();
+    top_->final();
+  }
+
+  RtlGeometry geometry() const override { return geom_; }
+
+  void set_rst_n(bool rst_n) override { top_->rst_ni = rst_n; }
+  void set_key(bool valid, bool bit) override {
+    top_->key_valid_i = valid;
+    top_->key_bit_i = bit;
+  }
+  void set_weights(bool valid, uint32_t row, bool bank, const std::vector<int8_t>& w) override {
+    if (static_cast<int>(w.size()) != geom_.cols)
+      throw std::invalid_argument("rtl_array: set_weights needs cols() weights");
+    top_->w_valid_i = valid;
+    top_->w_row_i = row;
+    top_->w_bank_i = bank;
+    for (int c = 0; c < geom_.cols; ++c)
+      port::put(top_->w_data_i, 8 * c, 8, static_cast<uint8_t>(w[c]));
+  }
+  void set_activations(bool valid, bool bank, const std::vector<int8_t>& a) override {
+    if (static_cast<int>(a.size()) != geom_.rows)
+      throw std::invalid_argument("rtl_array: set_activations needs rows() activations");
+    top_->a_valid_i = valid;
+    top_->a_bank_i = bank;
+    for (int r = 0; r < geom_.rows; ++r)
+      port::put(top_->a_data_i, 8 * r, 8, static_cast<uint8_t>(a[r]));
+  }
+  void set_idle() override {
+    top_->key_valid_i = 0;
+    top_->key_bit_i = 0;
+    top_->w_valid_i = 0;
+    top_->w_row_i = 0;
+    top_->w_bank_i = 0;
+    top_->a_valid_i = 0;
+    top_->a_bank_i = 0;
+    for (int c = 0; c < geom_.cols; ++c) port::put(top_->w_data_i, 8 * c, 8, 0);
+    for (int r = 0; r < geom_.rows; ++r) port::put(top_->a_data_i, 8 * r, 8, 0);
+  }
+
+  bool key_sealed() const override { return top_->key_sealed_o; }
+  bool key_err() const override { return top_->key_err_o; }
+  bool psum_valid() const override { return top_->psum_valid_o; }
+  int32_t psum(int col) const override {
+    return static_cast<int32_t>(port::get32(top_->psum_data_o, 32u * static_cast<unsigned>(col)));
+  }
+
+  void step() override {
+    top_->eval();  // settle this cycle's inputs (outputs are registers: unchanged)
+    if (vcd_) vcd_->dump(10 * cycle_);
+    top_->clk_i = 1;
+    top_->eval();
+    if (vcd_) vcd_->dump(10 * cycle_ + 5);
+    top_->clk_i = 0;
+    top_->eval();
+    ++cycle_;
+  }
+  uint64_t cycle() const override { return cycle_; }
+
+  void trace_open(const std::string& vcd_path) override {
+    trace_close();
+    vcd_ = std::make_unique<VerilatedVcdC>();
+    top_->trace(vcd_.get(), 99);
+    vcd_->open(vcd_path.c_str());
+    if (!vcd_->isOpen()) {
+      vcd_.reset();
+      throw std::runtime_error("rtl_array: cannot open trace file " + vcd_path);
+    }
+  }
+  void trace_close() override {
+    if (vcd_) {
+      top_->eval();
+      vcd_->dump(10 * cycle_);
+      vcd_->close();
+      vcd_.reset();
+    }
+  }
+
+ private:
+  RtlGeometry geom_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<V> top_;
+  std::unique_ptr<VerilatedVcdC> vcd_;
+  uint64_t cycle_ = 0;
+};
+
+}  // namespace keymac::rtl

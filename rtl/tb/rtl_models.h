@@ -1,0 +1,18 @@
+// Registry of the verilated km_array geometries built into this binary
+// (cmake/rtl.cmake: keymac_verilate_array / keymac_rtl_registry).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "rtl_array.h"
+
+namespace keymac::rtl {
+
+// Every (rows, cols, keyed) that make_rtl_array() can build.
+std::vector<RtlGeometry> rtl_geometries();
+
+// A fresh model of that geometry, or nullptr if none was verilated.
+std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed);
+
+}  // namespace keymac::rtl

@@ -1,0 +1,72 @@
+// The per-cycle values at the boundary of the keyed R x C array
+// (ARCHITECTURE.md section 7), in plain C++ so that the SystemC model, the
+// verilated RTL (km_array) and co-simulation testbenches share them.
+//
+// Contract:
+//  * One ArrayInputs is what the array's input ports carry during one cycle
+//    t (the interval before rising edge t+1); one ArrayOutputs is what its
+//    output ports show during that same cycle. All outputs of section 7 are
+//    registered, so ArrayOutputs of cycle t never depend on ArrayInputs of
+//    cycle t.
+//  * Field names are the RTL port names without the _i / _o suffix.
+//    w_data[c] is bits [8c+7:8c] of w_data_i, a_data[r] bits [8r+7:8r] of
+//    a_data_i, psum_data[c] bits [32c+31:32c] of psum_data_o.
+//  * Vectors are sized by resize(g): w_data and psum_data have C entries,
+//    a_data has R entries. Fields that are not valid hold 0 (idle() sets
+//    everything to 0), so two ArrayInputs / ArrayOutputs compare equal with
+//    == exactly when the ports carry the same bits.
+//  * clk_i and rst_ni are not fields: a step is one clock cycle, and reset is
+//    a separate call on the model (WsArrayCore::reset()).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/geometry.h"
+
+namespace keymac {
+
+struct ArrayInputs {
+  bool key_valid = false;
+  bool key_bit = false;
+  bool w_valid = false;
+  uint32_t w_row = 0;
+  bool w_bank = false;
+  std::vector<int8_t> w_data;  // C entries
+  bool a_valid = false;
+  bool a_bank = false;
+  std::vector<int8_t> a_data;  // R entries
+
+  void resize(Geometry g) {
+    w_data.assign(static_cast<size_t>(g.cols), 0);
+    a_data.assign(static_cast<size_t>(g.rows), 0);
+  }
+  // All ports 0 (vectors keep their size).
+  void idle() {
+    key_valid = key_bit = w_valid = w_bank = a_valid = a_bank = false;
+    w_row = 0;
+    for (auto& v : w_data) v = 0;
+    for (auto& v : a_data) v = 0;
+  }
+  bool operator==(const ArrayInputs& o) const {
+    return key_valid == o.key_valid && key_bit == o.key_bit && w_valid == o.w_valid &&
+           w_row == o.w_row && w_bank == o.w_bank && w_data == o.w_data &&
+           a_valid == o.a_valid && a_bank == o.a_bank && a_data == o.a_data;
+  }
+  bool operator!=(const ArrayInputs& o) const { return !(*this == o); }
+};
+
+struct ArrayOutputs {
+  bool key_sealed = false;
+  bool key_err = false;
+  bool psum_valid = false;
+  std::vector<int32_t> psum_data;  // C entries; all 0 when psum_valid == 0
+
+  void resize(Geometry g) { psum_data.assign(static_cast<size_t>(g.cols), 0); }
+  bool operator==(const ArrayOutputs& o) const {
+    return key_sealed == o.key_sealed && key_err == o.key_err && psum_valid == o.psum_valid &&
+           psum_data == o.psum_data;
+  }
+  bool operator!=(const ArrayOutputs& o) const { return !(*this == o); }
+};
+
+}  // namespace keymac

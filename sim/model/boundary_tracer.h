@@ -1,0 +1,56 @@
+// BoundaryTracer: a VCD of the array boundary (ARCHITECTURE.md section 7),
+// the key port and the buffer-side strobes, written through SystemC's
+// sc_trace, restricted to a window of cycles.
+//
+// Contract:
+//  * The VCD file is created when the tracer is constructed (during any
+//    simulation pause) and closed by close() or the destructor; the caller
+//    sample()s only cycles inside [from, to] (in_window()), so the file size
+//    is bounded by the window, never by the run.
+//  * sample(...) sets the traced variables to the values of one cycle; the
+//    caller then lets one clock period of simulated time pass (clk_i is high
+//    for the first half of the period, so its rising edge starts the cycle).
+//  * Signal names are the RTL port names (scope km_array), plus
+//    buf.sram_weight_re / buf.sram_input_re / buf.sram_accum_we (the SRAM
+//    accesses implied by the cycle), buf.fold, buf.layer and buf.cycle.
+#pragma once
+#include <systemc>
+
+#include <cstdint>
+#include <string>
+
+#include "sim/core/array_ports.h"
+
+namespace keymac {
+
+class BoundaryTracer {
+ public:
+  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to);
+  ~BoundaryTracer();
+  BoundaryTracer(const BoundaryTracer&) = delete;
+  BoundaryTracer& operator=(const BoundaryTracer&) = delete;
+
+  bool in_window(uint64_t cycle) const { return tf_ && cycle >= from_ && cycle <= to_; }
+  uint64_t from() const { return from_; }
+  uint64_t to() const { return to_; }
+  void sample(uint64_t cycle, const ArrayInputs& in, const ArrayOutputs& out, uint32_t layer,
+              int64_t fold);
+  void set_clock(bool v) { clk_i_ = v; }
+  void close();
+
+ private:
+  Geometry g_;
+  uint64_t from_, to_;
+  sc_core::sc_trace_file* tf_ = nullptr;
+  bool clk_i_ = false, rst_ni_ = true;
+  bool key_valid_i_ = false, key_bit_i_ = false, key_sealed_o_ = false, key_err_o_ = false;
+  bool w_valid_i_ = false, w_bank_i_ = false, a_valid_i_ = false, a_bank_i_ = false;
+  bool psum_valid_o_ = false;
+  unsigned int w_row_i_ = 0;
+  sc_dt::sc_bv_base w_data_i_, a_data_i_, psum_data_o_;
+  bool sram_weight_re_ = false, sram_input_re_ = false, sram_accum_we_ = false;
+  unsigned int fold_ = 0, layer_ = 0;
+  sc_dt::uint64 cycle_ = 0;
+};
+
+}  // namespace keymac

@@ -1,0 +1,89 @@
+// KmSystem: the SystemC shell of the keyed array with its sequencer and
+// memory system, elaborated once per process and reused by every backend.
+//
+// Contract:
+//  * KmSystem::instance() elaborates the one geometry-agnostic module on
+//    first use (SystemC allows one elaboration per process) and returns it.
+//    All per-array state lives in an ArrayContext (geometry, key register,
+//    memory system, fast array, tracer, cycle counter), one per backend
+//    instance; any number of contexts may exist and are run one at a time.
+//  * load_key() models reset followed by the serial key load (R*C cycles of
+//    key_valid), or reset alone for a plain array; run_layer() runs one GEMM
+//    with its memory plan. Both advance SystemC time by exactly the modelled
+//    number of cycles (cycle_time() each) and return when it has passed.
+//  * Fast mode: the C++ core computes a fold at a time and the SystemC thread
+//    waits once per fold. Inside the context's trace window the thread
+//    instead passes every cycle with the exact boundary values (from
+//    Sequencer and FastArray, equal to WsArrayCore's) on the traced variables.
+//  * Exceptions from the core are rethrown to the caller; the kernel stays
+//    usable. Not thread-safe (the SystemC kernel is global).
+#pragma once
+#include <systemc>
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sim/core/fold_engine.h"
+#include "sim/core/key_register.h"
+#include "sim/core/memory_system.h"
+#include "sim/core/sequencer.h"
+#include "sim/model/boundary_tracer.h"
+
+namespace keymac {
+
+struct TraceWindow {
+  std::string vcd_path;  // empty: no trace
+  uint64_t from = 0, to = 0;
+};
+
+class ArrayContext {
+ public:
+  ArrayContext(Geometry g, const MemoryConfig& mem, const TraceWindow& trace);
+  Geometry geometry() const { return g_; }
+  const KeyRegister& key() const { return key_; }
+  const MemorySystem& memory() const { return mem_; }
+  uint64_t cycle() const { return cycle_; }  // cycles since creation (key loads + layers)
+  uint64_t key_load_cycles() const { return key_load_cycles_; }
+  void close_trace() { tracer_.reset(); }
+
+ private:
+  friend class KmSystem;
+  Geometry g_;
+  KeyRegister key_;
+  MemorySystem mem_;
+  FastArray fast_;
+  std::unique_ptr<BoundaryTracer> tracer_;
+  uint64_t cycle_ = 0;
+  uint64_t key_load_cycles_ = 0;
+  uint32_t layers_ = 0;
+};
+
+class KmSystem : public sc_core::sc_module {
+ public:
+  static KmSystem& instance();
+  static sc_core::sc_time cycle_time() { return sc_core::sc_time(10, sc_core::SC_NS); }
+
+  // Reset; then, if key_bits is non-null, R*C cycles of serial key load.
+  void load_key(ArrayContext& ctx, const std::vector<uint8_t>* key_bits);
+  // One layer; y (M x N) receives the accumulator's result.
+  void run_layer(ArrayContext& ctx, const GemmProblem& p, const LayerPlan& plan, int32_t* y);
+
+ private:
+  explicit KmSystem(sc_core::sc_module_name name);
+  void thread();
+  void execute(std::function<void()> job);
+  // Lets cycles [from, to) of ctx pass; per cycle inside the trace window.
+  void pass(ArrayContext& ctx, uint64_t from, uint64_t to,
+            const std::function<void(uint64_t, ArrayInputs&, ArrayOutputs&, int64_t&)>& values);
+
+  sc_core::sc_event go_;
+  std::function<void()> job_;
+  std::exception_ptr error_;
+  bool done_ = false;
+  ArrayInputs in_;
+  ArrayOutputs out_;
+};
+
+}  // namespace keymac
