@@ -56,6 +56,9 @@ function(keymac_verilate_array target)
     set(A_SIGNMAG 1)
   endif()
   set(prefix Vkm_array_${A_ROWS}x${A_COLS}_k${A_KEYED})
+  if(NOT A_SIGNMAG)
+    string(APPEND prefix _s0)  # two's-complement datapath (same ports and results)
+  endif()
   add_library(${target} STATIC)
   # -O3 for Verilator's own optimiser; the C++ of big models is compiled -Os
   # (see docs/RTL.md for compile times).

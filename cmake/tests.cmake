@@ -1,1 +1,20 @@
-# tests/: GoogleTest suites, labelled unit / cosim / rtl / e2e.
+# tests/: GoogleTest suites and end-to-end scripts, labelled so that
+# `ctest -L unit`, `-L sim`, `-L rtl`, `-L synth`, `-L cosim`, `-L e2e` run on their own.
+add_executable(keymac_host_tests
+  tests/host/keyed_gemm_test.cc
+  tests/host/key_test.cc
+  tests/host/runtime_test.cc
+)
+target_link_libraries(keymac_host_tests PRIVATE keymac_runtime GTest::gtest_main)
+target_compile_definitions(keymac_host_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_host_tests)
+gtest_discover_tests(keymac_host_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+
+# End-to-end scripts: run the keymac binary as a user would.
+set(KEYMAC_E2E_ENV "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
+foreach(t cli_errors main_job lock_and_package any_onnx full_test_set)
+  add_test(NAME e2e.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/${t}.sh)
+  set_tests_properties(e2e.${t} PROPERTIES LABELS e2e ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+endforeach()
+add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
+set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)

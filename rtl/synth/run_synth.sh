@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Synthesize km_array with Yosys (generic gates) and write a JSON summary.
 #   run_synth.sh RxC KEYED OUTDIR [SIGNMAG]     e.g. run_synth.sh 8x8 1 /tmp/synth
-# Writes OUTDIR/km_array_RxC_kK_sS.{ys,log,stat.txt,cmos.txt,cmos_comb.txt,json}.
+# Env: FLATTEN=1 (default) flattens before synthesis (ABC optimises across PE
+# boundaries); FLATTEN=0 keeps the hierarchy, so every PE instance costs
+# exactly what one km_pe costs. YOSYS=path, TRANSISTORS_PER_FLOP=24.
+# Writes OUTDIR/km_array_RxC_kK_sS[_hier].{ys,log,stat.txt,cmos.txt,json}.
 # JSON fields:
 #   cells            all cells after synth + dffunmap (gates and flops)
 #   flops            $_DFF_P_ cells (one per register bit)
 #   comb_cells       cells - flops
 #   cmos_transistors Yosys `stat -tech cmos` estimate (it counts 16 per DFF)
-#   comb_transistors `stat -tech cmos` over all cells but the flops
+#   comb_transistors cmos_transistors - 16 * flops (Yosys 0.23 prices $_DFF_P_
+#                    at 16 transistors in `stat -tech cmos`; checked in docs/RTL.md)
 #   area_proxy       comb_transistors + TRANSISTORS_PER_FLOP * flops
 # TRANSISTORS_PER_FLOP = 24 (override with env): a static master-slave D flip-
 # flop with local clock inverters is 20-24 transistors, about 5-6 NAND2
@@ -28,20 +32,28 @@ tpf=${TRANSISTORS_PER_FLOP:-24}
 here=$(cd "$(dirname "$0")" && pwd)
 rtl=$(cd "$here/.." && pwd)
 mkdir -p "$outdir"
-out="$outdir/km_array_${rows}x${cols}_k${keyed}_s${signmag}"
-sed -e "s|@RTL@|$rtl|g" -e "s|@ROWS@|$rows|g" -e "s|@COLS@|$cols|g" \
+flatten=${FLATTEN:-1}
+if [[ $flatten == 1 ]]; then
+  out="$outdir/km_array_${rows}x${cols}_k${keyed}_s${signmag}"
+  synth_opts="-flatten"
+else
+  out="$outdir/km_array_${rows}x${cols}_k${keyed}_s${signmag}_hier"
+  synth_opts=""
+fi
+sed -e "s|@SYNTH_OPTS@|$synth_opts|g" -e "s|@RTL@|$rtl|g" -e "s|@ROWS@|$rows|g" -e "s|@COLS@|$cols|g" \
     -e "s|@KEYED@|$keyed|g" -e "s|@SIGNMAG@|$signmag|g" -e "s|@OUT@|$out|g" \
     "$here/synth.ys.in" > "$out.ys"
 start=$(date +%s)
 "$yosys" -q -l "$out.log" -s "$out.ys" > /dev/null
 secs=$(( $(date +%s) - start ))
 
-cells=$(awk '/Number of cells:/ {print $4; exit}' "$out.stat.txt")
-flops=$(awk '$1 == "$_DFF_P_" {print $2; exit}' "$out.stat.txt")
-flops=${flops:-0}
-cmos=$(awk '/Estimated number of transistors:/ {print $5; exit}' "$out.cmos.txt")
-comb=$(awk '/Estimated number of transistors:/ {print $5; exit}' "$out.cmos_comb.txt")
-for v in cells cmos comb; do
+# The last block of `stat` is the whole design (with the hierarchy kept, the
+# "design hierarchy" totals come last).
+cells=$(awk '/Number of cells:/ {v = $4} END {print v}' "$out.stat.txt")
+flops=$(awk '/Number of cells:/ {v = 0} $1 == "$_DFF_P_" {v = $2} END {print v + 0}' "$out.stat.txt")
+cmos=$(awk '/Estimated number of transistors:/ {v = $5} END {print v}' "$out.cmos.txt")
+comb=$(( cmos - 16 * flops ))
+for v in cells cmos; do
   [[ -n ${!v} ]] || { echo "$0: could not parse '$v' from Yosys output in $out.*" >&2; exit 1; }
 done
 area=$(( comb + tpf * flops ))
@@ -52,6 +64,7 @@ cat > "$out.json" <<JSON
   "cols": $cols,
   "keyed": $keyed,
   "signmag": $signmag,
+  "flatten": $flatten,
   "cells": $cells,
   "flops": $flops,
   "comb_cells": $(( cells - flops )),

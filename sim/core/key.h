@@ -34,6 +34,7 @@ class Key {
   const std::vector<uint8_t>& serial() const { return bits_; }
   int hamming_distance(const Key& other) const;
   bool operator==(const Key& o) const { return geometry_ == o.geometry_ && bits_ == o.bits_; }
+  bool operator!=(const Key& o) const { return !(*this == o); }
 
  private:
   Geometry geometry_;
