@@ -32,3 +32,8 @@ add_executable(keymac
 )
 target_link_libraries(keymac PRIVATE keymac_runtime CLI11::CLI11)
 keymac_warnings(keymac)
+
+# Functional-backend benchmark (Google Benchmark; figures in docs/BENCH.md).
+add_executable(bench_functional bench/bench_functional.cc)
+target_link_libraries(bench_functional PRIVATE keymac_runtime benchmark::benchmark)
+target_compile_definitions(bench_functional PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -102,8 +102,12 @@ class VerilatedArray final : public RtlArray {
   }
 
   void step() override {
-    top_->eval();  // settle this cycle's inputs (outputs are registers: unchanged)
-    if (vcd_) vcd_->dump(10 * cycle_);
+    if (vcd_) {
+      top_->eval();  // settle this cycle's inputs for the waveform
+      vcd_->dump(10 * cycle_);
+    }
+    // Inputs changed with the rising clock in one eval() are settled first
+    // (Verilator's input-combinational region), then the edge samples them.
     top_->clk_i = 1;
     top_->eval();
     if (vcd_) vcd_->dump(10 * cycle_ + 5);
