@@ -1,11 +1,21 @@
 # sim/model: thin SystemC shells around the plain C++ cycle semantics of
 # sim/core, the SystemC backend's pieces and their tests (labels unit, sim).
 
+# gtest_discover_tests (CMake 3.25) flattens list-valued PROPERTIES, so the
+# two labels are set by a second include file that runs after discovery, on
+# the discovered list <target>_TESTS. Each test runs in its own process.
+function(keymac_sim_discover_tests target)
+  gtest_discover_tests(${target} PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+  set(f "${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake")
+  file(WRITE "${f}" "if(${target}_TESTS)\n  set_tests_properties(\${${target}_TESTS} PROPERTIES LABELS \"unit;sim\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${f}")
+endfunction()
+
 # Plain C++ cycle-semantics tests (no SystemC, ordinary gtest_main).
 add_executable(keymac_sim_core_tests tests/sim/core_cycle_test.cc)
 target_link_libraries(keymac_sim_core_tests PRIVATE keymac_core GTest::gtest_main)
 keymac_warnings(keymac_sim_core_tests)
-gtest_discover_tests(keymac_sim_core_tests PROPERTIES LABELS "unit;sim")
+keymac_sim_discover_tests(keymac_sim_core_tests)
 
 # The SystemC shell: one geometry-agnostic module elaborated once per process.
 add_library(keymac_sc_model STATIC
@@ -40,9 +50,9 @@ target_link_libraries(keymac_sim_systemc_tests PRIVATE keymac_backends keymac_sc
 target_compile_definitions(keymac_sim_systemc_tests PRIVATE
   KEYMAC_VCD2FST="${VCD2FST_EXECUTABLE}")
 keymac_warnings(keymac_sim_systemc_tests)
-gtest_discover_tests(keymac_sim_systemc_tests PROPERTIES LABELS "unit;sim" TIMEOUT 120)
+keymac_sim_discover_tests(keymac_sim_systemc_tests)
 
 add_executable(keymac_sim_ports_tests tests/sim/sc_main.cc tests/sim/km_array_ports_test.cc)
 target_link_libraries(keymac_sim_ports_tests PRIVATE keymac_sc_model GTest::gtest)
 keymac_warnings(keymac_sim_ports_tests)
-gtest_discover_tests(keymac_sim_ports_tests PROPERTIES LABELS "unit;sim" TIMEOUT 120)
+keymac_sim_discover_tests(keymac_sim_ports_tests)

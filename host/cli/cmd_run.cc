@@ -1,6 +1,10 @@
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
 
+#include "host/backend/memory_config.h"
 #include "host/cli/commands.h"
 #include "host/report/text_report.h"
 #include "host/runtime/run_job.h"
@@ -27,7 +31,7 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
 void add_run(CLI::App& app, Runner& run) {
   struct Opts {
     RunConfig cfg;
-    std::string array, json, window;
+    std::string array, json, window, mem_config;
     uint64_t seed = 0;
   };
   auto o = std::make_shared<Opts>();
@@ -50,19 +54,40 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--threads", cfg.threads, "evaluation threads (0: all cores)")->capture_default_str();
   c->add_option("--json", o->json, "also write the report as JSON to this file");
   c->add_flag("!--no-progress", cfg.progress, "no progress bar");
-  auto& mem = cfg.backend_options.memory;
-  c->add_flag("!--finite-memory", mem.ideal, "systemc: model SRAMs and DRAM (default: ideal memory)");
-  c->add_option("--dram-bw", mem.dram_bytes_per_cycle, "systemc: DRAM bytes per cycle")->capture_default_str();
-  c->add_option("--dram-latency", mem.dram_latency_cycles, "systemc: DRAM latency in cycles")->capture_default_str();
-  c->add_option("--wbuf-kib", mem.weight_sram_kib, "systemc: weight SRAM KiB")->capture_default_str();
-  c->add_option("--ibuf-kib", mem.input_sram_kib, "systemc: input SRAM KiB")->capture_default_str();
-  c->add_option("--abuf-kib", mem.accum_sram_kib, "systemc: accumulator SRAM KiB")->capture_default_str();
+  // Memory: defaults (backend_options.h) < --mem-config JSON < explicit flags.
+  auto mem = std::make_shared<MemoryOptions>();
+  std::vector<std::pair<CLI::Option*, std::function<void(MemoryOptions&)>>> mem_flags;
+  auto* fin = c->add_flag("--finite-memory", "systemc: model SRAMs and DRAM with stalls (default: ideal memory)");
+  mem_flags.push_back({fin, [](MemoryOptions& m) { m.ideal = false; }});
+  auto mem_opt = [&](const char* name, auto MemoryOptions::*field, const char* help) {
+    auto* opt = c->add_option(name, mem.get()->*field, help)->capture_default_str();
+    mem_flags.push_back({opt, [mem, field](MemoryOptions& m) { m.*field = mem.get()->*field; }});
+  };
+  mem_opt("--dram-bw", &MemoryOptions::dram_bytes_per_cycle, "systemc: DRAM bytes per cycle");
+  mem_opt("--dram-latency", &MemoryOptions::dram_latency_cycles, "systemc: DRAM latency in cycles");
+  mem_opt("--wbuf-kib", &MemoryOptions::weight_sram_kib, "systemc: weight SRAM KiB");
+  mem_opt("--ibuf-kib", &MemoryOptions::input_sram_kib, "systemc: input SRAM KiB");
+  mem_opt("--abuf-kib", &MemoryOptions::accum_sram_kib, "systemc: accumulator SRAM KiB");
+  c->add_option("--mem-config", o->mem_config, "systemc: JSON memory configuration (docs/SYSTEMC.md); flags override it");
   c->add_option("--vcd", cfg.backend_options.trace.vcd_path, "systemc/rtl: write a waveform of the array boundary");
   c->add_option("--trace-window", o->window, "cycles FROM:TO to trace (default 0:10000)");
-  c->callback([o, seed, &run] {
-    run = [o, seed] {
+  c->callback([o, seed, mem_flags, &run] {
+    run = [o, seed, mem_flags] {
       RunConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
+      MemoryOptions m;
+      if (!o->mem_config.empty()) {
+        nlohmann::json j;
+        try {
+          j = nlohmann::json::parse(read_text_file(o->mem_config, "memory config"));
+        } catch (const nlohmann::json::parse_error& e) {
+          throw Error(o->mem_config + ": not valid JSON (" + std::string(e.what()) + ")");
+        }
+        m = memory_options_from_json(j, o->mem_config);
+      }
+      for (const auto& [opt, apply] : mem_flags)
+        if (opt->count()) apply(m);
+      cfg.backend_options.memory = m;
       if (seed->count()) cfg.seed = o->seed;
       if (!o->window.empty()) {
         auto [a, b] = parse_window(o->window);
