@@ -1,1 +1,4 @@
-# bench: filled in by its issue
+# bench/: Google Benchmark programs (docs/BENCH.md). Not part of ctest.
+add_executable(keymac_bench_systemc bench/systemc_bench.cc)
+target_link_libraries(keymac_bench_systemc PRIVATE keymac_backends keymac_sc_model benchmark::benchmark)
+keymac_warnings(keymac_bench_systemc)

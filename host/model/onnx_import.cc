@@ -469,6 +469,14 @@ Graph Importer::run() {
       consts_[n.output(0)] = to_const(a->t());
     } else if (shape_op(n)) {
       // evaluated at import time
+    } else if (op == "Pad") {
+      // PyTorch emits an all-zero Pad before AvgPool(count_include_pad=True): an identity.
+      expect_current(n, n.input(0));
+      std::vector<int64_t> pads = ints_attr(n, "pads", {});
+      if (n.input_size() > 1 && !n.input(1).empty()) pads = constant(n.input(1), n).i;
+      for (auto v : pads)
+        if (v != 0) fail("unsupported operator 'Pad' with nonzero padding (node '" + name + "')");
+      current_ = n.output(0);
     } else if (op == "Identity" || op == "Dropout") {
       expect_current(n, n.input(0));
       current_ = n.output(0);
