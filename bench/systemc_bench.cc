@@ -120,7 +120,7 @@ BENCHMARK(BM_StepCore)->ArgNames({"R", "C"})->Args({8, 8})->Args({16, 16})->Args
 }  // namespace
 
 // libsystemc.so defines main() and calls sc_main.
-int sc_main(int argc, char* argv[]) {
+extern "C" int sc_main(int argc, char* argv[]) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

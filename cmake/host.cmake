@@ -18,6 +18,7 @@ add_library(keymac_runtime STATIC
   host/runtime/int8_runner.cc
   host/runtime/progress.cc
   host/runtime/run_job.cc
+  host/synth/synth_runner.cc
 )
 target_link_libraries(keymac_runtime PUBLIC keymac_backends keymac_onnx nlohmann_json::nlohmann_json
   fmt::fmt ZLIB::ZLIB Threads::Threads)
@@ -29,6 +30,7 @@ add_executable(keymac
   host/cli/cmd_keygen.cc
   host/cli/cmd_lock.cc
   host/cli/cmd_run.cc
+  host/cli/cmd_synth.cc
 )
 target_link_libraries(keymac PRIVATE keymac_runtime CLI11::CLI11)
 keymac_warnings(keymac)

@@ -9,6 +9,12 @@
 //
 // The write position is kept as a (row, column) pair of counters, so the write
 // enable of bit (r, c) is one AND of a row select and a column select.
+//
+// Area note: the key bits' synchronous reset is folded into that write enable
+// (reset selects every row and column and writes 0), so a key bit costs one
+// flop, one enable mux and one AND, with no separate reset gate; key_q is
+// therefore the one register here that always_ff copies without a reset branch.
+// The behaviour is the same: key_q is 0 in the cycle after any reset cycle.
 module km_keyreg #(
   parameter int Rows = 4,
   parameter int Cols = 4,
@@ -31,17 +37,19 @@ module km_keyreg #(
   logic                 err_d, err_q;
 
   logic                 write;
+  logic                 wr_bit;
   logic [Rows-1:0]      row_sel;
   logic [Cols-1:0]      col_sel;
 
-  assign write = key_valid_i & ~sealed_q;
+  assign write  = key_valid_i & ~sealed_q;
+  assign wr_bit = key_bit_i & rst_ni;  // reset writes 0 into every bit
 
   always_comb begin
     for (int r = 0; r < Rows; r++) begin
-      row_sel[r] = write && (row_q == RowW'(r));
+      row_sel[r] = !rst_ni || (write && (row_q == RowW'(r)));
     end
     for (int c = 0; c < Cols; c++) begin
-      col_sel[c] = (col_q == ColW'(c));
+      col_sel[c] = !rst_ni || (col_q == ColW'(c));
     end
   end
 
@@ -54,7 +62,7 @@ module km_keyreg #(
     for (int r = 0; r < Rows; r++) begin
       for (int c = 0; c < Cols; c++) begin
         if (row_sel[r] && col_sel[c]) begin
-          key_d[r*Cols + c] = key_bit_i;
+          key_d[r*Cols + c] = wr_bit;
         end
       end
     end
@@ -76,14 +84,13 @@ module km_keyreg #(
   end
 
   always_ff @(posedge clk_i) begin
+    key_q <= key_d;  // reset through the write enable (see the area note)
     if (!rst_ni) begin
-      key_q    <= '0;
       row_q    <= '0;
       col_q    <= '0;
       sealed_q <= 1'b0;
       err_q    <= 1'b0;
     end else begin
-      key_q    <= key_d;
       row_q    <= row_d;
       col_q    <= col_d;
       sealed_q <= sealed_d;

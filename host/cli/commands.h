@@ -16,5 +16,6 @@ extern std::atomic<bool> g_stop;
 void add_keygen(CLI::App& app, Runner& run);
 void add_lock(CLI::App& app, Runner& run);
 void add_run(CLI::App& app, Runner& run);
+void add_synth(CLI::App& app, Runner& run);
 
 }  // namespace keymac::cli

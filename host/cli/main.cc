@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   keymac::cli::add_keygen(app, run);
   keymac::cli::add_lock(app, run);
   keymac::cli::add_run(app, run);
+  keymac::cli::add_synth(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

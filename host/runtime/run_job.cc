@@ -14,6 +14,7 @@
 #include "host/quant/quantize.h"
 #include "host/runtime/evaluator.h"
 #include "host/runtime/progress.h"
+#include "host/synth/synth_runner.h"
 #include "sim/core/error.h"
 #include "sim/core/key_storage.h"
 #include "sim/core/schedule.h"
@@ -209,6 +210,8 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
                         {"plain", cyc_p ? static_cast<double>(macs) / (pes * static_cast<double>(cyc_p)) : 0.0}};
   rep["key"] = {{"bits", g.pes()}, {"register_bits", key_register_bits(g)}, {"load_cycles", g.pes()},
                 {"plain_bits", 0}, {"plain_register_bits", 0}};
+  // Area overhead of the key, when `keymac synth` has synthesized this geometry.
+  if (auto syn = cached_synthesis(g); !syn.is_null() && syn.contains("area")) rep["area"] = syn["area"];
   LayerStats tot;
   for (const auto& s : ck.layer_totals) tot += s;
   rep["backend_totals"] = {{"cycles", tot.cycles}, {"stall_cycles", tot.stall_cycles}, {"macs", tot.macs}, {"counters", tot.counters}};

@@ -1,0 +1,92 @@
+#include "host/synth/synth_runner.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "sim/core/atomic_file.h"
+#include "sim/core/error.h"
+#include "sim/core/key_storage.h"
+
+#ifndef KEYMAC_SOURCE_DIR
+#define KEYMAC_SOURCE_DIR "."
+#endif
+
+namespace keymac {
+
+namespace {
+
+void mkdirs(const std::string& path) {
+  std::string cur;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (!cur.empty() && ::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
+        throw Error(cur + ": cannot create directory");
+    }
+    if (i < path.size()) cur.push_back(path[i]);
+  }
+}
+
+nlohmann::json run_one(Geometry g, int keyed, const std::string& dir) {
+  const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth.sh";
+  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + ".log";
+  const std::string cmd = "bash '" + script + "' " + g.str() + " " + std::to_string(keyed) + " '" + dir + "' > '" + log + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) throw Error("yosys synthesis of the " + std::string(keyed ? "keyed" : "plain") + " " + g.str() +
+                           " array failed (log: " + log + ")");
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) if (!line.empty()) last = line;
+  try {
+    return nlohmann::json::parse(read_text_file(last, "synthesis summary"));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(last + ": unreadable synthesis summary (" + e.what() + ")");
+  }
+}
+
+std::string cache_file(Geometry g) { return synth_cache_dir() + "/synth/" + g.str() + ".json"; }
+
+}  // namespace
+
+std::string synth_cache_dir() {
+  if (const char* c = std::getenv("KEYMAC_CACHE"); c && *c) return c;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/keymac";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/keymac";
+  return "/tmp/keymac-cache";
+}
+
+nlohmann::json synthesize(Geometry g, const std::string& work_dir) {
+  const std::string dir = work_dir.empty() ? synth_cache_dir() + "/synth/" + g.str() : work_dir;
+  mkdirs(dir);
+  const auto k = run_one(g, 1, dir);
+  const auto p = run_one(g, 0, dir);
+  const double ak = k.at("area_proxy").get<double>(), ap = p.at("area_proxy").get<double>();
+  nlohmann::json r = {
+      {"array", g.str()},
+      {"area", {{"keyed", ak}, {"plain", ap}, {"overhead_pct", 100.0 * (ak - ap) / ap},
+                {"unit", "transistors (Yosys stat -tech cmos, flip-flops at " + std::to_string(k.at("transistors_per_flop").get<int>()) + " each)"}}},
+      {"flops", {{"keyed", k.at("flops")}, {"plain", p.at("flops")}, {"extra", k.at("flops").get<int64_t>() - p.at("flops").get<int64_t>()}}},
+      {"cells", {{"keyed", k.at("cells")}, {"plain", p.at("cells")}}},
+      {"key", {{"bits", g.pes()}, {"register_bits_spec", key_register_bits(g)}}},
+      {"tool", k.value("tool", "yosys")},
+      {"keyed_detail", k},
+      {"plain_detail", p}};
+  mkdirs(synth_cache_dir() + "/synth");
+  write_file_atomic(cache_file(g), r.dump(2) + "\n");
+  return r;
+}
+
+nlohmann::json cached_synthesis(Geometry g) {
+  std::ifstream in(cache_file(g));
+  if (!in) return nullptr;
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;  // a damaged cache entry is ignored (re-run keymac synth)
+  }
+}
+
+}  // namespace keymac

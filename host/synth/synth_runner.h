@@ -1,0 +1,20 @@
+// Yosys synthesis of the keyed and the plain array (rtl/synth/run_synth.sh)
+// and the per-geometry cache that `keymac run` reads its area overhead from.
+// Contract: synthesize() runs Yosys twice (Keyed = 1 and 0) and returns the
+// summary JSON {array, area.keyed|plain|overhead_pct, flops.keyed|plain,
+// cells.keyed|plain, key.bits, ...}; it is written atomically to the cache.
+// cached_synthesis() returns that JSON if present for the geometry, else null.
+// Errors (Yosys missing or failing) throw keymac::Error with one line.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/core/geometry.h"
+
+namespace keymac {
+
+std::string synth_cache_dir();  // $KEYMAC_CACHE or $XDG_CACHE_HOME/keymac or ~/.cache/keymac
+nlohmann::json synthesize(Geometry g, const std::string& work_dir);
+nlohmann::json cached_synthesis(Geometry g);
+
+}  // namespace keymac
