@@ -150,6 +150,9 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
 
   nlohmann::json rep;
   rep["complete"] = complete;
+  nlohmann::json done = {{"float", graph ? nlohmann::json(float_done) : nlohmann::json(nullptr)}};
+  for (const auto& r : results) done[r.label] = r.images;
+  rep["evaluated_images"] = done;  // per evaluation; below `images` only if interrupted
   rep["model"] = model_path;
   rep["model_kind"] = is_pkg ? "locked-package" : "onnx";
   rep["backend"] = cfg.backend;

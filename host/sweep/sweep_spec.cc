@@ -315,7 +315,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       try {
         p["array"] = Geometry::make(r, c).str();
       } catch (const Error& e) {
-        throw Error(origin.count("rows") ? origin["rows"] : origin["cols"] + ": " + e.what());
+        throw Error((origin.count("rows") ? origin["rows"] : origin["cols"]) + ": " + e.what());
       }
     }
     for (const auto& d : params_table())
@@ -325,10 +325,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       if (id == "rows") return double(g.rows);
       if (id == "cols") return double(g.cols);
       if (id == "pes") return double(g.pes());
-      if (!p.contains(id)) {
-        if (find_param(id)) return std::nullopt;  // a known parameter this point does not set
-        return std::nullopt;
-      }
+      if (!p.contains(id)) return std::nullopt;  // unknown, or a parameter this spec never sets
       const json& v = p[id];
       if (v.is_string()) return FilterValue(v.get<std::string>());
       if (v.is_boolean()) return FilterValue(v.get<bool>() ? 1.0 : 0.0);
