@@ -39,3 +39,20 @@ keymac_warnings(keymac)
 add_executable(bench_functional bench/bench_functional.cc)
 target_link_libraries(bench_functional PRIVATE keymac_runtime benchmark::benchmark)
 target_compile_definitions(bench_functional PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+# Design-space sweeps, shard launchers, merge and plots (docs/SWEEP.md).
+add_library(keymac_sweep STATIC
+  host/sweep/filter_expr.cc
+  host/sweep/result_columns.cc
+  host/sweep/results_file.cc
+  host/sweep/sweep_emit.cc
+  host/sweep/sweep_merge.cc
+  host/sweep/sweep_plot.cc
+  host/sweep/sweep_runner.cc
+  host/sweep/sweep_spec.cc
+)
+target_link_libraries(keymac_sweep PUBLIC keymac_runtime)
+target_compile_definitions(keymac_sweep PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_sweep)
+target_sources(keymac PRIVATE host/cli/cmd_sweep.cc host/cli/cmd_plot.cc)
+target_link_libraries(keymac PRIVATE keymac_sweep)

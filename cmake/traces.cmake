@@ -1,1 +1,49 @@
-# traces: filled in by its issue
+# traces/: trace writers (SAIF, VCD, SCALE-Sim CSV) behind traces/trace_sink.h,
+# the VCD -> SAIF converter, and the cycle-core boundary tracer.
+# host/energy/: activity counts, energy table, Accelergy action counts.
+# Tests in tests/traces (labels unit;traces). The library is linked into
+# keymac_runtime / keymac by a deferred call, since host.cmake comes later.
+add_library(keymac_traces STATIC
+  traces/array_tracer.cc
+  traces/saif_tree.cc
+  traces/saif_writer.cc
+  traces/scalesim_trace.cc
+  traces/trace_sink.cc
+  traces/vcd_to_saif.cc
+  traces/vcd_writer.cc
+)
+target_link_libraries(keymac_traces PUBLIC keymac_core)
+keymac_warnings(keymac_traces)
+
+add_library(keymac_energy STATIC
+  host/energy/activity.cc
+  host/energy/activity_probe.cc
+  host/energy/energy_model.cc
+  host/energy/energy_table.cc
+)
+# keymac_backends is defined in host.cmake (resolved at generate time).
+target_link_libraries(keymac_energy PUBLIC keymac_traces keymac_backends yaml-cpp
+  nlohmann_json::nlohmann_json)
+keymac_warnings(keymac_energy)
+
+function(keymac_attach_traces)
+  target_link_libraries(keymac_runtime PUBLIC keymac_energy)
+  target_sources(keymac PRIVATE ${CMAKE_SOURCE_DIR}/host/cli/cmd_saif.cc)
+endfunction()
+cmake_language(DEFER CALL keymac_attach_traces)
+
+add_executable(keymac_traces_tests
+  tests/traces/saif_test.cc
+  tests/traces/energy_test.cc
+  tests/traces/scalesim_test.cc
+)
+target_link_libraries(keymac_traces_tests PRIVATE keymac_energy GTest::gtest_main)
+target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_traces_tests)
+# gtest_discover_tests (CMake 3.25) flattens list-valued PROPERTIES: the two
+# labels are set by an include file that runs after discovery.
+gtest_discover_tests(keymac_traces_tests PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake"
+  "if(keymac_traces_tests_TESTS)\n  set_tests_properties(\${keymac_traces_tests_TESTS} PROPERTIES LABELS \"unit;traces\")\nendif()\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+  "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake")

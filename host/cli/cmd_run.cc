@@ -6,6 +6,7 @@
 
 #include "host/backend/memory_config.h"
 #include "host/cli/commands.h"
+#include "host/energy/energy_model.h"  // traces issue
 #include "host/report/text_report.h"
 #include "host/runtime/run_job.h"
 #include "sim/core/atomic_file.h"
@@ -71,6 +72,13 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--mem-config", o->mem_config, "systemc: JSON memory configuration (docs/SYSTEMC.md); flags override it");
   c->add_option("--vcd", cfg.backend_options.trace.vcd_path, "systemc/rtl: write a waveform of the array boundary");
   c->add_option("--trace-window", o->window, "cycles FROM:TO to trace (default 0:10000)");
+  // --- traces issue (docs/TRACES.md)
+  c->add_flag("--energy", cfg.energy, "energy per inference, keyed vs plain (Horowitz 45 nm table)");
+  c->add_option("--energy-table", cfg.energy_table, "YAML/JSON file overriding energy table entries");
+  c->add_option("--accelergy-out", cfg.accelergy_out, "write Accelergy action counts (YAML) of one batch");
+  c->add_option("--scalesim-trace", cfg.scalesim_dir, "write SCALE-Sim-format SRAM/DRAM traces of one batch to DIR (trace window)");
+  c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str();
+  c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
   c->callback([o, seed, mem_flags, &run] {
     run = [o, seed, mem_flags] {
       RunConfig cfg = o->cfg;
@@ -96,6 +104,7 @@ void add_run(CLI::App& app, Runner& run) {
       }
       const auto report = run_job(cfg, &g_stop);
       std::fputs(text_report(report).c_str(), stdout);
+      if (report.contains("energy")) std::fputs(energy_text(report["energy"]).c_str(), stdout);  // traces issue
       std::fflush(stdout);
       if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");
       return report["complete"].get<bool>() ? 0 : 130;

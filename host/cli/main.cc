@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   keymac::cli::add_keygen(app, run);
   keymac::cli::add_lock(app, run);
   keymac::cli::add_run(app, run);
+  keymac::cli::add_saif(app, run);  // traces issue
+  keymac::cli::add_sweep(app, run);
+  keymac::cli::add_plot(app, run);
   keymac::cli::add_synth(app, run);
   try {
     app.parse(argc, argv);

@@ -18,7 +18,7 @@ EvalResult evaluate(const EvalSpec& spec, const ImageSet& data, const BackendFac
                     const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress) {
   EvalResult r;
   r.label = spec.label;
-  auto backend = make();
+  auto backend = make(spec);
   std::unique_ptr<SerialKeySource> src;
   if (spec.key) src = std::make_unique<SerialKeySource>(*spec.key);
   backend->reset(src.get());
@@ -61,7 +61,7 @@ std::vector<EvalResult> evaluate_all(const std::vector<EvalSpec>& specs, const I
                                      const BackendFactory& make, int64_t batch, int threads,
                                      const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress) {
   std::vector<EvalResult> out(specs.size());
-  if (threads <= 1 || specs.size() <= 1 || !make()->thread_safe()) {
+  if (threads <= 1 || specs.size() <= 1 || !make(specs[0])->thread_safe()) {
     for (size_t i = 0; i < specs.size(); ++i) out[i] = evaluate(specs[i], data, make, batch, stop, progress);
     return out;
   }

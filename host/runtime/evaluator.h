@@ -35,7 +35,8 @@ struct EvalResult {
   double accuracy() const { return images ? 100.0 * static_cast<double>(correct) / static_cast<double>(images) : 0.0; }
 };
 
-using BackendFactory = std::function<std::unique_ptr<ArrayBackend>()>;
+// Makes the backend instance for one evaluation (so e.g. only one of them traces).
+using BackendFactory = std::function<std::unique_ptr<ArrayBackend>(const EvalSpec&)>;
 
 EvalResult evaluate(const EvalSpec& spec, const ImageSet& data, const BackendFactory& make, int64_t batch,
                     const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress = nullptr);

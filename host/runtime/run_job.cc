@@ -8,6 +8,8 @@
 
 #include "host/backend/array_backend.h"
 #include "host/data/idx_dataset.h"
+#include "host/energy/activity_probe.h"  // traces issue
+#include "host/energy/energy_model.h"    // traces issue
 #include "host/lock/package.h"
 #include "host/model/float_executor.h"
 #include "host/model/onnx_import.h"
@@ -18,6 +20,8 @@
 #include "sim/core/error.h"
 #include "sim/core/key_storage.h"
 #include "sim/core/schedule.h"
+#include "sim/core/atomic_file.h"
+#include "traces/scalesim_trace.h"  // traces issue
 
 #ifndef KEYMAC_SOURCE_DIR
 #define KEYMAC_SOURCE_DIR "."
@@ -72,6 +76,43 @@ nlohmann::json layer_json(const LayerRun& keyed, const LayerRun& plain, Geometry
           {"utilisation", static_cast<double>(keyed.shape.macs()) / (static_cast<double>(g.pes()) * static_cast<double>(keyed.stats.cycles))},
           {"closed_form_cycles", s.cycles()},
           {"counters", keyed.stats.counters}};
+}
+
+
+// --- traces issue: energy per inference (keyed vs plain), Accelergy action
+// counts and SCALE-Sim traces, from one batch run through an ActivityProbe
+// before the long evaluation (so a refused trace costs no waiting).
+nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
+                                 const Key& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
+  const bool energy = cfg.energy || !cfg.accelergy_out.empty();
+  if (!energy && cfg.scalesim_dir.empty()) return nullptr;
+  const EnergyTable table = cfg.energy_table.empty() ? EnergyTable{} : EnergyTable::load(cfg.energy_table);
+  const int64_t b = std::min<int64_t>(cfg.batch, test.count);
+  if (b < 1) return nullptr;
+  EnergyInputs in;
+  in.geometry = g;
+  in.batch_images = b;
+  in.images_per_reset = test.count;
+  const SerialKeySource src(key);
+  for (const bool keyed : {true, false}) {
+    const EvalSpec spec = keyed ? EvalSpec{"energy_keyed", &locked, &key} : EvalSpec{"energy_plain", &unlocked, nullptr};
+    ActivityProbe probe(make(spec));
+    probe.reset(keyed ? &src : nullptr);
+    Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);
+    (keyed ? in.keyed : in.plain) = probe.layers();
+  }
+  if (!cfg.scalesim_dir.empty()) {
+    traces::TraceLimits lim;
+    lim.window_from = cfg.backend_options.trace.window_from;
+    lim.window_to = cfg.backend_options.trace.window_to;
+    lim.limit_bytes = cfg.trace_limit_mb << 20;
+    lim.force = cfg.force_trace;
+    std::vector<traces::ScaleSimLayer> layers;
+    for (const auto& l : in.keyed) layers.push_back({l.name, l.shape});
+    traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, lim);
+  }
+  if (!cfg.accelergy_out.empty()) write_file_atomic(cfg.accelergy_out, accelergy_yaml(in));
+  return energy ? energy_json(in, table) : nlohmann::json(nullptr);
 }
 
 }  // namespace
@@ -129,7 +170,12 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
                                  {"plain_array", &locked, nullptr}};
   for (int i = 0; i < cfg.wrong_keys; ++i) specs.push_back({"wrong_key_" + std::to_string(i), &locked, &wrong[static_cast<size_t>(i)]});
 
-  const BackendFactory make = [&] { return make_backend(cfg.backend, g, cfg.backend_options); };
+  // Only the right-key evaluation writes the waveform (one file, one run).
+  const BackendFactory make = [&](const EvalSpec& spec) {
+    BackendOptions o = cfg.backend_options;
+    if (spec.label != "correct_key") o.trace.vcd_path.clear();
+    return make_backend(cfg.backend, g, o);
+  };
   const int threads = cfg.threads > 0 ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   const int64_t work = test.count * static_cast<int64_t>(specs.size()) + (graph ? test.count : 0);
   Progress bar("evaluating", work, cfg.progress);
@@ -139,6 +185,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     acc_float = float_accuracy(*graph, test, cfg.preprocess, stop, float_done);
     bar.add(float_done);
   }
+  const nlohmann::json energy = energy_and_traces(cfg, locked, unlocked, *key, test, make, g);  // traces issue
   auto results = evaluate_all(specs, test, make, cfg.batch, threads, stop, [&](int64_t n) { bar.add(n); });
   bar.finish();
 
@@ -218,6 +265,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   LayerStats tot;
   for (const auto& s : ck.layer_totals) tot += s;
   rep["backend_totals"] = {{"cycles", tot.cycles}, {"stall_cycles", tot.stall_cycles}, {"macs", tot.macs}, {"counters", tot.counters}};
+  if (!energy.is_null()) rep["energy"] = energy;  // traces issue
   return rep;
 }
 

@@ -33,6 +33,13 @@ struct RunConfig {
   Preprocess preprocess;                     // mean/std normalisation (default ToTensor)
   int threads = 0;                           // 0: all cores
   bool progress = true;                      // progress bar on a terminal
+  // --- traces issue: energy, Accelergy action counts, SCALE-Sim traces (docs/TRACES.md)
+  bool energy = false;                       // add "energy" (keyed vs plain, per inference)
+  std::string energy_table;                  // YAML/JSON overriding the Horowitz 45 nm defaults
+  std::string accelergy_out;                 // Accelergy action counts YAML (implies energy)
+  std::string scalesim_dir;                  // SCALE-Sim-format traces of one batch (trace window)
+  uint64_t trace_limit_mb = 100;             // refuse larger traces ...
+  bool force_trace = false;                  // ... unless forced
 };
 
 // Runs the job; `stop` makes it finish early with "complete": false.

@@ -66,8 +66,8 @@ ResultsWriter::~ResultsWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void ResultsWriter::append(const nlohmann::json& line) {
-  const std::string s = line.dump() + "\n";
+void ResultsWriter::append(const std::string& line) {
+  const std::string s = line + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   const off_t before = ::lseek(fd_, 0, SEEK_END);
   const ssize_t n = ::write(fd_, s.data(), s.size());  // one write: the line is whole or absent

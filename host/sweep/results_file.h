@@ -30,7 +30,7 @@ class ResultsWriter {
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
-  void append(const nlohmann::json& line);
+  void append(const std::string& line);  // one JSON object, no newline
 
  private:
   std::string path_;

@@ -1,0 +1,353 @@
+#include "traces/vcd_to_saif.h"
+
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/core/atomic_file.h"
+#include "sim/core/error.h"
+#include "traces/saif_tree.h"
+
+namespace keymac::traces {
+
+namespace {
+
+// Whitespace-separated tokens from a file read in 1 MiB chunks.
+class Tokenizer {
+ public:
+  explicit Tokenizer(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "rb")) {
+    if (!f_) throw Error(path + ": cannot open VCD file");
+    buf_.resize(1 << 20);
+  }
+  ~Tokenizer() {
+    if (f_) std::fclose(f_);
+  }
+  bool next(std::string& tok) {
+    tok.clear();
+    for (;;) {
+      if (pos_ == len_ && !fill()) return !tok.empty();
+      const char c = buf_[pos_++];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        if (c == '\n') ++line_;
+        if (!tok.empty()) return true;
+      } else {
+        tok += c;
+      }
+    }
+  }
+  // Skips to the next "$end" token.
+  void skip_section() {
+    std::string t;
+    while (next(t))
+      if (t == "$end") return;
+    fail("section without $end");
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(path_ + ":" + std::to_string(line_) + ": " + what);
+  }
+
+ private:
+  bool fill() {
+    len_ = std::fread(buf_.data(), 1, buf_.size(), f_);
+    pos_ = 0;
+    return len_ > 0;
+  }
+  std::string path_;
+  std::FILE* f_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, len_ = 0;
+  uint64_t line_ = 1;
+};
+
+struct BitState {
+  char v = 'x';
+  uint64_t since = 0, t0 = 0, t1 = 0, tx = 0, tc = 0;
+};
+
+struct Var {
+  std::vector<std::string> scope;
+  std::string name;
+  bool ranged = false;
+  int64_t msb = 0, lsb = 0;
+  int code = -1;
+};
+
+struct Code {
+  int width = 0;
+  bool used = false;
+  std::vector<BitState> bits;  // index 0 = rightmost character (LSB position)
+};
+
+inline char norm(char c) {
+  switch (c) {
+    case '0': return '0';
+    case '1': return '1';
+    case 'z': case 'Z': return 'z';
+    default: return 'x';
+  }
+}
+
+inline void change(BitState& b, char nv, uint64_t now) {
+  if (b.v == nv) return;
+  const uint64_t dt = now - b.since;
+  if (b.v == '0') b.t0 += dt;
+  else if (b.v == '1') b.t1 += dt;
+  else b.tx += dt;
+  if ((b.v == '0' && nv == '1') || (b.v == '1' && nv == '0')) ++b.tc;
+  b.v = nv;
+  b.since = now;
+}
+
+std::vector<std::string> split_scope(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == '.' || c == '/') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+bool parse_range(const std::string& r, int64_t& msb, int64_t& lsb) {
+  if (r.size() < 3 || r.front() != '[' || r.back() != ']') return false;
+  const std::string in = r.substr(1, r.size() - 2);
+  try {
+    const auto c = in.find(':');
+    if (c == std::string::npos) {
+      msb = lsb = std::stoll(in);
+    } else {
+      msb = std::stoll(in.substr(0, c));
+      lsb = std::stoll(in.substr(c + 1));
+    }
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope) {
+  Tokenizer tk(vcd_path);
+  std::vector<std::string> cur_scope;
+  std::vector<Var> vars;
+  std::vector<Code> codes;
+  std::unordered_map<std::string, int> code_of;
+  std::string timescale = "1 ns";
+  std::vector<std::string> tops;
+  std::string t;
+  bool defs_done = false;
+  while (!defs_done && tk.next(t)) {
+    if (t == "$timescale") {
+      std::string ts;
+      while (tk.next(t) && t != "$end") ts += t;
+      size_t i = 0;
+      while (i < ts.size() && std::isdigit(static_cast<unsigned char>(ts[i]))) ++i;
+      if (i == 0 || i == ts.size()) tk.fail("bad $timescale '" + ts + "'");
+      timescale = ts.substr(0, i) + " " + ts.substr(i);
+    } else if (t == "$scope") {
+      std::string kind, name;
+      if (!tk.next(kind) || !tk.next(name)) tk.fail("truncated $scope");
+      if (name == "$end") tk.fail("$scope without a name");
+      tk.skip_section();
+      if (cur_scope.empty()) {
+        bool seen = false;
+        for (auto& x : tops) seen = seen || x == name;
+        if (!seen) tops.push_back(name);
+      }
+      cur_scope.push_back(name);
+    } else if (t == "$upscope") {
+      if (cur_scope.empty()) tk.fail("$upscope without $scope");
+      cur_scope.pop_back();
+      tk.skip_section();
+    } else if (t == "$var") {
+      std::vector<std::string> f;
+      while (tk.next(t) && t != "$end") f.push_back(t);
+      if (f.size() < 4) tk.fail("malformed $var");
+      Var v;
+      v.scope = cur_scope;
+      int width = 0;
+      try {
+        width = std::stoi(f[1]);
+      } catch (...) {
+        tk.fail("bad $var width '" + f[1] + "'");
+      }
+      if (width < 1) tk.fail("bad $var width '" + f[1] + "'");
+      v.name = f[3];
+      std::string range = f.size() > 4 ? f[4] : "";
+      const auto br = v.name.find('[');
+      if (range.empty() && br != std::string::npos && br > 0) {
+        range = v.name.substr(br);
+        v.name = v.name.substr(0, br);
+      }
+      if (!range.empty() && parse_range(range, v.msb, v.lsb)) {
+        v.ranged = true;
+      } else if (width > 1) {
+        v.ranged = true;
+        v.msb = width - 1;
+        v.lsb = 0;
+      }
+      auto it = code_of.find(f[2]);
+      if (it == code_of.end()) {
+        it = code_of.emplace(f[2], static_cast<int>(codes.size())).first;
+        codes.push_back(Code{width, false, {}});
+      }
+      v.code = it->second;
+      vars.push_back(std::move(v));
+    } else if (t == "$enddefinitions") {
+      tk.skip_section();
+      defs_done = true;
+    } else if (!t.empty() && t[0] == '$') {
+      tk.skip_section();  // $date, $version, $comment, ...
+    } else {
+      tk.fail("unexpected '" + t + "' in the VCD header");
+    }
+  }
+  if (!defs_done) tk.fail("no $enddefinitions");
+
+  // Scope selection.
+  const std::vector<std::string> sel = split_scope(scope);
+  auto selected = [&](const Var& v) {
+    if (v.scope.size() < sel.size()) return false;
+    for (size_t i = 0; i < sel.size(); ++i)
+      if (v.scope[i] != sel[i]) return false;
+    return true;
+  };
+  size_t nsel = 0;
+  for (const auto& v : vars)
+    if (selected(v)) {
+      Code& c = codes[static_cast<size_t>(v.code)];
+      if (!c.used) c.bits.resize(static_cast<size_t>(c.width));
+      c.used = true;
+      ++nsel;
+    }
+  if (nsel == 0) {
+    std::string list;
+    for (auto& x : tops) list += (list.empty() ? "" : ", ") + x;
+    throw Error(vcd_path + ": no signals under scope '" + scope + "' (top-level scopes: " + list + ")");
+  }
+  // Drop unselected codes from the lookup (their changes are skipped).
+  for (auto it = code_of.begin(); it != code_of.end();)
+    it = codes[static_cast<size_t>(it->second)].used ? std::next(it) : code_of.erase(it);
+
+  // Value changes.
+  bool have_time = false;
+  uint64_t start = 0, now = 0;
+  auto at = [&](const std::string& id) -> Code* {
+    auto it = code_of.find(id);
+    return it == code_of.end() ? nullptr : &codes[static_cast<size_t>(it->second)];
+  };
+  std::string id;
+  while (tk.next(t)) {
+    const char c = t[0];
+    if (c == '#') {
+      uint64_t tt = 0;
+      try {
+        tt = std::stoull(t.substr(1));
+      } catch (...) {
+        tk.fail("bad timestamp '" + t + "'");
+      }
+      if (have_time && tt < now) tk.fail("time goes backwards at '" + t + "'");
+      if (!have_time) {
+        start = tt;
+        have_time = true;
+        for (auto& cd : codes)
+          for (auto& b : cd.bits) b.since = tt;
+      }
+      now = tt;
+    } else if (c == '0' || c == '1' || c == 'x' || c == 'X' || c == 'z' || c == 'Z') {
+      if (t.size() < 2) tk.fail("scalar change without identifier");
+      if (Code* cd = at(t.substr(1))) change(cd->bits[0], norm(c), now);
+    } else if (c == 'b' || c == 'B') {
+      if (!tk.next(id)) tk.fail("vector change without identifier");
+      Code* cd = at(id);
+      if (!cd) continue;
+      const size_t n = t.size() - 1, w = cd->bits.size();
+      const char first = n ? norm(t[1]) : 'x';
+      const char ext = first == '1' ? '0' : first;
+      for (size_t k = 0; k < w; ++k) {
+        const char v = k < n ? norm(t[t.size() - 1 - k]) : ext;
+        change(cd->bits[k], v, now);
+      }
+    } else if (c == 'r' || c == 'R' || c == 's' || c == 'S') {
+      if (!tk.next(id)) tk.fail("real/string change without identifier");
+    } else if (t == "$comment") {
+      tk.skip_section();
+    } else if (t == "$dumpvars" || t == "$dumpall" || t == "$dumpon" || t == "$dumpoff" || t == "$end") {
+      // Section markers: the values inside are ordinary changes ($dumpoff lists x).
+    } else {
+      tk.fail("unexpected '" + t + "'");
+    }
+  }
+  const uint64_t end = now;
+  for (auto& cd : codes)
+    for (auto& b : cd.bits) {
+      const uint64_t dt = end - b.since;
+      if (b.v == '0') b.t0 += dt;
+      else if (b.v == '1') b.t1 += dt;
+      else b.tx += dt;
+      b.since = end;
+    }
+
+  // Instance tree: rooted at the selected scope (or at every top scope).
+  std::vector<std::unique_ptr<SaifInstance>> roots;
+  auto root_for = [&](const std::string& name) -> SaifInstance& {
+    for (auto& r : roots)
+      if (r->name == name) return *r;
+    roots.push_back(std::make_unique<SaifInstance>());
+    roots.back()->name = name;
+    return *roots.back();
+  };
+  VcdToSaifResult res;
+  const size_t base = sel.empty() ? 0 : sel.size() - 1;
+  for (const auto& v : vars) {
+    if (!selected(v)) continue;
+    if (v.scope.empty()) throw Error(vcd_path + ": $var " + v.name + " outside any $scope");
+    SaifInstance* inst = &root_for(v.scope[base]);
+    for (size_t i = base + 1; i < v.scope.size(); ++i) inst = &inst->child(v.scope[i]);
+    const Code& cd = codes[static_cast<size_t>(v.code)];
+    for (size_t k = 0; k < cd.bits.size(); ++k) {
+      const BitState& b = cd.bits[k];
+      SaifNet n;
+      if (v.ranged) {
+        const int64_t idx = v.msb >= v.lsb ? v.lsb + static_cast<int64_t>(k) : v.lsb - static_cast<int64_t>(k);
+        n.name = saif_bit_name(v.name, idx);
+      } else {
+        n.name = saif_escape(v.name);
+      }
+      n.t0 = b.t0;
+      n.t1 = b.t1;
+      n.tx = b.tx;
+      n.tc = b.tc;
+      inst->nets.push_back(std::move(n));
+      ++res.nets;
+    }
+  }
+  SaifHeader h;
+  h.design = sel.empty() ? "" : sel.back();
+  h.timescale = timescale;
+  h.duration = end - start;
+  std::vector<const SaifInstance*> tp;
+  for (auto& r : roots) tp.push_back(r.get());
+  write_saif(saif, h, tp);
+  res.duration = h.duration;
+  res.timescale = timescale;
+  return res;
+}
+
+VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
+                                 const std::string& scope) {
+  std::ostringstream os;
+  auto r = vcd_to_saif(vcd_path, os, scope);
+  write_file_atomic(saif_path, os.str());
+  return r;
+}
+
+}  // namespace keymac::traces

@@ -1,0 +1,39 @@
+// Streaming VCD -> backward SAIF 2.0 converter (`keymac saif`).
+//
+// Contract:
+//  * Reads any IEEE 1364 VCD (keymac's VcdWriter, SystemC's sc_trace,
+//    Verilator, Icarus, ...): $timescale, nested $scope/$upscope, $var of any
+//    type (wire, reg, integer, ...) with or without a bit range ("[7:0]",
+//    "[3]", or attached to the name), scalar changes 0/1/x/z, vector changes
+//    b..., real/string changes (ignored), $dumpvars/$dumpall/$dumpon/$dumpoff
+//    sections, $comment. Several $var sharing one identifier code are aliases.
+//  * Memory is O(signal bits): the file is read in fixed-size chunks and
+//    every net keeps only its current value and five counters.
+//  * Per net bit: T0/T1 are the times at 0/1, TX the time at x or z, TC the
+//    number of 0->1 and 1->0 transitions (transitions through x/z are not
+//    toggles), IG 0 (a VCD carries no glitch information). Every bit is x
+//    from the first timestamp until its first value; DURATION runs from the
+//    first to the last timestamp of the file.
+//  * scope (optional, '.' or '/' separated, e.g. "TOP.km_array"): only nets at
+//    or below that scope are written, and that scope becomes the top INSTANCE.
+//    Unknown scope: keymac::Error listing the top-level scopes.
+//  * Errors name the VCD file (and line for syntax errors).
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace keymac::traces {
+
+struct VcdToSaifResult {
+  uint64_t nets = 0;
+  uint64_t duration = 0;
+  std::string timescale;
+};
+
+VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope = "");
+// Writes the SAIF atomically to saif_path.
+VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
+                                 const std::string& scope = "");
+
+}  // namespace keymac::traces
