@@ -3,8 +3,14 @@ add_library(keymac_backends STATIC
   host/backend/backend_registry.cc
   host/backend/functional_backend.cc
 )
-target_link_libraries(keymac_backends PUBLIC keymac_core)
+target_link_libraries(keymac_backends PUBLIC keymac_core fmt::fmt)
 keymac_warnings(keymac_backends)
+# The RTL backend and co-simulation need the verilated models (rtl.cmake).
+if(TARGET keymac_rtl_models)
+  target_sources(keymac_backends PRIVATE host/backend/rtl_backend.cc host/cosim/lockstep.cc host/cosim/cosim_backend.cc)
+  target_link_libraries(keymac_backends PUBLIC keymac_rtl_models)
+  target_compile_definitions(keymac_backends PUBLIC KEYMAC_HAVE_RTL=1)
+endif()
 
 add_library(keymac_runtime STATIC
   host/data/idx_dataset.cc
@@ -31,6 +37,7 @@ add_executable(keymac
   host/cli/cmd_lock.cc
   host/cli/cmd_run.cc
   host/cli/cmd_synth.cc
+  $<$<TARGET_EXISTS:keymac_rtl_models>:${CMAKE_SOURCE_DIR}/host/cli/cmd_cosim.cc>
 )
 target_link_libraries(keymac PRIVATE keymac_runtime CLI11::CLI11)
 keymac_warnings(keymac)

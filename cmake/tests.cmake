@@ -18,3 +18,11 @@ foreach(t cli_errors main_job lock_and_package any_onnx full_test_set synth_cli 
 endforeach()
 add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
 set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)
+
+# Design-space sweeps (docs/SWEEP.md): labels e2e + sweep (+ slurm for the
+# single-node Slurm job-array test, which needs root).
+foreach(t errors resume shards slurm)
+  add_test(NAME sweep.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/sweep/sweep_${t}.sh)
+  set_tests_properties(sweep.${t} PROPERTIES LABELS "e2e;sweep" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 400)
+endforeach()
+set_tests_properties(sweep.slurm PROPERTIES LABELS "e2e;sweep;slurm" RUN_SERIAL TRUE)

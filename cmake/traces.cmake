@@ -22,7 +22,7 @@ add_library(keymac_energy STATIC
   host/energy/energy_table.cc
 )
 # keymac_backends is defined in host.cmake (resolved at generate time).
-target_link_libraries(keymac_energy PUBLIC keymac_traces keymac_backends yaml-cpp
+target_link_libraries(keymac_energy PUBLIC keymac_traces keymac_backends yaml-cpp fmt::fmt
   nlohmann_json::nlohmann_json)
 keymac_warnings(keymac_energy)
 

@@ -5,6 +5,9 @@
 
 #include "host/backend/array_backend.h"
 #include "host/backend/functional_backend.h"
+#ifdef KEYMAC_HAVE_RTL
+#include "host/backend/rtl_backend.h"
+#endif
 #include "host/backend/systemc_backend.h"
 #include "sim/core/error.h"
 
@@ -21,6 +24,9 @@ const std::vector<Entry>& registry() {
       {"functional",
        [](Geometry g, const BackendOptions&) { return std::make_unique<FunctionalBackend>(g); }},
       {"systemc", [](Geometry g, const BackendOptions& o) { return std::make_unique<SystemcBackend>(g, o); }},
+#ifdef KEYMAC_HAVE_RTL
+      {"rtl", [](Geometry g, const BackendOptions& o) { return std::make_unique<RtlBackend>(g, o); }},
+#endif
   };
   return entries;
 }

@@ -20,5 +20,6 @@ void add_saif(CLI::App& app, Runner& run);  // traces issue: cmd_saif.cc
 void add_sweep(CLI::App& app, Runner& run);
 void add_plot(CLI::App& app, Runner& run);
 void add_synth(CLI::App& app, Runner& run);
+void add_cosim(CLI::App& app, Runner& run);  // only with KEYMAC_HAVE_RTL
 
 }  // namespace keymac::cli

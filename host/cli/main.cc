@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   keymac::cli::add_sweep(app, run);
   keymac::cli::add_plot(app, run);
   keymac::cli::add_synth(app, run);
+#ifdef KEYMAC_HAVE_RTL
+  keymac::cli::add_cosim(app, run);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

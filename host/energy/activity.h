@@ -8,7 +8,7 @@
 //  * Register toggles are bit flips of the PE data registers over the layer,
 //    starting from and returning to the reset state (weight banks from 0 at
 //    the layer's start): act_reg (8 bits per PE), weight_reg (2 banks x 8 bits),
-//    psum_reg (32 bits). Equal to what WsArrayCore's registers do (tested).
+//    psum_reg (32 bits), derived from the dataflow (hand-checked in tests/traces).
 //  * key_xor_ops = array_macs on a keyed array, 0 on a plain one.
 //  * Buffers in accesses of one row (weight C bytes, input R bytes, accumulator
 //    4*C bytes) and DRAM in bytes: from the backend's LayerStats counters when

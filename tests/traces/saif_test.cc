@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <unistd.h>
 
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
@@ -61,12 +62,12 @@ struct DirectCounts {
   }
 };
 
-struct Run {
+struct ArrayRun {
   Geometry g = Geometry::make(3, 4);
   GemmShape shape{5, 7, 6};
   std::vector<int8_t> x, w;
   Key key{Geometry::make(3, 4)};
-  Run() {
+  ArrayRun() {
     std::mt19937 rng(2024);
     std::uniform_int_distribution<int> d(-127, 127), z(0, 3);
     for (int64_t i = 0; i < shape.m * shape.k; ++i) x.push_back(z(rng) ? static_cast<int8_t>(d(rng)) : 0);
@@ -118,7 +119,7 @@ std::string net_path(const std::string& net) {
 }
 
 TEST(Saif, DirectSaifParsesBackAndHoldsTheTogglesCountedDuringSimulation) {
-  Run run;
+  ArrayRun run;
   const std::string saif = tmp("direct.saif");
   SaifWriter sw(saif, TraceLimits{}, "km_array");
   DirectCounts dc;
@@ -156,7 +157,7 @@ TEST(Saif, DirectSaifParsesBackAndHoldsTheTogglesCountedDuringSimulation) {
 }
 
 TEST(Saif, VcdToSaifGivesTheSameCountsAsTheDirectPath) {
-  Run run;
+  ArrayRun run;
   const std::string saif = tmp("direct2.saif"), vcd = tmp("run.vcd"), conv = tmp("conv.saif");
   SaifWriter sw(saif, TraceLimits{}, "km_array");
   VcdWriter vw(vcd, TraceLimits{});
@@ -267,7 +268,7 @@ TEST(Saif, ATraceOverTheLimitIsRefusedBeforeWritingWithTheEstimate) {
 }
 
 TEST(Saif, ArrayTracerWindowLimitsTheSampledCycles) {
-  Run run;
+  ArrayRun run;
   TraceLimits lim;
   lim.window_from = 20;
   lim.window_to = 29;

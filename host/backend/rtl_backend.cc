@@ -1,0 +1,109 @@
+#include "host/backend/rtl_backend.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "rtl_models.h"
+#include "sim/core/error.h"
+#include "sim/core/memory_system.h"
+#include "sim/core/sequencer.h"
+
+namespace keymac {
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+RtlBackend::RtlBackend(Geometry g, const BackendOptions& options) : g_(g), opt_(options) {
+  keyed_ = rtl::make_rtl_array(g.rows, g.cols, true);
+  plain_ = rtl::make_rtl_array(g.rows, g.cols, false);
+  if (!keyed_) {
+    std::string list;
+    for (const auto& rg : rtl::rtl_geometries())
+      if (rg.keyed) list += (list.empty() ? "" : ", ") + std::to_string(rg.rows) + "x" + std::to_string(rg.cols);
+    throw Error("--backend rtl: no verilated RTL model for a " + g.str() + " array (built: " + list +
+                "; add one with keymac_verilate_array in cmake/rtl.cmake)");
+  }
+}
+
+RtlBackend::~RtlBackend() {
+  if (cur_) cur_->trace_close();
+  if (traced_ && ends_with(opt_.trace.vcd_path, ".fst")) {
+    const std::string cmd = "vcd2fst '" + vcd_tmp_ + "' '" + opt_.trace.vcd_path + "' > /dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "keymac: vcd2fst failed; the VCD is at %s\n", vcd_tmp_.c_str());
+    else std::remove(vcd_tmp_.c_str());
+  }
+}
+
+void RtlBackend::tick() {
+  const auto& tr = opt_.trace;
+  if (!tr.vcd_path.empty() && !tracing_ && !traced_ && cycle_ == tr.window_from) {
+    vcd_tmp_ = ends_with(tr.vcd_path, ".fst") ? tr.vcd_path + ".vcd.tmp" : tr.vcd_path;
+    cur_->trace_open(vcd_tmp_);
+    tracing_ = true;
+  }
+  cur_->step();
+  ++cycle_;
+  if (tracing_ && cycle_ > tr.window_to) {
+    cur_->trace_close();
+    tracing_ = false;
+    traced_ = true;
+  }
+}
+
+void RtlBackend::reset(const KeySource* key) {
+  if (key && key->geometry() != g_) throw Error("key is for a " + key->geometry().str() + " array, not " + g_.str());
+  // A plain array is the Keyed = 0 RTL when it was built, else the keyed RTL never given a key (all bits 0).
+  if (cur_ && tracing_) { cur_->trace_close(); tracing_ = false; traced_ = true; }
+  cur_ = (!key && plain_) ? plain_.get() : keyed_.get();
+  cur_->reset();
+  ArrayInputs in;
+  in.resize(g_);
+  if (key) {
+    const auto bits = key->bits();
+    for (int64_t j = 0; j < g_.pes(); ++j) {
+      Sequencer::key_inputs(bits, j, in);
+      cur_->set_key(in.key_valid, in.key_bit);
+      tick();
+    }
+    cur_->set_idle();
+    if (!cur_->key_sealed()) throw Error("rtl: key register did not seal after " + std::to_string(g_.pes()) + " bits");
+  }
+}
+
+LayerStats RtlBackend::run_gemm(const GemmJob& job, int32_t* y) {
+  if (!cur_) throw Error("rtl backend: reset() must come before run_gemm()");
+  const LayerPlan plan = MemorySystem(g_, MemoryConfig{}).plan(job.shape);
+  GemmProblem p{job.shape, job.x, job.w, g_};
+  Sequencer seq(p, plan);
+  ArrayInputs in;
+  in.resize(g_);
+  ArrayOutputs out;
+  out.resize(g_);
+  int64_t last_valid = -1;
+  for (int64_t t = 0; t < seq.cycles(); ++t) {
+    seq.inputs(t, in);
+    cur_->set_key(false, false);
+    cur_->set_weights(in.w_valid, in.w_row, in.w_bank, in.w_data);
+    cur_->set_activations(in.a_valid, in.a_bank, in.a_data);
+    out.key_sealed = cur_->key_sealed();
+    out.key_err = cur_->key_err();
+    out.psum_valid = cur_->psum_valid();
+    for (int c = 0; c < g_.cols; ++c) out.psum_data[static_cast<size_t>(c)] = cur_->psum(c);
+    if (out.psum_valid) last_valid = t;
+    seq.collect(t, out);
+    tick();
+  }
+  if (last_valid != seq.cycles() - 1)
+    throw Error("rtl: last output row left in layer cycle " + std::to_string(last_valid) + ", the schedule says " +
+                std::to_string(seq.cycles() - 1));
+  std::copy(seq.y().begin(), seq.y().end(), y);
+  LayerStats st;
+  st.cycles = static_cast<uint64_t>(seq.cycles());
+  st.macs = static_cast<uint64_t>(job.shape.macs());
+  return st;
+}
+
+}  // namespace keymac

@@ -1,0 +1,37 @@
+// The RTL backend: runs every GEMM on the verilated km_array, driven cycle by
+// cycle by the Sequencer with the section 8 schedule (ideal memory), so its
+// results and cycle counts come from the RTL itself.
+// Contract: as ArrayBackend. Only the geometries verilated into this build
+// exist (rtl/tb/rtl_models.h); others are refused with the list. Tracing
+// (BackendOptions::trace) writes VCD, or FST when the path ends in .fst
+// (VCD converted by gtkwave's vcd2fst), for the global cycle window.
+#pragma once
+#include <memory>
+
+#include "host/backend/array_backend.h"
+
+namespace keymac {
+
+namespace rtl { class RtlArray; }
+
+class RtlBackend : public ArrayBackend {
+ public:
+  RtlBackend(Geometry g, const BackendOptions& options);
+  ~RtlBackend() override;
+  std::string name() const override { return "rtl"; }
+  Geometry geometry() const override { return g_; }
+  void reset(const KeySource* key) override;
+  LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
+
+ private:
+  void tick();
+  Geometry g_;
+  BackendOptions opt_;
+  std::unique_ptr<rtl::RtlArray> plain_, keyed_;
+  rtl::RtlArray* cur_ = nullptr;
+  uint64_t cycle_ = 0;
+  bool tracing_ = false, traced_ = false;
+  std::string vcd_tmp_;
+};
+
+}  // namespace keymac

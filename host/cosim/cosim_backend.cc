@@ -1,0 +1,44 @@
+#include "host/cosim/cosim_backend.h"
+
+#include "sim/core/error.h"
+#include "sim/core/schedule.h"
+
+namespace keymac {
+
+CosimBackend::CosimBackend(Geometry g, std::string wave, std::optional<KeyFault> fault)
+    : g_(g), wave_(std::move(wave)), fault_(fault) {
+  if (fault_ && (fault_->row < 0 || fault_->row >= g.rows || fault_->col < 0 || fault_->col >= g.cols))
+    throw Error("--inject-key-fault: PE (" + std::to_string(fault_->row) + "," + std::to_string(fault_->col) +
+                ") is outside the " + g.str() + " array");
+}
+
+void CosimBackend::reset(const KeySource* key) {
+  // A fresh lock-step pair per reset, keyed RTL when a key is given.
+  ls_ = std::make_unique<Lockstep>(g_, key != nullptr);
+  if (!wave_.empty()) ls_->set_wave(wave_, 16);
+  std::vector<uint8_t> bits, rtl_bits;
+  if (key) {
+    bits = key->bits();
+    rtl_bits = bits;
+    if (fault_) rtl_bits[static_cast<size_t>(fault_->row * g_.cols + fault_->col)] ^= 1;
+  }
+  if (auto m = ls_->load_key(bits, rtl_bits)) throw Error(m->str());
+}
+
+LayerStats CosimBackend::run_gemm(const GemmJob& job, int32_t* y) {
+  if (!ls_) throw Error("cosim backend: reset() must come before run_gemm()");
+  std::vector<int32_t> out;
+  const uint64_t before = ls_->cycles();
+  if (auto m = ls_->run_layer(GemmProblem{job.shape, job.x, job.w, g_}, out)) throw Error(m->str());
+  std::copy(out.begin(), out.end(), y);
+  LayerStats st;
+  st.cycles = ls_->cycles() - before;
+  st.macs = static_cast<uint64_t>(job.shape.macs());
+  compared_ += st.cycles;
+  if (st.cycles != static_cast<uint64_t>(Schedule(job.shape, g_).cycles()))
+    throw Error("co-simulation: layer took " + std::to_string(st.cycles) + " cycles, the closed form says " +
+                std::to_string(Schedule(job.shape, g_).cycles()));
+  return st;
+}
+
+}  // namespace keymac

@@ -1,0 +1,75 @@
+// Lock-step co-simulation of the model and the verilated RTL of km_array
+// (ARCHITECTURE.md section 7): both receive the Sequencer's inputs every
+// cycle, and every output port is compared every cycle.
+//
+// Model side: the SystemC model's cycle core, in both of its modes — the
+// register-level WsArrayCore (single step) and the FastArray fast mode's
+// per-cycle boundary values — which must agree with each other and the RTL.
+//
+// Contract:
+//  * load_key() resets both and shifts the key in (R*C cycles); the RTL may be
+//    given different bits (fault injection) — the model always gets `model_bits`.
+//  * run_layer() runs one GEMM with ideal memory (section 8 plan), returns the
+//    model's M x N result and stops at the first cycle where any port differs.
+//  * A mismatch is reported with the global cycle (from the first reset), the
+//    phase, the port name (psum_data_o[c] for column c), both values; if a
+//    waveform path was set, a VCD of the RTL around that cycle is written by a
+//    deterministic re-run (the run is repeatable from the same inputs).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/array_ports.h"
+#include "sim/core/sequencer.h"
+
+namespace keymac {
+
+namespace rtl { class RtlArray; }
+
+struct Mismatch {
+  uint64_t cycle = 0;        // global cycle since reset
+  std::string phase;         // "key load" or "layer <i> cycle <t>"
+  std::string signal;        // port name
+  std::string model_value, rtl_value;
+  std::string wave_path;     // VCD around the mismatch (empty if not written)
+  std::string str() const;
+};
+
+class Lockstep {
+ public:
+  // Throws keymac::Error listing the verilated geometries if g is not built.
+  Lockstep(Geometry g, bool keyed);
+  ~Lockstep();
+  void set_wave(const std::string& path, uint64_t half_window) { wave_ = path; half_ = half_window; }
+  // Returns a mismatch, if any (the model state is then undefined until the next load_key()).
+  std::optional<Mismatch> load_key(const std::vector<uint8_t>& model_bits, const std::vector<uint8_t>& rtl_bits);
+  std::optional<Mismatch> run_layer(const GemmProblem& p, std::vector<int32_t>& y);
+  uint64_t cycles() const { return cycle_; }
+
+ private:
+  struct Layer {
+    std::vector<int8_t> x, w;
+    GemmProblem p;
+  };
+  std::optional<Mismatch> replay_for_wave(Mismatch m);
+  std::optional<Mismatch> compare(const ArrayOutputs& model, const std::string& phase);
+  std::optional<Mismatch> key_phase();
+  std::optional<Mismatch> layer_phase(const Layer& l, size_t index, std::vector<int32_t>* y);
+
+  Geometry g_;
+  bool keyed_;
+  std::unique_ptr<rtl::RtlArray> rtl_;
+  std::string wave_;
+  uint64_t half_ = 16;
+  uint64_t cycle_ = 0;
+  std::vector<uint8_t> model_bits_, rtl_bits_;
+  std::vector<Layer> history_;          // for the deterministic replay
+  std::optional<uint64_t> trace_from_, trace_to_;
+  struct Model;
+  std::unique_ptr<Model> model_;
+};
+
+}  // namespace keymac
