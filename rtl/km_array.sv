@@ -67,8 +67,13 @@ module km_array #(
   // ---------------------------------------------------------------------------
   // Weight writes, skewed by one cycle per column
   // ---------------------------------------------------------------------------
-  logic [Cols*CW-1:0] w_ctrl;  // column c: {valid, bank, row} delayed c cycles
-  logic [Cols*8-1:0]  w_col;   // column c: weight (internal format) delayed c cycles
+  // Flattened wiring between PEs: split per element for Verilator, and not
+  // traced (each PE's own registers are), so the model never rebuilds the
+  // wide vectors per cycle.
+  /* verilator tracing_off */
+  logic [Cols*CW-1:0] w_ctrl /* verilator split_var */;  // column c: {valid, bank, row} delayed c cycles
+  logic [Cols*8-1:0]  w_col /* verilator split_var */;   // column c: weight (internal format) delayed c cycles
+  /* verilator tracing_on */
 
   for (genvar c = 0; c < Cols; c++) begin : g_wcol
     logic [7:0] w_in;
@@ -105,7 +110,12 @@ module km_array #(
   // ---------------------------------------------------------------------------
   // Activations: convert, mask when invalid, skew by one cycle per row
   // ---------------------------------------------------------------------------
-  logic [Rows*HW-1:0] a_row;  // row r: {valid, bank, data} delayed r cycles
+  // Flattened wiring between PEs: split per element for Verilator, and not
+  // traced (each PE's own registers are), so the model never rebuilds the
+  // wide vectors per cycle.
+  /* verilator tracing_off */
+  logic [Rows*HW-1:0] a_row /* verilator split_var */;  // row r: {valid, bank, data} delayed r cycles
+  /* verilator tracing_on */
 
   for (genvar r = 0; r < Rows; r++) begin : g_arow
     logic [7:0]    a_raw;
@@ -132,8 +142,13 @@ module km_array #(
   // h: {valid, bank, data} entering PE (r, c) at index r*(Cols+1) + c;
   //    index r*(Cols+1) + Cols is what leaves the right edge.
   // v: partial sum entering PE (r, c) at index r*Cols + c; row Rows is the bottom.
-  logic [Rows*(Cols+1)*HW-1:0] h;
-  logic [(Rows+1)*Cols*32-1:0] v;
+  // Flattened wiring between PEs: split per element for Verilator, and not
+  // traced (each PE's own registers are), so the model never rebuilds the
+  // wide vectors per cycle.
+  /* verilator tracing_off */
+  logic [Rows*(Cols+1)*HW-1:0] h /* verilator split_var */;
+  logic [(Rows+1)*Cols*32-1:0] v /* verilator split_var */;
+  /* verilator tracing_on */
 
   for (genvar r = 0; r < Rows; r++) begin : g_row
     assign h[(r*(Cols+1))*HW +: HW] = a_row[r*HW +: HW];

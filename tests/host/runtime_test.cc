@@ -127,7 +127,9 @@ TEST(Package, RoundTripsAndHoldsNoUnlockedWeights) {
   for (size_t i = 0; i < back.layers.size(); ++i) {
     EXPECT_EQ(back.layers[i].weight, locked.layers[i].weight);
     EXPECT_EQ(back.layers[i].bias, locked.layers[i].bias);
-    if (!q.layers[i].weight.empty()) EXPECT_NE(back.layers[i].weight, q.layers[i].weight);
+    if (!q.layers[i].weight.empty()) {
+      EXPECT_NE(back.layers[i].weight, q.layers[i].weight);
+    }
   }
   EXPECT_EQ(unlock_model(back, key).layers[0].weight, q.layers[0].weight);
   EXPECT_THROW(write_package(path, q), Error);  // unlocked models are never packaged
