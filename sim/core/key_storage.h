@@ -1,7 +1,9 @@
-// Size of the key register of ARCHITECTURE.md section 5, in flip-flops:
-// R*C key bits, a bit counter 0..R*C, the sealed flag and the sticky error
-// flag. A plain array has none. The RTL's synthesized flop count is checked
-// against the design in tests/rtl.
+// Size of the key register of ARCHITECTURE.md section 5, in flip-flops, as
+// the RTL builds it (rtl/km_keyreg.sv): R*C key bits, a row counter of
+// max(1, ceil(log2 R)) bits and a column counter of max(1, ceil(log2 C)) bits
+// that point at the next bit to load, the sealed flag and the sticky error
+// flag. A plain array has none. tests/e2e/synth_cli.sh checks this against
+// the flip-flops Yosys counts (keyed minus plain).
 #pragma once
 #include <cstdint>
 
@@ -9,11 +11,13 @@
 
 namespace keymac {
 
-inline int64_t key_counter_bits(Geometry g) {
-  int64_t b = 1;
-  while ((int64_t(1) << b) <= g.pes()) ++b;  // counts 0..R*C inclusive
-  return b;
+inline int64_t clog2_min1(int64_t n) {
+  int64_t b = 0;
+  while ((int64_t(1) << b) < n) ++b;
+  return b < 1 ? 1 : b;
 }
-inline int64_t key_register_bits(Geometry g) { return g.pes() + key_counter_bits(g) + 2; }
+inline int64_t key_register_bits(Geometry g) {
+  return g.pes() + clog2_min1(g.rows) + clog2_min1(g.cols) + 2;
+}
 
 }  // namespace keymac
