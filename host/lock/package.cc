@@ -190,12 +190,14 @@ QuantModel read_package(const std::string& path) {
       case LayerKind::kGemm: ok = l.in_shape.size() == 1 && l.in_shape[0] == l.k && l.out_shape == Shape{l.n}; break;
       case LayerKind::kConv:
         ok = l.in_shape.size() == 3 && l.out_shape.size() == 3 && l.k == l.in_shape[0] * l.win.kh * l.win.kw &&
-             l.out_shape[0] == l.n && l.win.sh > 0 && l.win.sw > 0 &&
+             l.out_shape[0] == l.n && l.win.sh > 0 && l.win.sw > 0 && l.win.pt >= 0 && l.win.pl >= 0 && l.win.pb >= 0 && l.win.pr >= 0 &&
              l.out_shape[1] == l.win.out_h(static_cast<int>(l.in_shape[1])) && l.out_shape[2] == l.win.out_w(static_cast<int>(l.in_shape[2]));
         break;
       case LayerKind::kMaxPool:
       case LayerKind::kAvgPool:
         ok = l.in_shape.size() == 3 && l.out_shape.size() == 3 && l.out_shape[0] == l.in_shape[0] && l.win.kh > 0 && l.win.kw > 0 &&
+             l.win.pt >= 0 && l.win.pl >= 0 && l.win.pb >= 0 && l.win.pr >= 0 && l.win.pt < l.win.kh && l.win.pb < l.win.kh &&
+             l.win.pl < l.win.kw && l.win.pr < l.win.kw &&
              l.win.sh > 0 && l.win.sw > 0 && l.out_shape[1] == l.win.out_h(static_cast<int>(l.in_shape[1])) &&
              l.out_shape[2] == l.win.out_w(static_cast<int>(l.in_shape[2])) && l.out_shape[1] > 0 && l.out_shape[2] > 0;
         break;

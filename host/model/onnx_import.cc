@@ -317,6 +317,8 @@ void Importer::pool(const onnx::NodeProto& n, const std::string& name, LayerKind
   }
   const int oh = l.win.out_h(static_cast<int>(in[1])), ow = l.win.out_w(static_cast<int>(in[2]));
   if (oh < 1 || ow < 1) fail("node '" + name + "' (" + n.op_type() + "): window larger than its input");
+  if (l.win.pt >= l.win.kh || l.win.pb >= l.win.kh || l.win.pl >= l.win.kw || l.win.pr >= l.win.kw)
+    fail("node '" + name + "' (" + n.op_type() + "): padding must be smaller than the window");
   l.in_shape = in;
   l.out_shape = {in[0], oh, ow};
   g_.layers.push_back(std::move(l));

@@ -45,55 +45,44 @@ void rows_to_nchw(const T* rows, int64_t batch, int64_t n, int64_t pixels, T* ou
       for (int64_t j = 0; j < n; ++j) out[(b * n + j) * pixels + p] = rows[(b * pixels + p) * n + j];
 }
 
-template <typename T>
-void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
+// Applies `reduce(values, count)` to the in-bounds inputs of every pooling
+// window (padding is skipped, so it never counts).
+template <typename T, typename Reduce>
+void pool2d(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out, Reduce reduce) {
   const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
   const int oh = w.out_h(h), ow = w.out_w(wd);
+  std::vector<T> vals(static_cast<size_t>(w.kh) * static_cast<size_t>(w.kw));
   for (int64_t b = 0; b < batch; ++b)
     for (int ci = 0; ci < c; ++ci) {
       const T* src = in + (b * c + ci) * h * wd;
       T* dst = out + (b * c + ci) * oh * ow;
       for (int oy = 0; oy < oh; ++oy)
         for (int ox = 0; ox < ow; ++ox) {
-          bool any = false;
-          T m = T(0);
-          for (int y = 0; y < w.kh; ++y)
-            for (int x = 0; x < w.kw; ++x) {
-              const int iy = oy * w.sh - w.pt + y, ix = ox * w.sw - w.pl + x;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-              T v = src[iy * wd + ix];
-              if (!any || v > m) m = v;
-              any = true;
-            }
-          dst[oy * ow + ox] = m;
-        }
-    }
-}
-
-// Average pool; padding is not counted. `divide(sum, count)` maps the
-// accumulated sum to the output element (float division or rounded integer).
-template <typename T, typename Acc, typename Div>
-void avg_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out, Div divide) {
-  const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
-  const int oh = w.out_h(h), ow = w.out_w(wd);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int ci = 0; ci < c; ++ci) {
-      const T* src = in + (b * c + ci) * h * wd;
-      T* dst = out + (b * c + ci) * oh * ow;
-      for (int oy = 0; oy < oh; ++oy)
-        for (int ox = 0; ox < ow; ++ox) {
-          Acc sum = 0;
           int count = 0;
           for (int y = 0; y < w.kh; ++y)
             for (int x = 0; x < w.kw; ++x) {
               const int iy = oy * w.sh - w.pt + y, ix = ox * w.sw - w.pl + x;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-              sum += src[iy * wd + ix];
-              ++count;
+              if (iy >= 0 && iy < h && ix >= 0 && ix < wd) vals[static_cast<size_t>(count++)] = src[iy * wd + ix];
             }
-          dst[oy * ow + ox] = divide(sum, count);
+          dst[oy * ow + ox] = reduce(vals.data(), count);
         }
     }
+}
+
+template <typename T>
+void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
+  pool2d(in, batch, s, w, out, [](const T* v, int n) { return n ? *std::max_element(v, v + n) : T(0); });
+}
+
+// Average pool; `divide(sum, count)` maps the accumulated sum to the output
+// element (float division or rounded integer division).
+template <typename T, typename Acc, typename Div>
+void avg_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out, Div divide) {
+  pool2d(in, batch, s, w, out, [&](const T* v, int n) {
+    Acc sum = 0;
+    for (int i = 0; i < n; ++i) sum += v[i];
+    return divide(sum, n);
+  });
 }
 
 }  // namespace keymac
