@@ -12,7 +12,7 @@ gtest_discover_tests(keymac_host_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 
 
 # End-to-end scripts: run the keymac binary as a user would.
 set(KEYMAC_E2E_ENV "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
-foreach(t cli_errors main_job lock_and_package any_onnx full_test_set synth_cli interrupt)
+foreach(t cli_errors main_job lock_and_package any_onnx full_test_set synth_cli interrupt systemc_full)
   add_test(NAME e2e.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/${t}.sh)
   set_tests_properties(e2e.${t} PROPERTIES LABELS e2e ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
 endforeach()
