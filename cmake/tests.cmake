@@ -16,6 +16,10 @@ foreach(t cli_errors main_job lock_and_package any_onnx full_test_set synth_cli 
   add_test(NAME e2e.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/${t}.sh)
   set_tests_properties(e2e.${t} PROPERTIES LABELS e2e ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
 endforeach()
+# keymac run --saif (docs/TRACES.md); the RTL-hierarchy part when the RTL is built.
+add_test(NAME e2e.saif_run COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/saif_run.sh)
+set_tests_properties(e2e.saif_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300
+  ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
 add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
 set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)
 

@@ -28,6 +28,7 @@ keymac_warnings(keymac_energy)
 
 function(keymac_attach_traces)
   target_link_libraries(keymac_runtime PUBLIC keymac_energy)
+  target_link_libraries(keymac_backends PUBLIC keymac_traces)  # rtl backend: VCD -> SAIF
   target_sources(keymac PRIVATE ${CMAKE_SOURCE_DIR}/host/cli/cmd_saif.cc)
 endfunction()
 cmake_language(DEFER CALL keymac_attach_traces)
@@ -47,3 +48,15 @@ file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake"
   "if(keymac_traces_tests_TESTS)\n  set_tests_properties(\${keymac_traces_tests_TESTS} PROPERTIES LABELS \"unit;traces\")\nendif()\n")
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
   "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake")
+
+# SAIF of the RTL hierarchy from the verilated km_array (labels unit;traces;rtl).
+if(TARGET keymac_rtl_models)
+  add_executable(keymac_traces_rtl_tests tests/traces/rtl_saif_test.cc)
+  target_link_libraries(keymac_traces_rtl_tests PRIVATE keymac_traces keymac_rtl_models GTest::gtest_main)
+  keymac_warnings(keymac_traces_rtl_tests)
+  gtest_discover_tests(keymac_traces_rtl_tests PROPERTIES TIMEOUT 300 DISCOVERY_TIMEOUT 60)
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_rtl_tests_labels.cmake"
+    "if(keymac_traces_rtl_tests_TESTS)\n  set_tests_properties(\${keymac_traces_rtl_tests_TESTS} PROPERTIES LABELS \"unit;traces;rtl\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+    "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_rtl_tests_labels.cmake")
+endif()

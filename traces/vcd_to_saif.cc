@@ -134,7 +134,15 @@ bool parse_range(const std::string& r, int64_t& msb, int64_t& lsb) {
 
 }  // namespace
 
-VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope) {
+VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope,
+                            const std::string& timescale_override) {
+  if (!timescale_override.empty()) {
+    const auto sp = timescale_override.find(' ');
+    const std::string n = timescale_override.substr(0, sp), u = sp == std::string::npos ? "" : timescale_override.substr(sp + 1);
+    if ((n != "1" && n != "10" && n != "100") ||
+        (u != "s" && u != "ms" && u != "us" && u != "ns" && u != "ps" && u != "fs"))
+      throw Error("timescale '" + timescale_override + "' is not \"<1|10|100> <s|ms|us|ns|ps|fs>\"");
+  }
   Tokenizer tk(vcd_path);
   std::vector<std::string> cur_scope;
   std::vector<Var> vars;
@@ -330,6 +338,7 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
       ++res.nets;
     }
   }
+  if (!timescale_override.empty()) timescale = timescale_override;
   SaifHeader h;
   h.design = sel.empty() ? "" : sel.back();
   h.timescale = timescale;
@@ -343,9 +352,9 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
 }
 
 VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
-                                 const std::string& scope) {
+                                 const std::string& scope, const std::string& timescale) {
   std::ostringstream os;
-  auto r = vcd_to_saif(vcd_path, os, scope);
+  auto r = vcd_to_saif(vcd_path, os, scope, timescale);
   write_file_atomic(saif_path, os.str());
   return r;
 }

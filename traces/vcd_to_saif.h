@@ -17,6 +17,10 @@
 //  * scope (optional, '.' or '/' separated, e.g. "TOP.km_array"): only nets at
 //    or below that scope are written, and that scope becomes the top INSTANCE.
 //    Unknown scope: keymac::Error listing the top-level scopes.
+//  * timescale (optional, "<1|10|100> <s|ms|us|ns|ps|fs>"): the length of one
+//    VCD time unit, replacing the file's $timescale (counts are unchanged).
+//    For a VCD whose time is not physical time, e.g. the verilated km_array's
+//    10 units per cycle: "100 ps" makes a cycle 1 ns (1 GHz).
 //  * Errors name the VCD file (and line for syntax errors).
 #pragma once
 #include <cstdint>
@@ -31,9 +35,10 @@ struct VcdToSaifResult {
   std::string timescale;
 };
 
-VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope = "");
+VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope = "",
+                            const std::string& timescale = "");
 // Writes the SAIF atomically to saif_path.
 VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
-                                 const std::string& scope = "");
+                                 const std::string& scope = "", const std::string& timescale = "");
 
 }  // namespace keymac::traces

@@ -18,6 +18,7 @@ struct MemoryOptions {
 
 struct TraceOptions {
   std::string vcd_path;            // empty: no waveform
+  std::string saif_path;           // rtl: SAIF of the RTL hierarchy for the window (empty: none)
   uint64_t window_from = 0;        // first traced cycle (global cycle count)
   uint64_t window_to = 10000;      // last traced cycle, inclusive
 };

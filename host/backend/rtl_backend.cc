@@ -7,6 +7,7 @@
 #include "sim/core/error.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
+#include "traces/vcd_to_saif.h"
 
 namespace keymac {
 
@@ -29,7 +30,22 @@ RtlBackend::RtlBackend(Geometry g, const BackendOptions& options) : g_(g), opt_(
 }
 
 RtlBackend::~RtlBackend() {
-  if (cur_) cur_->trace_close();
+  if (cur_ && tracing_) {
+    cur_->trace_close();
+    tracing_ = false;
+    traced_ = true;
+  }
+  // SAIF of the RTL hierarchy: the design scope of the VCD (Verilator's top
+  // scope is the model instance "km_array", the km_array module inside it);
+  // 10 VCD units per cycle, read as 100 ps each: 1 ns per cycle (1 GHz).
+  if (traced_ && !opt_.trace.saif_path.empty()) {
+    try {
+      traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope, "100 ps");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "keymac: SAIF not written: %s\n", e.what());
+    }
+    if (opt_.trace.vcd_path.empty()) std::remove(vcd_tmp_.c_str());
+  }
   if (traced_ && ends_with(opt_.trace.vcd_path, ".fst")) {
     const std::string cmd = "vcd2fst '" + vcd_tmp_ + "' '" + opt_.trace.vcd_path + "' > /dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "keymac: vcd2fst failed; the VCD is at %s\n", vcd_tmp_.c_str());
@@ -39,8 +55,10 @@ RtlBackend::~RtlBackend() {
 
 void RtlBackend::tick() {
   const auto& tr = opt_.trace;
-  if (!tr.vcd_path.empty() && !tracing_ && !traced_ && cycle_ == tr.window_from) {
-    vcd_tmp_ = ends_with(tr.vcd_path, ".fst") ? tr.vcd_path + ".vcd.tmp" : tr.vcd_path;
+  if ((!tr.vcd_path.empty() || !tr.saif_path.empty()) && !tracing_ && !traced_ && cycle_ == tr.window_from) {
+    vcd_tmp_ = tr.vcd_path.empty()                ? tr.saif_path + ".vcd.tmp"
+               : ends_with(tr.vcd_path, ".fst") ? tr.vcd_path + ".vcd.tmp"
+                                                : tr.vcd_path;
     cur_->trace_open(vcd_tmp_);
     tracing_ = true;
   }

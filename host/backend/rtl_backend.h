@@ -4,7 +4,12 @@
 // Contract: as ArrayBackend. Only the geometries verilated into this build
 // exist (rtl/tb/rtl_models.h); others are refused with the list. Tracing
 // (BackendOptions::trace) writes VCD, or FST when the path ends in .fst
-// (VCD converted by gtkwave's vcd2fst), for the global cycle window.
+// (VCD converted by gtkwave's vcd2fst), for the global cycle window (cycle 0
+// is the first cycle of the key load, as traces::ArrayTracer counts). With
+// trace.saif_path, the window's VCD (a temporary one without vcd_path) is
+// converted at destruction into a SAIF of the RTL hierarchy, top instance
+// km_array (scope kRtlSaifScope of the VCD), 1 ns per cycle; a failure is
+// reported on stderr (a destructor cannot throw).
 #pragma once
 #include <memory>
 
@@ -13,6 +18,9 @@
 namespace keymac {
 
 namespace rtl { class RtlArray; }
+
+// The km_array design scope in the verilated model's VCD.
+inline constexpr const char* kRtlSaifScope = "km_array.km_array";
 
 class RtlBackend : public ArrayBackend {
  public:
