@@ -161,3 +161,44 @@ set_tests_properties(rtl_synth_4x4_key_overhead PROPERTIES LABELS "rtl;synth" TI
 
 # --- tests/rtl ----------------------------------------------------------------
 include(${CMAKE_SOURCE_DIR}/tests/rtl/rtl_tests.cmake)
+
+# --- km_ctrl: the layer sequencer (lint and verilated models) -----------------
+#   keymac_verilate_ctrl(<target> ROWS r COLS c)
+#     STATIC library with km_ctrl verilated (C++ mode, --trace) for that
+#     geometry, prefix Vkm_ctrl_<r>x<c>; the Verilator runtime comes from
+#     keymac_verilated_rt as for the arrays. No factory and no registry: the
+#     test includes the generated headers itself (tests/rtl/km_ctrl_test.cc).
+set(KEYMAC_RTL_CTRL_SOURCE ${KEYMAC_RTL_DIR}/km_ctrl.sv)
+foreach(_case IN ITEMS "1 1" "2 3" "8 4" "16 16" "3 5")
+  separate_arguments(_p UNIX_COMMAND "${_case}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  add_test(NAME rtl_lint_ctrl_${_r}x${_c}
+    COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_ctrl
+            -GRows=${_r} -GCols=${_c}
+            ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_CTRL_SOURCE})
+  set_tests_properties(rtl_lint_ctrl_${_r}x${_c} PROPERTIES LABELS "rtl;lint")
+endforeach()
+
+function(keymac_verilate_ctrl target)
+  cmake_parse_arguments(A "" "ROWS;COLS" "" ${ARGN})
+  add_library(${target} STATIC)
+  verilate(${target} TRACE
+    PREFIX Vkm_ctrl_${A_ROWS}x${A_COLS}
+    TOP_MODULE km_ctrl
+    SOURCES ${KEYMAC_RTL_CTRL_SOURCE}
+    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast
+                   -GRows=${A_ROWS} -GCols=${A_COLS}
+                   ${KEYMAC_RTL_WAIVERS}
+    OPT_FAST -Os OPT_SLOW -O0 OPT_GLOBAL -Os)
+  get_target_property(_srcs ${target} SOURCES)
+  list(FILTER _srcs EXCLUDE REGEX "/include/verilated[a-z_]*\\.cpp$")
+  set_property(TARGET ${target} PROPERTY SOURCES ${_srcs})
+  target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
+  target_link_libraries(${target} PUBLIC keymac_verilated_rt)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+keymac_verilate_ctrl(keymac_rtl_ctrl_1x1 ROWS 1 COLS 1)
+keymac_verilate_ctrl(keymac_rtl_ctrl_2x3 ROWS 2 COLS 3)
+keymac_verilate_ctrl(keymac_rtl_ctrl_8x4 ROWS 8 COLS 4)

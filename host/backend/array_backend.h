@@ -52,6 +52,10 @@ class ArrayBackend {
   virtual bool thread_safe() const { return false; }
   virtual void reset(const KeySource* key) = 0;
   virtual LayerStats run_gemm(const GemmJob& job, int32_t* y) = 0;
+  // Completes output files (waveforms, SAIF) after the last run_gemm; throws
+  // keymac::Error if one cannot be written. Destruction without finish()
+  // still closes them, reporting failures on stderr only.
+  virtual void finish() {}
 };
 
 // Creates a backend by name ("functional", "systemc", "rtl" as built).

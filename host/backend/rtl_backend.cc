@@ -30,11 +30,23 @@ RtlBackend::RtlBackend(Geometry g, const BackendOptions& options) : g_(g), opt_(
 }
 
 RtlBackend::~RtlBackend() {
+  if (finished_) return;
+  try {
+    finish();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "keymac: %s\n", e.what());
+  }
+}
+
+void RtlBackend::finish() {
+  if (finished_) return;
+  finished_ = true;
   if (cur_ && tracing_) {
     cur_->trace_close();
     tracing_ = false;
     traced_ = true;
   }
+  std::string err;
   // SAIF of the RTL hierarchy: the design scope of the VCD (Verilator's top
   // scope is the model instance "km_array", the km_array module inside it);
   // 10 VCD units per cycle, read as 100 ps each: 1 ns per cycle (1 GHz).
@@ -42,15 +54,16 @@ RtlBackend::~RtlBackend() {
     try {
       traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope, "100 ps");
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "keymac: SAIF not written: %s\n", e.what());
+      err = std::string("SAIF not written: ") + e.what();
     }
     if (opt_.trace.vcd_path.empty()) std::remove(vcd_tmp_.c_str());
   }
   if (traced_ && ends_with(opt_.trace.vcd_path, ".fst")) {
     const std::string cmd = "vcd2fst '" + vcd_tmp_ + "' '" + opt_.trace.vcd_path + "' > /dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "keymac: vcd2fst failed; the VCD is at %s\n", vcd_tmp_.c_str());
+    if (std::system(cmd.c_str()) != 0) err = opt_.trace.vcd_path + ": vcd2fst failed; the VCD is at " + vcd_tmp_;
     else std::remove(vcd_tmp_.c_str());
   }
+  if (!err.empty()) throw Error(err);
 }
 
 void RtlBackend::tick() {

@@ -30,6 +30,7 @@ class RtlBackend : public ArrayBackend {
   Geometry geometry() const override { return g_; }
   void reset(const KeySource* key) override;
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
+  void finish() override;
 
  private:
   void tick();
@@ -38,7 +39,7 @@ class RtlBackend : public ArrayBackend {
   std::unique_ptr<rtl::RtlArray> plain_, keyed_;
   rtl::RtlArray* cur_ = nullptr;
   uint64_t cycle_ = 0;
-  bool tracing_ = false, traced_ = false;
+  bool tracing_ = false, traced_ = false, finished_ = false;
   std::string vcd_tmp_;
 };
 

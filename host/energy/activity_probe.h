@@ -19,6 +19,7 @@ class ActivityProbe : public ArrayBackend {
   Geometry geometry() const override { return inner_->geometry(); }
   void reset(const KeySource* key) override;
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
+  void finish() override { inner_->finish(); }
 
   const std::vector<LayerActivity>& layers() const { return layers_; }
   void clear() { layers_.clear(); }

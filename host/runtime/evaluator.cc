@@ -52,6 +52,7 @@ EvalResult evaluate(const EvalSpec& spec, const ImageSet& data, const BackendFac
     r.images += b;
     if (progress) progress(b);
   }
+  backend->finish();
   r.scores_hash = h;
   r.complete = true;
   return r;

@@ -122,7 +122,8 @@ class SaifTap : public ArrayBackend {
     }
     return st;
   }
-  void finish() {
+  void finish() override {
+    inner_->finish();
     if (tracer_) tracer_->finish();
   }
 
@@ -150,16 +151,12 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
     if (!keyed && !energy) continue;  // only the energy compares with the plain array
     const EvalSpec spec = keyed ? EvalSpec{"energy_keyed", &locked, &key} : EvalSpec{"energy_plain", &unlocked, nullptr};
     std::unique_ptr<ArrayBackend> backend = make(spec);
-    SaifTap* tap = nullptr;
-    if (keyed && direct_saif) {
-      auto t = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg));
-      tap = t.get();
-      backend = std::move(t);
-    }
+    if (keyed && direct_saif)
+      backend = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg));
     ActivityProbe probe(std::move(backend));
     probe.reset(keyed ? &src : nullptr);
     Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);
-    if (tap) tap->finish();
+    probe.finish();  // forwards to the SAIF tap and the backend
     (keyed ? in.keyed : in.plain) = probe.layers();
   }
   if (!cfg.scalesim_dir.empty()) {
