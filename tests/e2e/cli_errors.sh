@@ -49,4 +49,10 @@ expect_error "truncated dataset" "$TMP/baddata/" -- $KEYMAC $R --model "$MLP" --
 expect_error "unknown backend" "unknown backend 'nope'" -- $KEYMAC $R --model "$MLP" --backend nope
 expect_error "bad batch" "--batch" -- $KEYMAC $R --model "$MLP" --batch 0
 expect_error "bad trace window" "--trace-window" -- $KEYMAC $R --model "$MLP" --trace-window 9:3
+echo '{"ideal": false, "bogus": 1}' >"$TMP/mem_bad.json"
+expect_error "memory config unknown key" "unknown memory parameter 'bogus'" -- $KEYMAC $R --model "$MLP" --backend systemc --mem-config "$TMP/mem_bad.json"
+echo '{"ideal": false,' >"$TMP/mem_broken.json"
+expect_error "memory config not JSON" "$TMP/mem_broken.json" -- $KEYMAC $R --model "$MLP" --backend systemc --mem-config "$TMP/mem_broken.json"
+expect_error "zero DRAM bandwidth" "dram_bytes_per_cycle" -- $KEYMAC $R --model "$MLP" --backend systemc --finite-memory --dram-bw 0
+expect_error "buffer smaller than a tile" "sram" -- $KEYMAC $R --model "$MLP" --backend systemc --finite-memory --array 256x256 --abuf-kib 1
 echo "all bad-input checks passed"
