@@ -130,7 +130,7 @@ module km_ctrl #(
     launch          = '0;
     launch[StreamW] = accept;
     launch[StreamA] = busy_q && (lch_q == LchW'(0));
-    launch[StreamO] = busy_q && (lch_q == LchW'(Rows + Cols - 1));
+    launch[StreamO] = busy_q && (lch_q == LchW'(Rows + Cols - 2));
   end
 
   for (genvar s = 0; s < NumStreams; s++) begin : g_stream_flags

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdint>
 #include <fstream>
@@ -377,6 +376,7 @@ TEST(PlainArray, KeyPortIsIgnoredAndFlagsStayZero) {
   EXPECT_FALSE(a->key_err());
   const ScheduleRun run = run_schedule(*a, g, g.w);
   EXPECT_EQ(run.y, reference_gemm(g));
+  EXPECT_EQ(run.valid_cycles, run.expected_cycles);
 }
 
 TEST(PlainArray, LockedWeightsOnPlainArrayGiveWrongResult) {
@@ -402,21 +402,14 @@ TEST(KeyedVsPlain, KeyAddsZeroCycles) {
   EXPECT_EQ(rk.valid_cycles.back() + 1, closed_form_cycles(7, 10, 9, 4, 4));
 }
 
-TEST(Throughput, SixteenBySixteenStepsAreRecorded) {
-  // Not a pass/fail figure: records the verilated 16x16 model's speed.
+TEST(LargeLayer, SixteenBySixteenRunsSixteenFoldsOf256RowsExactly) {
+  // Speed is measured by bench/rtl_bench.cc, not here.
   auto a = make({16, 16, true});
   load_key(*a, Key(256, 0));  // all-zero key: unlocked weights as given
   std::mt19937 rng(7500);
   const Gemm g = random_gemm(rng, 256, 64, 64);  // 16 folds of 256 rows
-  const auto t0 = std::chrono::steady_clock::now();
-  const uint64_t c0 = a->cycle();
   const ScheduleRun run = run_schedule(*a, g, g.w);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(run.y, reference_gemm(g));
-  const double rate = static_cast<double>(a->cycle() - c0) / secs;
-  RecordProperty("cycles_per_second", std::to_string(static_cast<long long>(rate)));
-  std::printf("16x16 verilated: %llu cycles in %.3f s = %.0f cycles/s\n",
-              static_cast<unsigned long long>(a->cycle() - c0), secs, rate);
 }
 
 // ---------------------------------------------------------------------------
