@@ -41,7 +41,8 @@
 // output stream in cycle Rows + Cols; they differ only in the number of rows
 // per fold they emit (Rows for weights, M for the other two). The end of a
 // K- or N-tile is found by comparing a running kt*Rows (nt*Cols) with K (N),
-// so no division is needed.
+// so no division is needed. Flat vectors instead of structs or
+// multi-dimensional packed arrays, so that Yosys 0.23 reads the file.
 module km_ctrl #(
   parameter int Rows = 4,
   parameter int Cols = 4,
@@ -87,16 +88,6 @@ module km_ctrl #(
   localparam int StreamA    = 1;  // activation rows
   localparam int StreamO    = 2;  // rows of sums
 
-  typedef struct packed {
-    logic            run;     // the stream has rows left to emit
-    logic            bank;    // f mod 2
-    logic [DimW-1:0] p;       // position in the fold's period, 0 .. P-1
-    logic [DimW-1:0] kt;
-    logic [DimW-1:0] nt;
-    logic [DimW-1:0] k_base;  // kt * Rows
-    logic [DimW-1:0] n_base;  // nt * Cols
-  } stream_t;
-
   // ---------------------------------------------------------------------------
   // Layer registers
   // ---------------------------------------------------------------------------
@@ -106,48 +97,38 @@ module km_ctrl #(
   logic [DimW-1:0] n_d, n_q;
   logic [DimW-1:0] per_d, per_q;  // P = max(M, Rows)
   logic [LchW-1:0] lch_d, lch_q;  // layer cycle, saturating at Rows+Cols
-  stream_t [NumStreams-1:0] st_d, st_q;
 
-  logic                  accept;
-  logic [NumStreams-1:0] launch;     // stream s starts (p = 0) in the next cycle
-  logic [NumStreams-1:0] emit;       // stream s emits a row this cycle
-  logic [NumStreams-1:0] last_kt;    // stream s is in the last K-tile
-  logic [NumStreams-1:0] last_fold;  // ... and the last N-tile
-  logic [NumStreams-1:0] last_row;   // ... at the stream's last row of a fold
-  logic [NumStreams-1:0] end_per;    // ... at the last cycle of a period
-  logic [DimW-1:0]       lim [NumStreams];  // rows per fold
-  logic                  done;
+  logic                             accept;
+  logic                             done;
+  logic [NumStreams-1:0]            launch;     // stream s starts (p = 0) in the next cycle
+  logic [NumStreams*DimW-1:0]       lim;        // rows per fold of stream s
+  // State of stream s, read by the outputs.
+  logic [NumStreams-1:0]            st_run;     // the stream has rows left to emit
+  logic [NumStreams-1:0]            st_bank;    // f mod 2
+  logic [NumStreams*DimW-1:0]       st_p;       // position in the fold's period, 0 .. P-1
+  logic [NumStreams*DimW-1:0]       st_kt;
+  logic [DimW-1:0]                  w_nt, out_nt;  // N-tile of the weight / output stream
+  logic [NumStreams-1:0]            emit;       // stream s emits a row this cycle
+  logic [NumStreams-1:0]            last_kt;    // stream s is in the last K-tile
+  logic [NumStreams-1:0]            last_fold;  // ... and in the last N-tile
+  logic [NumStreams-1:0]            last_row;   // ... at the stream's last row of a fold
 
   assign accept = start_i && !busy_q;
 
-  always_comb begin
-    lim[StreamW] = DimW'(Rows);
-    lim[StreamA] = m_q;
-    lim[StreamO] = m_q;
-  end
+  assign lim[StreamW*DimW +: DimW] = DimW'(Rows);
+  assign lim[StreamA*DimW +: DimW] = m_q;
+  assign lim[StreamO*DimW +: DimW] = m_q;
 
   always_comb begin
     launch          = '0;
     launch[StreamW] = accept;
     launch[StreamA] = busy_q && (lch_q == LchW'(0));
-    launch[StreamO] = busy_q && (lch_q == LchW'(Rows + Cols - 2));
-  end
-
-  for (genvar s = 0; s < NumStreams; s++) begin : g_stream_flags
-    assign emit[s]      = st_q[s].run && (st_q[s].p < lim[s]);
-    assign last_kt[s]   = ({1'b0, st_q[s].k_base} + (DimW+1)'(Rows)) >= {1'b0, k_q};
-    assign last_fold[s] = last_kt[s] &&
-                          (({1'b0, st_q[s].n_base} + (DimW+1)'(Cols)) >= {1'b0, n_q});
-    assign last_row[s]  = st_q[s].p == (lim[s] - DimW'(1));
-    assign end_per[s]   = st_q[s].p == (per_q - DimW'(1));
+    launch[StreamO] = busy_q && (lch_q == LchW'(Rows + Cols - 1));
   end
 
   // The layer's last row of sums.
-  assign done = st_q[StreamO].run && last_fold[StreamO] && last_row[StreamO];
+  assign done = st_run[StreamO] && last_fold[StreamO] && last_row[StreamO];
 
-  // ---------------------------------------------------------------------------
-  // Next state
-  // ---------------------------------------------------------------------------
   always_comb begin
     busy_d = busy_q;
     m_d    = m_q;
@@ -155,8 +136,6 @@ module km_ctrl #(
     n_d    = n_q;
     per_d  = per_q;
     lch_d  = lch_q;
-    st_d   = st_q;
-
     if (accept) begin
       busy_d = 1'b1;
       m_d    = m_i;
@@ -172,32 +151,6 @@ module km_ctrl #(
         busy_d = 1'b0;
       end
     end
-
-    for (int s = 0; s < NumStreams; s++) begin
-      if (launch[s]) begin
-        st_d[s]     = '0;
-        st_d[s].run = 1'b1;
-      end else if (st_q[s].run) begin
-        if (last_fold[s] && last_row[s]) begin
-          st_d[s].run = 1'b0;
-          st_d[s].p   = '0;
-        end else if (end_per[s]) begin
-          st_d[s].p    = '0;
-          st_d[s].bank = ~st_q[s].bank;
-          if (last_kt[s]) begin
-            st_d[s].kt     = '0;
-            st_d[s].k_base = '0;
-            st_d[s].nt     = st_q[s].nt + DimW'(1);
-            st_d[s].n_base = st_q[s].n_base + DimW'(Cols);
-          end else begin
-            st_d[s].kt     = st_q[s].kt + DimW'(1);
-            st_d[s].k_base = st_q[s].k_base + DimW'(Rows);
-          end
-        end else begin
-          st_d[s].p = st_q[s].p + DimW'(1);
-        end
-      end
-    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -208,7 +161,6 @@ module km_ctrl #(
       n_q    <= '0;
       per_q  <= '0;
       lch_q  <= '0;
-      st_q   <= '0;
     end else begin
       busy_q <= busy_d;
       m_q    <= m_d;
@@ -216,7 +168,95 @@ module km_ctrl #(
       n_q    <= n_d;
       per_q  <= per_d;
       lch_q  <= lch_d;
-      st_q   <= st_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // The three streams: one fold / row counter each
+  // ---------------------------------------------------------------------------
+  for (genvar s = 0; s < NumStreams; s++) begin : g_stream
+    logic            run_d, run_q;
+    logic            bank_d, bank_q;
+    logic [DimW-1:0] p_d, p_q;
+    logic [DimW-1:0] kt_d, kt_q;
+    logic [DimW-1:0] nt_d, nt_q;
+    logic [DimW-1:0] k_base_d, k_base_q;  // kt * Rows
+    logic [DimW-1:0] n_base_d, n_base_q;  // nt * Cols
+    logic            end_per;             // last cycle of a period
+
+    assign last_kt[s]   = ({1'b0, k_base_q} + (DimW+1)'(Rows)) >= {1'b0, k_q};
+    assign last_fold[s] = last_kt[s] && (({1'b0, n_base_q} + (DimW+1)'(Cols)) >= {1'b0, n_q});
+    assign last_row[s]  = p_q == (lim[s*DimW +: DimW] - DimW'(1));
+    assign end_per      = p_q == (per_q - DimW'(1));
+    assign emit[s]      = run_q && (p_q < lim[s*DimW +: DimW]);
+
+    always_comb begin
+      run_d    = run_q;
+      bank_d   = bank_q;
+      p_d      = p_q;
+      kt_d     = kt_q;
+      nt_d     = nt_q;
+      k_base_d = k_base_q;
+      n_base_d = n_base_q;
+      if (launch[s]) begin
+        run_d    = 1'b1;
+        bank_d   = 1'b0;
+        p_d      = '0;
+        kt_d     = '0;
+        nt_d     = '0;
+        k_base_d = '0;
+        n_base_d = '0;
+      end else if (run_q) begin
+        if (last_fold[s] && last_row[s]) begin
+          run_d = 1'b0;
+          p_d   = '0;
+        end else if (end_per) begin
+          p_d    = '0;
+          bank_d = ~bank_q;
+          if (last_kt[s]) begin
+            kt_d     = '0;
+            k_base_d = '0;
+            nt_d     = nt_q + DimW'(1);
+            n_base_d = n_base_q + DimW'(Cols);
+          end else begin
+            kt_d     = kt_q + DimW'(1);
+            k_base_d = k_base_q + DimW'(Rows);
+          end
+        end else begin
+          p_d = p_q + DimW'(1);
+        end
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        run_q    <= 1'b0;
+        bank_q   <= 1'b0;
+        p_q      <= '0;
+        kt_q     <= '0;
+        nt_q     <= '0;
+        k_base_q <= '0;
+        n_base_q <= '0;
+      end else begin
+        run_q    <= run_d;
+        bank_q   <= bank_d;
+        p_q      <= p_d;
+        kt_q     <= kt_d;
+        nt_q     <= nt_d;
+        k_base_q <= k_base_d;
+        n_base_q <= n_base_d;
+      end
+    end
+
+    assign st_run[s]  = run_q;
+    assign st_bank[s] = bank_q;
+    assign st_p[s*DimW +: DimW]    = p_q;
+    assign st_kt[s*DimW +: DimW]   = kt_q;
+    // The activation stream's N-tile only ends the stream (last_fold).
+    if (s == StreamW) begin : g_w_nt
+      assign w_nt = nt_q;
+    end else if (s == StreamO) begin : g_out_nt
+      assign out_nt = nt_q;
     end
   end
 
@@ -227,20 +267,20 @@ module km_ctrl #(
   assign done_o = done;
 
   assign w_valid_o = emit[StreamW];
-  assign w_row_o   = emit[StreamW] ? RowW'(st_q[StreamW].p) : '0;
-  assign w_bank_o  = emit[StreamW] && st_q[StreamW].bank;
-  assign w_kt_o    = emit[StreamW] ? st_q[StreamW].kt : '0;
-  assign w_nt_o    = emit[StreamW] ? st_q[StreamW].nt : '0;
+  assign w_row_o   = emit[StreamW] ? RowW'(st_p[StreamW*DimW +: DimW]) : '0;
+  assign w_bank_o  = emit[StreamW] && st_bank[StreamW];
+  assign w_kt_o    = emit[StreamW] ? st_kt[StreamW*DimW +: DimW] : '0;
+  assign w_nt_o    = emit[StreamW] ? w_nt : '0;
 
   assign a_valid_o = emit[StreamA];
-  assign a_bank_o  = emit[StreamA] && st_q[StreamA].bank;
-  assign a_m_o     = emit[StreamA] ? st_q[StreamA].p : '0;
-  assign a_kt_o    = emit[StreamA] ? st_q[StreamA].kt : '0;
+  assign a_bank_o  = emit[StreamA] && st_bank[StreamA];
+  assign a_m_o     = emit[StreamA] ? st_p[StreamA*DimW +: DimW] : '0;
+  assign a_kt_o    = emit[StreamA] ? st_kt[StreamA*DimW +: DimW] : '0;
 
   assign out_valid_o = emit[StreamO];
-  assign out_m_o     = emit[StreamO] ? st_q[StreamO].p : '0;
-  assign out_nt_o    = emit[StreamO] ? st_q[StreamO].nt : '0;
-  assign out_first_o = emit[StreamO] && (st_q[StreamO].kt == '0);
+  assign out_m_o     = emit[StreamO] ? st_p[StreamO*DimW +: DimW] : '0;
+  assign out_nt_o    = emit[StreamO] ? out_nt : '0;
+  assign out_first_o = emit[StreamO] && (st_kt[StreamO*DimW +: DimW] == '0);
   assign out_last_o  = emit[StreamO] && last_kt[StreamO];
 
 endmodule

@@ -132,6 +132,7 @@ class VerilatedCtrl final : public Ctrl {
 struct CtrlGeometry {
   int rows, cols;
 };
+void PrintTo(const CtrlGeometry& g, std::ostream* os) { *os << g.rows << "x" << g.cols; }
 
 std::unique_ptr<Ctrl> make_ctrl(int rows, int cols) {
   if (rows == 1 && cols == 1) return std::make_unique<VerilatedCtrl<Vkm_ctrl_1x1>>(1, 1);
