@@ -102,8 +102,11 @@ traces::TraceLimits trace_limits(const RunConfig& cfg) {
 // the km_array boundary. Only keyed resets are traced.
 class SaifTap : public ArrayBackend {
  public:
-  SaifTap(std::unique_ptr<ArrayBackend> inner, const std::string& path, const traces::TraceLimits& lim)
-      : inner_(std::move(inner)), saif_(path, lim, "km_array") {}
+  // One cycle lasts `period_ps` picoseconds in the SAIF (the --clock-mhz period, rounded to an even ps).
+  SaifTap(std::unique_ptr<ArrayBackend> inner, const std::string& path, const traces::TraceLimits& lim, uint64_t period_ps)
+      : inner_(std::move(inner)), saif_(path, lim, "km_array") {
+    timing_.period = period_ps;
+  }
   std::string name() const override { return inner_->name(); }
   Geometry geometry() const override { return inner_->geometry(); }
   void reset(const KeySource* key) override {
@@ -111,7 +114,7 @@ class SaifTap : public ArrayBackend {
     if (!key || tracer_) return;
     // A SAIF's size does not depend on the cycles, so no last cycle is promised.
     tracer_ = std::make_unique<traces::ArrayTracer>(geometry(), true, std::vector<traces::TraceSink*>{&saif_},
-                                                    traces::TraceTiming{}, std::numeric_limits<uint64_t>::max() - 1);
+                                                    timing_, std::numeric_limits<uint64_t>::max() - 1);
     tracer_->load_key(key->bits());
   }
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override {
@@ -130,6 +133,7 @@ class SaifTap : public ArrayBackend {
  private:
   std::unique_ptr<ArrayBackend> inner_;
   traces::SaifWriter saif_;
+  traces::TraceTiming timing_;
   std::unique_ptr<traces::ArrayTracer> tracer_;
 };
 
@@ -152,7 +156,8 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
     const EvalSpec spec = keyed ? EvalSpec{"energy_keyed", &locked, &key} : EvalSpec{"energy_plain", &unlocked, nullptr};
     std::unique_ptr<ArrayBackend> backend = make(spec);
     if (keyed && direct_saif)
-      backend = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg));
+      backend = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg),
+                                          2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / cfg.clock_mhz))));
     ActivityProbe probe(std::move(backend));
     probe.reset(keyed ? &src : nullptr);
     Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);
