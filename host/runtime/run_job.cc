@@ -9,23 +9,18 @@
 
 #include "host/backend/array_backend.h"
 #include "host/data/idx_dataset.h"
-#include "host/energy/activity_probe.h"  // traces issue
-#include "host/energy/energy_model.h"    // traces issue
 #include "host/lock/package.h"
 #include "host/model/float_executor.h"
 #include "host/model/onnx_import.h"
 #include "host/quant/quantize.h"
 #include "host/runtime/evaluator.h"
 #include "host/runtime/progress.h"
+#include "host/runtime/run_traces.h"
 #include "host/synth/synth_runner.h"
 #include "sim/core/error.h"
 #include "sim/core/key_storage.h"
 #include "sim/core/schedule.h"
 #include "sim/core/atomic_file.h"
-#include "sim/core/memory_system.h"   // traces issue
-#include "traces/array_tracer.h"      // traces issue
-#include "traces/saif_writer.h"       // traces issue
-#include "traces/scalesim_trace.h"  // traces issue
 
 #ifndef KEYMAC_SOURCE_DIR
 #define KEYMAC_SOURCE_DIR "."
@@ -82,96 +77,6 @@ nlohmann::json layer_json(const LayerRun& keyed, const LayerRun& plain, Geometry
           {"counters", keyed.stats.counters}};
 }
 
-
-// --- traces issue: energy per inference (keyed vs plain), Accelergy action
-// counts, SCALE-Sim traces and the array-boundary SAIF, from one batch run
-// through an ActivityProbe before the long evaluation (so a refused trace
-// costs no waiting).
-
-traces::TraceLimits trace_limits(const RunConfig& cfg) {
-  traces::TraceLimits lim;
-  lim.window_from = cfg.backend_options.trace.window_from;
-  lim.window_to = cfg.backend_options.trace.window_to;
-  lim.limit_bytes = cfg.trace_limit_mb << 20;
-  lim.force = cfg.force_trace;
-  return lim;
-}
-
-// Forwards to a backend and replays the key load and every GEMM on the cycle
-// core (traces::ArrayTracer, global cycles from the key load) into a SAIF of
-// the km_array boundary. Only keyed resets are traced.
-class SaifTap : public ArrayBackend {
- public:
-  // One cycle lasts `period_ps` picoseconds in the SAIF (the --clock-mhz period, rounded to an even ps).
-  SaifTap(std::unique_ptr<ArrayBackend> inner, const std::string& path, const traces::TraceLimits& lim, uint64_t period_ps)
-      : inner_(std::move(inner)), saif_(path, lim, "km_array") {
-    timing_.period = period_ps;
-  }
-  std::string name() const override { return inner_->name(); }
-  Geometry geometry() const override { return inner_->geometry(); }
-  void reset(const KeySource* key) override {
-    inner_->reset(key);
-    if (!key || tracer_) return;
-    // A SAIF's size does not depend on the cycles, so no last cycle is promised.
-    tracer_ = std::make_unique<traces::ArrayTracer>(geometry(), true, std::vector<traces::TraceSink*>{&saif_},
-                                                    timing_, std::numeric_limits<uint64_t>::max() - 1);
-    tracer_->load_key(key->bits());
-  }
-  LayerStats run_gemm(const GemmJob& job, int32_t* y) override {
-    LayerStats st = inner_->run_gemm(job, y);
-    if (tracer_) {
-      const Geometry g = geometry();
-      tracer_->run_layer(GemmProblem{job.shape, job.x, job.w, g}, MemorySystem(g, MemoryConfig{}).plan(job.shape));
-    }
-    return st;
-  }
-  void finish() override {
-    inner_->finish();
-    if (tracer_) tracer_->finish();
-  }
-
- private:
-  std::unique_ptr<ArrayBackend> inner_;
-  traces::SaifWriter saif_;
-  traces::TraceTiming timing_;
-  std::unique_ptr<traces::ArrayTracer> tracer_;
-};
-
-nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
-                                 const Key& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
-  const bool energy = cfg.energy || !cfg.accelergy_out.empty();
-  // With the RTL backend, the RTL itself writes the SAIF (of its hierarchy) during the evaluation.
-  const bool direct_saif = !cfg.saif_path.empty() && cfg.backend != "rtl";
-  if (!energy && cfg.scalesim_dir.empty() && !direct_saif) return nullptr;
-  const EnergyTable table = cfg.energy_table.empty() ? EnergyTable{} : EnergyTable::load(cfg.energy_table);
-  const int64_t b = std::min<int64_t>(cfg.batch, test.count);
-  if (b < 1) return nullptr;
-  EnergyInputs in;
-  in.geometry = g;
-  in.batch_images = b;
-  in.images_per_reset = test.count;
-  const SerialKeySource src(key);
-  for (const bool keyed : {true, false}) {
-    if (!keyed && !energy) continue;  // only the energy compares with the plain array
-    const EvalSpec spec = keyed ? EvalSpec{"energy_keyed", &locked, &key} : EvalSpec{"energy_plain", &unlocked, nullptr};
-    std::unique_ptr<ArrayBackend> backend = make(spec);
-    if (keyed && direct_saif)
-      backend = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg),
-                                          2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / cfg.clock_mhz))));
-    ActivityProbe probe(std::move(backend));
-    probe.reset(keyed ? &src : nullptr);
-    Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);
-    probe.finish();  // forwards to the SAIF tap and the backend
-    (keyed ? in.keyed : in.plain) = probe.layers();
-  }
-  if (!cfg.scalesim_dir.empty()) {
-    std::vector<traces::ScaleSimLayer> layers;
-    for (const auto& l : in.keyed) layers.push_back({l.name, l.shape});
-    traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, trace_limits(cfg));
-  }
-  if (!cfg.accelergy_out.empty()) write_file_atomic(cfg.accelergy_out, accelergy_yaml(in));
-  return energy ? energy_json(in, table) : nlohmann::json(nullptr);
-}
 
 }  // namespace
 
