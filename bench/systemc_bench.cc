@@ -61,7 +61,7 @@ BENCHMARK(BM_SystemcGemm)->ArgNames({"R", "C", "M", "K", "N", "mem"})
     ->Args({16, 16, 256, 256, 256, 1})
     ->Unit(benchmark::kMillisecond);
 
-// The 784-128-64-10 MLP, one batch of 256 images, on 16 x 16 (the lead's
+// The 784-128-64-10 MLP, one batch of 256 images, on 16 x 16 (a full
 // 10,000-image run is 40 such batches).
 void BM_SystemcMlpBatch256(benchmark::State& state) {
   const Geometry g = Geometry::make(16, 16);

@@ -27,7 +27,7 @@ keymac_warnings(keymac_sc_model)
 
 # The SystemC backend lives in host/backend but is compiled into
 # keymac_backends here, once host.cmake has defined that target (deferred to
-# the end of the top-level directory). Lead: these lines may move to host.cmake.
+# the end of the top-level directory).
 function(keymac_attach_systemc_backend)
   target_sources(keymac_backends PRIVATE
     ${CMAKE_SOURCE_DIR}/host/backend/memory_config.cc
