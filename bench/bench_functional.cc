@@ -15,12 +15,9 @@ namespace {
 
 void BM_FullTestSet(benchmark::State& state, const char* model) {
   const Graph g = import_onnx(std::string(KEYMAC_SOURCE_DIR "/models/") + model);
-  const ImageSet train = load_idx(kDefaultDataDir, "train", 1000);
-  std::vector<float> calib(train.pixels.size());
-  for (size_t i = 0; i < calib.size(); ++i) calib[i] = train.pixels[i] / 255.0f;
   const Geometry geo = Geometry::make(16, 16);
   const Key key = Key::seeded_random(geo, 1);
-  const QuantModel locked = lock_model(quantize(g, calib, train.count, Preprocess{}), key);
+  const QuantModel locked = lock_model(quantize_on_training_set(g, kDefaultDataDir, 1000, Preprocess{}), key);
   const ImageSet test = load_idx(kDefaultDataDir, "t10k");
   const int64_t batch = state.range(0);
   int64_t macs = 0;

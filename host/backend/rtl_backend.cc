@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "rtl_models.h"
+#include "host/backend/rtl_ports.h"
 #include "sim/core/error.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
@@ -21,10 +21,7 @@ RtlBackend::RtlBackend(Geometry g, const BackendOptions& options) : g_(g), opt_(
   keyed_ = rtl::make_rtl_array(g.rows, g.cols, true);
   plain_ = rtl::make_rtl_array(g.rows, g.cols, false);
   if (!keyed_) {
-    std::string list;
-    for (const auto& rg : rtl::rtl_geometries())
-      if (rg.keyed) list += (list.empty() ? "" : ", ") + std::to_string(rg.rows) + "x" + std::to_string(rg.cols);
-    throw Error("--backend rtl: no verilated RTL model for a " + g.str() + " array (built: " + list +
+    throw Error("--backend rtl: no verilated RTL model for a " + g.str() + " array (built: " + rtl_geometry_list(true) +
                 "; add one with keymac_verilate_array in cmake/rtl.cmake)");
   }
 }
@@ -96,7 +93,7 @@ void RtlBackend::reset(const KeySource* key) {
     const auto bits = key->bits();
     for (int64_t j = 0; j < g_.pes(); ++j) {
       Sequencer::key_inputs(bits, j, in);
-      cur_->set_key(in.key_valid, in.key_bit);
+      drive_rtl(*cur_, in);
       tick();
     }
     cur_->set_idle();
@@ -116,13 +113,8 @@ LayerStats RtlBackend::run_gemm(const GemmJob& job, int32_t* y) {
   int64_t last_valid = -1;
   for (int64_t t = 0; t < seq.cycles(); ++t) {
     seq.inputs(t, in);
-    cur_->set_key(false, false);
-    cur_->set_weights(in.w_valid, in.w_row, in.w_bank, in.w_data);
-    cur_->set_activations(in.a_valid, in.a_bank, in.a_data);
-    out.key_sealed = cur_->key_sealed();
-    out.key_err = cur_->key_err();
-    out.psum_valid = cur_->psum_valid();
-    for (int c = 0; c < g_.cols; ++c) out.psum_data[static_cast<size_t>(c)] = cur_->psum(c);
+    drive_rtl(*cur_, in);
+    read_rtl(*cur_, out);
     if (out.psum_valid) last_valid = t;
     seq.collect(t, out);
     tick();

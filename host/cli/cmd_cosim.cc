@@ -57,10 +57,7 @@ void add_cosim(CLI::App& app, Runner& run) {
       be.reset(o->plain ? nullptr : &src);
       if (!o->model.empty()) {
         const Graph graph = import_onnx(o->model);
-        const ImageSet train = load_idx(o->data_dir, "train", 500);
-        std::vector<float> calib(train.pixels.size());
-        for (size_t i = 0; i < calib.size(); ++i) calib[i] = train.pixels[i] / 255.0f;
-        const QuantModel q = quantize(graph, calib, train.count, Preprocess{});
+        const QuantModel q = quantize_on_training_set(graph, o->data_dir, 500, Preprocess{});
         const QuantModel m = o->plain ? q : lock_model(q, key);
         const ImageSet test = load_idx(o->data_dir, "t10k", o->limit);
         std::vector<LayerRun> runs;

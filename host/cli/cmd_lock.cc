@@ -37,10 +37,7 @@ void add_lock(CLI::App& app, Runner& run) {
       if (!(o->std > 0)) throw Error("--std: must be positive");
       const Graph graph = import_onnx(o->model);
       const Preprocess pre{o->mean, o->std};
-      const ImageSet train = load_idx(o->data_dir, "train", o->calib);
-      std::vector<float> calib(train.pixels.size());
-      for (size_t i = 0; i < calib.size(); ++i) calib[i] = (static_cast<float>(train.pixels[i]) / 255.0f - pre.mean) / pre.std;
-      const QuantModel q = quantize(graph, calib, train.count, pre);
+      const QuantModel q = quantize_on_training_set(graph, o->data_dir, o->calib, pre);
       write_package(o->out, lock_model(q, key));
       std::printf("locked %s (%lld weights in %lld GEMM layers) for a %s array: %s\n", o->model.c_str(),
                   static_cast<long long>(q.weight_count()), static_cast<long long>(q.gemm_layers()), g.str().c_str(),

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "rtl_models.h"
+#include "host/backend/rtl_ports.h"
 #include "sim/core/error.h"
 #include "sim/core/fold_engine.h"
 #include "sim/core/memory_system.h"
@@ -26,11 +26,8 @@ std::string Mismatch::str() const {
 Lockstep::Lockstep(Geometry g, bool keyed) : g_(g), keyed_(keyed) {
   rtl_ = rtl::make_rtl_array(g.rows, g.cols, keyed);
   if (!rtl_) {
-    std::string list;
-    for (const auto& rg : rtl::rtl_geometries())
-      list += (list.empty() ? "" : ", ") + std::to_string(rg.rows) + "x" + std::to_string(rg.cols) + (rg.keyed ? "" : " (plain)");
     throw Error("--array: no verilated " + std::string(keyed ? "keyed" : "plain") + " RTL model for " + g.str() +
-                " (built: " + list + ")");
+                " (built: " + rtl_geometry_list(false) + ")");
   }
   model_ = std::make_unique<Model>(g, keyed);
 }
@@ -56,14 +53,6 @@ std::optional<Mismatch> Lockstep::compare(const ArrayOutputs& m, const std::stri
   return std::nullopt;
 }
 
-namespace {
-void drive(rtl::RtlArray& r, const ArrayInputs& in) {
-  r.set_key(in.key_valid, in.key_bit);
-  r.set_weights(in.w_valid, in.w_row, in.w_bank, in.w_data);
-  r.set_activations(in.a_valid, in.a_bank, in.a_data);
-}
-}  // namespace
-
 std::optional<Mismatch> Lockstep::key_phase() {
   rtl_->reset();
   model_->core.reset();
@@ -84,14 +73,14 @@ std::optional<Mismatch> Lockstep::key_phase() {
     Sequencer::key_inputs(model_bits_, j, in);
     Sequencer::key_inputs(rtl_bits_, j, in_rtl);
     model_->core.step(in, out);
-    drive(*rtl_, in_rtl);
+    drive_rtl(*rtl_, in_rtl);
     if (auto m = compare(out, "key load")) return m;
     tick();
   }
   // One idle cycle: the sealed flag is visible on the ports.
   in.idle();
   model_->core.step(in, out);
-  drive(*rtl_, in);
+  drive_rtl(*rtl_, in);
   if (auto m = compare(out, "key load")) return m;
   tick();
   model_->fast.set_key(model_->core.key());
@@ -113,7 +102,7 @@ std::optional<Mismatch> Lockstep::layer_phase(const Layer& l, size_t index, std:
     model_->fast.outputs_at(seq, t, fast_out);
     if (fast_out != out)
       throw Error(fmt::format("model self-check failed at cycle {} ({}): SystemC fast mode and single-step core disagree", cycle_, phase));
-    drive(*rtl_, in);
+    drive_rtl(*rtl_, in);
     if (auto m = compare(out, phase)) return m;
     seq.collect(t, out);
     if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_);

@@ -8,6 +8,12 @@ std::string shape_str(const Shape& s) {
   return r + "]";
 }
 
+std::vector<float> preprocess_pixels(const uint8_t* pixels, size_t count, const Preprocess& p) {
+  std::vector<float> out(count);
+  for (size_t i = 0; i < count; ++i) out[i] = p(pixels[i]);
+  return out;
+}
+
 const char* layer_kind_name(LayerKind k) {
   switch (k) {
     case LayerKind::kGemm: return "Gemm";

@@ -47,7 +47,11 @@ struct Preprocess {
   // pixel in [0,255] -> (pixel/255 - mean) / std   (ToTensor: mean 0, std 1)
   float mean = 0.0f;
   float std = 1.0f;
+  float operator()(uint8_t pixel) const { return (static_cast<float>(pixel) / 255.0f - mean) / std; }
 };
+
+// Preprocesses `count` pixels.
+std::vector<float> preprocess_pixels(const uint8_t* pixels, size_t count, const Preprocess& p);
 
 struct Graph {
   std::string source;          // file it came from

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "host/data/idx_dataset.h"
 #include "host/model/float_executor.h"
 #include "sim/core/error.h"
 
@@ -101,6 +102,12 @@ QuantModel quantize(const Graph& g, const std::vector<float>& calib, int64_t cal
     q.layers.push_back(std::move(ql));  // Relu, pools, reshape keep the scale
   }
   return q;
+}
+
+QuantModel quantize_on_training_set(const Graph& g, const std::string& data_dir, int64_t calib_count,
+                                    const Preprocess& pre) {
+  const ImageSet train = load_idx(data_dir, "train", calib_count);
+  return quantize(g, preprocess_pixels(train.pixels.data(), train.pixels.size(), pre), train.count, pre);
 }
 
 }  // namespace keymac

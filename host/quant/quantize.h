@@ -11,4 +11,9 @@ namespace keymac {
 QuantModel quantize(const Graph& g, const std::vector<float>& calib, int64_t calib_count,
                     const Preprocess& pre);
 
+// quantize() calibrated on the first `calib_count` training images of the
+// gzip-IDX dataset in data_dir (throws keymac::Error naming a bad file).
+QuantModel quantize_on_training_set(const Graph& g, const std::string& data_dir, int64_t calib_count,
+                                    const Preprocess& pre);
+
 }  // namespace keymac

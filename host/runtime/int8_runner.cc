@@ -10,8 +10,7 @@ namespace keymac {
 
 Int8Runner::Int8Runner(const QuantModel& model, ArrayBackend& backend) : model_(model), backend_(backend) {
   for (int p = 0; p < 256; ++p) {
-    const float x = (static_cast<float>(p) / 255.0f - model.preprocess.mean) / model.preprocess.std;
-    const long q = std::lround(x / model.input_scale);
+    const long q = std::lround(model.preprocess(static_cast<uint8_t>(p)) / model.input_scale);
     pixel_lut_[static_cast<size_t>(p)] = static_cast<int8_t>(std::clamp<long>(q, -128, 127));
   }
 }

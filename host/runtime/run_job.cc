@@ -32,12 +32,6 @@ std::string default_model_path() { return std::string(KEYMAC_SOURCE_DIR) + "/mod
 
 namespace {
 
-std::vector<float> preprocess_images(const ImageSet& s, const Preprocess& p) {
-  std::vector<float> out(s.pixels.size());
-  for (size_t i = 0; i < out.size(); ++i) out[i] = (static_cast<float>(s.pixels[i]) / 255.0f - p.mean) / p.std;
-  return out;
-}
-
 double float_accuracy(const Graph& g, const ImageSet& test, const Preprocess& p, const std::atomic<bool>* stop,
                       int64_t& done) {
   const int64_t chunk = 256;
@@ -46,10 +40,7 @@ double float_accuracy(const Graph& g, const ImageSet& test, const Preprocess& p,
   for (int64_t s = 0; s < test.count; s += chunk) {
     if (stop && stop->load()) break;
     const int64_t b = std::min(chunk, test.count - s);
-    ImageSet part;
-    part.count = b;
-    part.pixels.assign(test.image(s), test.image(s) + b * 784);
-    auto x = preprocess_images(part, p);
+    const auto x = preprocess_pixels(test.image(s), static_cast<size_t>(b * test.rows * test.cols), p);
     auto scores = run_float(g, x.data(), b);
     const int64_t classes = g.num_outputs();
     for (int64_t i = 0; i < b; ++i) correct += argmax(scores.data() + i * classes, classes) == test.labels[static_cast<size_t>(s + i)];
@@ -109,9 +100,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     if (key && key->geometry() != g)
       throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array, not " + g.str());
     graph = import_onnx(model_path);
-    ImageSet train = load_idx(cfg.data_dir, "train", cfg.calib);
-    auto calib = preprocess_images(train, cfg.preprocess);
-    unlocked = quantize(*graph, calib, train.count, cfg.preprocess);
+    unlocked = quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess);
     if (!key) {
       key = Key::secure_random(g);
       if (!cfg.save_key_path.empty()) key->write(cfg.save_key_path);
