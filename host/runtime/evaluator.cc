@@ -14,11 +14,13 @@ int argmax(const float* s, int64_t n) {
   return best;
 }
 
-EvalResult evaluate(const EvalSpec& spec, const ImageSet& data, const BackendFactory& make, int64_t batch,
-                    const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress) {
+namespace {
+
+// One evaluation on a backend instance made for it.
+EvalResult evaluate_on(std::unique_ptr<ArrayBackend> backend, const EvalSpec& spec, const ImageSet& data,
+                       int64_t batch, const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress) {
   EvalResult r;
   r.label = spec.label;
-  auto backend = make(spec);
   std::unique_ptr<SerialKeySource> src;
   if (spec.key) src = std::make_unique<SerialKeySource>(*spec.key);
   backend->reset(src.get());
@@ -58,12 +60,23 @@ EvalResult evaluate(const EvalSpec& spec, const ImageSet& data, const BackendFac
   return r;
 }
 
+}  // namespace
+
+EvalResult evaluate(const EvalSpec& spec, const ImageSet& data, const BackendFactory& make, int64_t batch,
+                    const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress) {
+  return evaluate_on(make(spec), spec, data, batch, stop, progress);
+}
+
 std::vector<EvalResult> evaluate_all(const std::vector<EvalSpec>& specs, const ImageSet& data,
                                      const BackendFactory& make, int64_t batch, int threads,
                                      const std::atomic<bool>* stop, const std::function<void(int64_t)>& progress) {
   std::vector<EvalResult> out(specs.size());
-  if (threads <= 1 || specs.size() <= 1 || !make(specs[0])->thread_safe()) {
-    for (size_t i = 0; i < specs.size(); ++i) out[i] = evaluate(specs[i], data, make, batch, stop, progress);
+  if (specs.empty()) return out;
+  // The first evaluation's backend also tells whether backends are thread-safe.
+  auto first = make(specs[0]);
+  if (threads <= 1 || specs.size() <= 1 || !first->thread_safe()) {
+    out[0] = evaluate_on(std::move(first), specs[0], data, batch, stop, progress);
+    for (size_t i = 1; i < specs.size(); ++i) out[i] = evaluate(specs[i], data, make, batch, stop, progress);
     return out;
   }
   std::mutex mu;
@@ -80,7 +93,9 @@ std::vector<EvalResult> evaluate_all(const std::vector<EvalSpec>& specs, const I
         i = next++;
       }
       try {
-        out[i] = evaluate(specs[i], data, make, batch, stop, safe_progress);
+        // Only the worker that takes index 0 touches `first`.
+        out[i] = i == 0 ? evaluate_on(std::move(first), specs[0], data, batch, stop, safe_progress)
+                        : evaluate(specs[i], data, make, batch, stop, safe_progress);
       } catch (...) {
         std::lock_guard<std::mutex> l(mu);
         if (!err) err = std::current_exception();
