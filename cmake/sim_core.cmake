@@ -1,12 +1,13 @@
 # sim/core: plain C++ semantics of the keyed array (no SystemC).
 add_library(keymac_core STATIC
-  sim/core/atomic_file.cc
   sim/core/geometry.cc
   sim/core/key.cc
   sim/core/keyed_gemm.cc
   sim/core/schedule.cc
 )
 target_include_directories(keymac_core PUBLIC ${CMAKE_SOURCE_DIR})
+include(base)  # base/ (errors, output layer, spawn): below sim in the folder order
+target_link_libraries(keymac_core PUBLIC keymac_base)
 keymac_warnings(keymac_core)
 # SystemC-model issue: cycle semantics shared by the SystemC model and co-simulation.
 target_sources(keymac_core PRIVATE

@@ -14,6 +14,8 @@
 //    cycle it will run (for the sinks' size estimate; begin() may throw).
 //  * run_layer() returns the layer result Y (M x N), bit-identical to keyed_gemm.
 //  * boundary_frame() packs one cycle's ports the same way, for other sources.
+//  * scrub_key(true): key_bit_i reaches the sinks as a constant 0, so no trace
+//    holds the key (the CLI's default; --trace-key keeps it).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -37,6 +39,7 @@ class ArrayTracer {
   std::vector<int32_t> run_layer(const GemmProblem& problem, const LayerPlan& plan);
   void finish();
   uint64_t cycle() const { return cycle_; }
+  void scrub_key(bool on) { scrub_key_ = on; }
 
  private:
   void step(const ArrayInputs& in);
@@ -47,6 +50,7 @@ class ArrayTracer {
   std::vector<uint64_t> frame_;
   ArrayOutputs out_;
   uint64_t cycle_ = 0;
+  bool scrub_key_ = false;
 };
 
 }  // namespace keymac::traces

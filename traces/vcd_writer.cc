@@ -34,9 +34,9 @@ void VcdWriter::begin(const TraceLayout& layout, const TraceTiming& timing, uint
   check_trace_size(path_, "VCD", estimate_bytes(layout, window_cycles(limits_, first, last)), limits_);
   layout_ = layout;
   timing_ = timing;
-  os_.open(path_, std::ios::binary | std::ios::trunc);
-  if (!os_) throw Error(path_ + ": cannot create VCD file");
-  os_ << "$date keymac $end\n$version keymac 0.1.0 $end\n$timescale " << timing_.timescale << " $end\n";
+  out_ = std::make_unique<OutputFile>(path_);  // atomic for a regular file; checked writes
+  os_ = &out_->stream();
+  *os_ << "$date keymac $end\n$version keymac 0.1.0 $end\n$timescale " << timing_.timescale << " $end\n";
   ids_.clear();
   size_t next = 0;
   if (!timing_.clock.empty()) clk_id_ = vcd_id(next++);
@@ -61,30 +61,30 @@ void VcdWriter::begin(const TraceLayout& layout, const TraceTiming& timing, uint
     size_t common = 0;
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) ++common;
     while (open.size() > common) {
-      os_ << "$upscope $end\n";
+      *os_ << "$upscope $end\n";
       open.pop_back();
     }
     for (size_t k = common; k < parts.size(); ++k) {
-      os_ << "$scope module " << parts[k] << " $end\n";
+      *os_ << "$scope module " << parts[k] << " $end\n";
       open.push_back(parts[k]);
     }
     if (!clock_done) {
-      os_ << "$var wire 1 " << clk_id_ << " " << timing_.clock << " $end\n";
+      *os_ << "$var wire 1 " << clk_id_ << " " << timing_.clock << " $end\n";
       clock_done = true;
     }
     for (size_t i = 0; i < layout_.size(); ++i) {
       const auto& s = layout_.signals()[i];
       if (s.scope != sc) continue;
-      os_ << "$var wire " << s.width << " " << ids_[i] << " " << s.name;
-      if (s.width > 1) os_ << " [" << s.width - 1 << ":0]";
-      os_ << " $end\n";
+      *os_ << "$var wire " << s.width << " " << ids_[i] << " " << s.name;
+      if (s.width > 1) *os_ << " [" << s.width - 1 << ":0]";
+      *os_ << " $end\n";
     }
   }
   while (!open.empty()) {
-    os_ << "$upscope $end\n";
+    *os_ << "$upscope $end\n";
     open.pop_back();
   }
-  os_ << "$enddefinitions $end\n";
+  *os_ << "$enddefinitions $end\n";
   prev_.assign(layout_.frame_words(), 0);
   started_ = false;
 }
@@ -93,37 +93,37 @@ void VcdWriter::write_value(size_t s, const uint64_t* frame) {
   const auto& sig = layout_.signals()[s];
   const uint64_t* w = frame + layout_.offset(s);
   if (sig.width == 1) {
-    os_ << (w[0] & 1u ? '1' : '0') << ids_[s] << '\n';
+    *os_ << (w[0] & 1u ? '1' : '0') << ids_[s] << '\n';
     return;
   }
   std::string v(static_cast<size_t>(sig.width) + 1, '0');
   v[0] = 'b';
   for (int b = 0; b < sig.width; ++b)
     if (get_bit(w, static_cast<uint64_t>(b))) v[static_cast<size_t>(sig.width - b)] = '1';
-  os_ << v << ' ' << ids_[s] << '\n';
+  *os_ << v << ' ' << ids_[s] << '\n';
 }
 
 void VcdWriter::clock_edges(uint64_t cycle) {
   if (timing_.clock.empty()) return;
-  os_ << '#' << cycle * timing_.period + timing_.period / 2 << "\n0" << clk_id_ << '\n';
+  *os_ << '#' << cycle * timing_.period + timing_.period / 2 << "\n0" << clk_id_ << '\n';
 }
 
 void VcdWriter::sample(uint64_t cycle, const uint64_t* frame) {
-  if (!os_.is_open() || cycle < limits_.window_from || cycle > limits_.window_to) return;
+  if (!out_ || cycle < limits_.window_from || cycle > limits_.window_to) return;
   if (!started_) {
-    os_ << '#' << cycle * timing_.period << "\n$dumpvars\n";
-    if (!timing_.clock.empty()) os_ << '1' << clk_id_ << '\n';
+    *os_ << '#' << cycle * timing_.period << "\n$dumpvars\n";
+    if (!timing_.clock.empty()) *os_ << '1' << clk_id_ << '\n';
     for (size_t s = 0; s < layout_.size(); ++s) write_value(s, frame);
-    os_ << "$end\n";
+    *os_ << "$end\n";
     started_ = true;
   } else {
     if (cycle <= last_cycle_) throw Error(path_ + ": VCD samples out of order");
     for (uint64_t t = last_cycle_ + 1; t < cycle; ++t) {  // held values: clock only
-      if (!timing_.clock.empty()) os_ << '#' << t * timing_.period << "\n1" << clk_id_ << '\n';
+      if (!timing_.clock.empty()) *os_ << '#' << t * timing_.period << "\n1" << clk_id_ << '\n';
       clock_edges(t);
     }
-    os_ << '#' << cycle * timing_.period << '\n';
-    if (!timing_.clock.empty()) os_ << '1' << clk_id_ << '\n';
+    *os_ << '#' << cycle * timing_.period << '\n';
+    if (!timing_.clock.empty()) *os_ << '1' << clk_id_ << '\n';
     for (size_t s = 0; s < layout_.size(); ++s) {
       const size_t o = layout_.offset(s), n = layout_.words(s);
       bool changed = false;
@@ -134,13 +134,15 @@ void VcdWriter::sample(uint64_t cycle, const uint64_t* frame) {
   for (size_t k = 0; k < prev_.size(); ++k) prev_[k] = frame[k];
   clock_edges(cycle);
   last_cycle_ = cycle;
+  out_->check();  // a full disk ends the run here, with one line
 }
 
 void VcdWriter::end() {
-  if (!os_.is_open()) return;
-  if (started_) os_ << '#' << (last_cycle_ + 1) * timing_.period << '\n';
-  os_.close();
-  if (!os_) throw Error(path_ + ": error writing VCD file");
+  if (!out_) return;
+  if (started_) *os_ << '#' << (last_cycle_ + 1) * timing_.period << '\n';
+  std::unique_ptr<OutputFile> out = std::move(out_);
+  os_ = nullptr;
+  out->commit();
 }
 
 }  // namespace keymac::traces

@@ -1,13 +1,17 @@
 // VcdWriter: a TraceSink writing IEEE 1364 VCD (value changes only), so the
 // same per-cycle frames that make a SAIF can be looked at in GTKWave or fed
 // to `keymac saif`. Streams to the file: memory O(signals).
-// The file is created in begin() (after the size check). The size estimate is
+// The file is created in begin() (after the size check) through the output
+// layer (base/output_file.h): written atomically when it is a regular file,
+// every write checked (a full disk throws one line at the next sample). The size estimate is
 // an upper bound (every signal changing every cycle).
 #pragma once
-#include <fstream>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "base/output_file.h"
 #include "traces/trace_sink.h"
 
 namespace keymac::traces {
@@ -28,7 +32,8 @@ class VcdWriter : public TraceSink {
   TraceLimits limits_;
   TraceLayout layout_;
   TraceTiming timing_;
-  std::ofstream os_;
+  std::unique_ptr<OutputFile> out_;
+  std::ostream* os_ = nullptr;
   std::vector<std::string> ids_;
   std::string clk_id_;
   std::vector<uint64_t> prev_;

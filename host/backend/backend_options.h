@@ -21,6 +21,7 @@ struct TraceOptions {
   std::string saif_path;           // rtl: SAIF of the RTL hierarchy for the window (empty: none)
   uint64_t window_from = 0;        // first traced cycle (global cycle count)
   uint64_t window_to = 10000;      // last traced cycle, inclusive
+  bool trace_key = false;          // keep the key port / key register in traces (--trace-key)
 };
 
 struct BackendOptions {

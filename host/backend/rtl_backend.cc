@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/spawn.h"
 #include "host/backend/rtl_ports.h"
 #include "sim/core/error.h"
 #include "sim/core/memory_system.h"
@@ -56,8 +57,16 @@ void RtlBackend::finish() {
     if (opt_.trace.vcd_path.empty()) std::remove(vcd_tmp_.c_str());
   }
   if (traced_ && ends_with(opt_.trace.vcd_path, ".fst")) {
-    const std::string cmd = "vcd2fst '" + vcd_tmp_ + "' '" + opt_.trace.vcd_path + "' > /dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) err = opt_.trace.vcd_path + ": vcd2fst failed; the VCD is at " + vcd_tmp_;
+    SpawnOptions quiet;
+    quiet.stdout_path = quiet.stderr_path = "/dev/null";
+    quiet.missing_hint = "Debian: apt-get install gtkwave";
+    int rc = 127;
+    try {
+      rc = run_tool({"vcd2fst", vcd_tmp_, opt_.trace.vcd_path}, quiet);
+    } catch (const Error& e) {
+      err = e.what();
+    }
+    if (rc != 0) err = opt_.trace.vcd_path + ": vcd2fst failed; the VCD is at " + vcd_tmp_;
     else std::remove(vcd_tmp_.c_str());
   }
   if (!err.empty()) throw Error(err);

@@ -9,7 +9,7 @@ namespace keymac {
 SystemcBackend::SystemcBackend(Geometry g, const BackendOptions& options)
     : g_(g), options_(options) {
   validate_memory_options(options.memory, g);
-  TraceWindow tw{options.trace.vcd_path, options.trace.window_from, options.trace.window_to};
+  TraceWindow tw{options.trace.vcd_path, options.trace.window_from, options.trace.window_to, options.trace.trace_key};
   ctx_ = std::make_unique<ArrayContext>(g, to_memory_config(options.memory), tw);
 }
 
@@ -39,6 +39,8 @@ LayerStats SystemcBackend::run_gemm(const GemmJob& job, int32_t* y) {
   st.counters = plan.counters;
   return st;
 }
+
+void SystemcBackend::finish() { ctx_->close_trace(); }
 
 uint64_t SystemcBackend::key_load_cycles() const { return ctx_->key_load_cycles(); }
 bool SystemcBackend::key_sealed() const { return ctx_->key().sealed(); }

@@ -32,6 +32,7 @@ class SystemcBackend : public ArrayBackend {
   Geometry geometry() const override { return g_; }
   void reset(const KeySource* key) override;
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
+  void finish() override;  // closes the VCD; throws its write error
 
   uint64_t key_load_cycles() const;
   bool key_sealed() const;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <random>
 
+#include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
 #include "host/cosim/cosim_backend.h"
 #include "host/data/idx_dataset.h"
@@ -39,11 +40,11 @@ void add_cosim(CLI::App& app, Runner& run) {
   auto* c = app.add_subcommand("cosim", "Co-simulate the SystemC model and the verilated RTL in lock-step, comparing the array boundary every cycle");
   c->add_option("--array", o->array, "array geometry RxC (a verilated one)")->capture_default_str();
   c->add_flag("--plain", o->plain, "co-simulate the plain (Keyed = 0) array");
-  c->add_option("--layers", o->layers, "random layers to run (without --model)")->capture_default_str();
-  c->add_option("--max-dim", o->max_dim, "largest random M, K, N")->capture_default_str();
-  c->add_option("--seed", o->seed, "seed of the random layers, operands and key")->capture_default_str();
+  c->add_option("--layers", o->layers, "random layers to run (without --model)")->capture_default_str()->check(int_range(1, 100000));
+  c->add_option("--max-dim", o->max_dim, "largest random M, K, N")->capture_default_str()->check(int_range(1, 4096));
+  c->add_option("--seed", o->seed, "seed of the random layers, operands and key")->capture_default_str()->check(int_range(0, INT64_MAX));
   c->add_option("--model", o->model, "run this ONNX model's layers instead (first --limit test images)");
-  c->add_option("--limit", o->limit, "test images with --model")->capture_default_str();
+  c->add_option("--limit", o->limit, "test images with --model")->capture_default_str()->check(int_range(1, 10000));
   c->add_option("--data-dir", o->data_dir, "Fashion-MNIST directory")->capture_default_str();
   c->add_option("--wave", o->wave, "on a mismatch, write a VCD of the RTL around it");
   c->add_option("--inject-key-fault", o->fault, "ROW,COL: flip that key bit in the RTL only (the checker must catch it)");

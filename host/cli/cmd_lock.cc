@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
 #include "host/data/idx_dataset.h"
 #include "host/lock/package.h"
@@ -24,10 +25,10 @@ void add_lock(CLI::App& app, Runner& run) {
   c->add_option("--array", o->array, "array geometry RxC (must match the key)")->required();
   c->add_option("--key", o->key, "key file from 'keymac keygen'")->required();
   c->add_option("--out", o->out, "package to write")->required();
-  c->add_option("--calib", o->calib, "training images used to calibrate activation scales")->capture_default_str();
+  c->add_option("--calib", o->calib, "training images used to calibrate activation scales")->capture_default_str()->check(int_range(1, 60000));
   c->add_option("--data-dir", o->data_dir, "Fashion-MNIST directory (gzip IDX)")->capture_default_str();
-  c->add_option("--mean", o->mean, "input normalisation mean (pixels in [0,1])")->capture_default_str();
-  c->add_option("--std", o->std, "input normalisation std")->capture_default_str();
+  c->add_option("--mean", o->mean, "input normalisation mean (pixels in [0,1])")->capture_default_str()->check(real_range(-1e6, 1e6, true));
+  c->add_option("--std", o->std, "input normalisation std")->capture_default_str()->check(real_range(0, 1e6, false));
   c->callback([o, &run] {
     run = [o] {
       const Geometry g = Geometry::parse(o->array);
@@ -35,10 +36,20 @@ void add_lock(CLI::App& app, Runner& run) {
       if (key.geometry() != g) throw Error(o->key + ": key is for a " + key.geometry().str() + " array, not " + g.str());
       if (o->calib < 1 || o->calib > 60000) throw Error("--calib: must be 1..60000");
       if (!(o->std > 0)) throw Error("--std: must be positive");
+      // Ctrl-C (g_stop) is honoured between the steps: no package is written.
+      auto interrupted = [] {
+        if (!g_stop.load()) return false;
+        std::fprintf(stderr, "keymac: lock: interrupted; no package written\n");
+        return true;
+      };
       const Graph graph = import_onnx(o->model);
+      if (interrupted()) return 130;
       const Preprocess pre{o->mean, o->std};
       const QuantModel q = quantize_on_training_set(graph, o->data_dir, o->calib, pre);
-      write_package(o->out, lock_model(q, key));
+      if (interrupted()) return 130;
+      const auto locked = lock_model(q, key);
+      if (interrupted()) return 130;
+      write_package(o->out, locked);
       std::printf("locked %s (%lld weights in %lld GEMM layers) for a %s array: %s\n", o->model.c_str(),
                   static_cast<long long>(q.weight_count()), static_cast<long long>(q.gemm_layers()), g.str().c_str(),
                   o->out.c_str());

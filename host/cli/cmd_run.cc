@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "host/backend/memory_config.h"
+#include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
 #include "host/energy/energy_model.h"  // traces issue
 #include "host/report/text_report.h"
@@ -18,13 +19,13 @@ namespace {
 std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
   auto c = s.find(':');
   try {
-    if (c == std::string::npos) throw 0;
+    if (c == std::string::npos || s.find_first_not_of("0123456789:") != std::string::npos) throw 0;
     size_t p1 = 0, p2 = 0;
     const uint64_t a = std::stoull(s.substr(0, c), &p1), b = std::stoull(s.substr(c + 1), &p2);
     if (p1 != c || p2 != s.size() - c - 1 || b < a) throw 0;
     return {a, b};
   } catch (...) {
-    throw Error("--trace-window: '" + s + "' is not FROM:TO with FROM <= TO (cycles)");
+    throw UsageError("--trace-window: '" + s + "' is not FROM:TO with FROM <= TO (cycles)");
   }
 }
 }  // namespace
@@ -43,16 +44,17 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--key", cfg.key_path, "key file (default: a fresh random key; required for a package)");
   c->add_option("--save-key", cfg.save_key_path, "save the fresh random key to this file");
   c->add_option("--backend", cfg.backend, "functional, systemc or rtl")->capture_default_str();
-  c->add_option("--limit", cfg.limit, "evaluate only the first N test images");
-  c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str();
-  c->add_option("--wrong-keys", cfg.wrong_keys, "number of random wrong keys")->capture_default_str();
-  auto* seed = c->add_option("--seed", o->seed, "seed of the wrong keys (default: from the OS; recorded in the report)");
-  c->add_option("--clock-mhz", cfg.clock_mhz, "clock for latency in time")->capture_default_str();
-  c->add_option("--calib", cfg.calib, "training images used for int8 calibration")->capture_default_str();
+  c->add_option("--limit", cfg.limit, "evaluate only the first N test images")->check(int_range(1, 1000000000));
+  c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str()->check(int_range(1, 1 << 20));
+  c->add_option("--wrong-keys", cfg.wrong_keys, "number of random wrong keys")->capture_default_str()->check(int_range(0, 100000));
+  auto* seed = c->add_option("--seed", o->seed, "seed of the wrong keys (default: from the OS; recorded in the report)")
+                   ->check(int_range(0, INT64_MAX));
+  c->add_option("--clock-mhz", cfg.clock_mhz, "clock for latency in time")->capture_default_str()->check(real_range(0, 1e6, false));
+  c->add_option("--calib", cfg.calib, "training images used for int8 calibration")->capture_default_str()->check(int_range(1, 60000));
   c->add_option("--data-dir", cfg.data_dir, "Fashion-MNIST directory (gzip IDX)")->capture_default_str();
-  c->add_option("--mean", cfg.preprocess.mean, "input normalisation mean (pixels in [0,1])")->capture_default_str();
-  c->add_option("--std", cfg.preprocess.std, "input normalisation std")->capture_default_str();
-  c->add_option("--threads", cfg.threads, "evaluation threads (0: all cores)")->capture_default_str();
+  c->add_option("--mean", cfg.preprocess.mean, "input normalisation mean (pixels in [0,1])")->capture_default_str()->check(real_range(-1e6, 1e6, true));
+  c->add_option("--std", cfg.preprocess.std, "input normalisation std")->capture_default_str()->check(real_range(0, 1e6, false));
+  c->add_option("--threads", cfg.threads, "evaluation threads (0: all cores)")->capture_default_str()->check(int_range(0, 1024));
   c->add_option("--json", o->json, "also write the report as JSON to this file");
   c->add_flag("!--no-progress", cfg.progress, "no progress bar");
   // Memory: defaults (backend_options.h) < --mem-config JSON < explicit flags.
@@ -78,8 +80,9 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--accelergy-out", cfg.accelergy_out, "write Accelergy action counts (YAML) of one batch");
   c->add_option("--scalesim-trace", cfg.scalesim_dir, "write SCALE-Sim-format SRAM/DRAM traces of one batch to DIR (trace window)");
   c->add_option("--saif", cfg.saif_path, "write a SAIF of the right-key run (trace window): km_array boundary of one batch; rtl: the RTL hierarchy");
-  c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str();
+  c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str()->check(int_range(1, 1 << 24));
   c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
+  c->add_flag("--trace-key", cfg.trace_key, "keep the key port and key register in --vcd/--saif (default: scrubbed; the trace then holds the key)");
   c->callback([o, seed, mem_flags, &run] {
     run = [o, seed, mem_flags] {
       RunConfig cfg = o->cfg;
@@ -103,6 +106,9 @@ void add_run(CLI::App& app, Runner& run) {
         cfg.backend_options.trace.window_from = a;
         cfg.backend_options.trace.window_to = b;
       }
+      cfg.backend_options.trace.trace_key = cfg.trace_key;
+      if (cfg.trace_key && (!cfg.backend_options.trace.vcd_path.empty() || !cfg.saif_path.empty()))
+        std::fprintf(stderr, "keymac: warning: --trace-key: the VCD/SAIF will hold the key; treat it like the key file\n");
       const auto report = run_job(cfg, &g_stop);
       std::fputs(text_report(report).c_str(), stdout);
       if (report.contains("energy")) std::fputs(energy_text(report["energy"]).c_str(), stdout);  // traces issue

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
 #include "host/sweep/sweep_emit.h"
 #include "host/sweep/sweep_merge.h"
@@ -39,14 +40,14 @@ void add_sweep(CLI::App& app, Runner& run) {
   c->add_option("spec", o->spec, "sweep spec, JSON (docs/SWEEP.md)");
   c->add_option("-o,--out", o->out,
                 "results file (default <name>.jsonl, or <name>.shard-I-of-N.jsonl); with --emit: output directory");
-  c->add_option("-j,--jobs", o->jobs, "points run at once (each single-threaded when > 1)")->capture_default_str();
+  c->add_option("-j,--jobs", o->jobs, "points run at once (each single-threaded when > 1)")->capture_default_str()->check(int_range(1, 1024));
   c->add_option("--shard", o->shard, "run only shard I of N (points with index % N == I-1)")->capture_default_str();
   c->add_flag("--resume", o->resume, "continue the results file: skip points already in it");
   c->add_flag("--overwrite", o->overwrite, "start the results file again if it exists");
   c->add_flag("!--no-progress", o->progress, "no progress bar");
   c->add_flag("--dry-run", o->dry_run, "validate the spec and list the points of the shard; run nothing");
   c->add_option("--emit", o->emit, "write a launcher instead of running: slurm (sbatch job array) or parallel (GNU parallel)");
-  c->add_option("--shards", o->shards, "--emit: number of shards (array tasks)")->capture_default_str();
+  c->add_option("--shards", o->shards, "--emit: number of shards (array tasks)")->capture_default_str()->check(int_range(1, 100000));
   c->add_option("--partition", o->partition, "--emit slurm: partition");
   c->add_option("--time", o->time, "--emit slurm: time limit per array task (e.g. 02:00:00)");
 

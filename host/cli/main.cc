@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <exception>
 
+#include <string>
+#include <system_error>
+
+#include "base/output_file.h"
 #include "host/cli/commands.h"
 #include "sim/core/error.h"
 
@@ -19,11 +23,28 @@ extern "C" void on_signal(int sig) {
     std::raise(sig);
   }
 }
+// One line for a CLI11 parse error, in keymac's format ("--threads: ...").
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// Every exit path that ran a command checks that stdout got all of it
+// (`keymac run > /dev/full`, a closed pipe): one line and a non-zero code.
+int finish(int code) {
+  const std::string err = keymac::stdout_error();
+  if (err.empty()) return code;
+  std::fprintf(stderr, "keymac: %s\n", err.c_str());
+  return code == 0 ? 1 : code;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is reported as EPIPE by finish()
   CLI::App app{"keymac: cycle-accurate simulator of a keyed MAC array (sign-flip model locking)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "keymac 0.1.0");
@@ -40,17 +61,30 @@ int main(int argc, char** argv) {
 #endif
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return finish(app.exit(e));
+  } catch (const CLI::CallForAllHelp& e) {
+    return finish(app.exit(e));
+  } catch (const CLI::CallForVersion& e) {
+    return finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    std::fprintf(stderr, "keymac: %s (see --help)\n", one_line(e.what()).c_str());
+    return 2;
   }
   try {
-    return run ? run() : 0;
+    return finish(run ? run() : 0);
+  } catch (const keymac::UsageError& e) {
+    std::fprintf(stderr, "keymac: %s\n", e.what());
+    finish(2);
+    return 2;
   } catch (const keymac::Error& e) {
     std::fprintf(stderr, "keymac: %s\n", e.what());
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "keymac: out of memory\n");
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "keymac: %s (system limit; try fewer --threads)\n", one_line(e.what()).c_str());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "keymac: internal error: %s\n", e.what());
+    std::fprintf(stderr, "keymac: internal error: %s\n", one_line(e.what()).c_str());
   }
-  return 1;
+  return finish(1);
 }

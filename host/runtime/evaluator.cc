@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "base/thread_pool.h"
+
 namespace keymac {
 
 int argmax(const float* s, int64_t n) {
@@ -102,9 +104,7 @@ std::vector<EvalResult> evaluate_all(const std::vector<EvalSpec>& specs, const I
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  run_on_threads(threads, worker);  // base/thread_pool.h: a process thread limit never aborts
   if (err) std::rethrow_exception(err);
   return out;
 }

@@ -42,6 +42,7 @@ struct RunConfig {
                                              // boundary of one batch; with backend rtl the RTL hierarchy
   uint64_t trace_limit_mb = 100;             // refuse larger traces ...
   bool force_trace = false;                  // ... unless forced
+  bool trace_key = false;                    // keep the key port / register in VCD and SAIF (--trace-key)
 };
 
 // Runs the job; `stop` makes it finish early with "complete": false.

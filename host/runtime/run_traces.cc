@@ -33,8 +33,9 @@ traces::TraceLimits trace_limits(const RunConfig& cfg) {
 class SaifTap : public ArrayBackend {
  public:
   // One cycle lasts `period_ps` picoseconds in the SAIF (the --clock-mhz period, rounded to an even ps).
-  SaifTap(std::unique_ptr<ArrayBackend> inner, const std::string& path, const traces::TraceLimits& lim, uint64_t period_ps)
-      : inner_(std::move(inner)), saif_(path, lim, "km_array") {
+  SaifTap(std::unique_ptr<ArrayBackend> inner, const std::string& path, const traces::TraceLimits& lim, uint64_t period_ps,
+          bool trace_key)
+      : inner_(std::move(inner)), saif_(path, lim, "km_array"), trace_key_(trace_key) {
     timing_.period = period_ps;
   }
   std::string name() const override { return inner_->name(); }
@@ -45,6 +46,7 @@ class SaifTap : public ArrayBackend {
     // A SAIF's size does not depend on the cycles, so no last cycle is promised.
     tracer_ = std::make_unique<traces::ArrayTracer>(geometry(), true, std::vector<traces::TraceSink*>{&saif_},
                                                     timing_, std::numeric_limits<uint64_t>::max() - 1);
+    tracer_->scrub_key(!trace_key_);  // key_bit_i constant unless --trace-key
     tracer_->load_key(key->bits());
   }
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override {
@@ -65,6 +67,7 @@ class SaifTap : public ArrayBackend {
   traces::SaifWriter saif_;
   traces::TraceTiming timing_;
   std::unique_ptr<traces::ArrayTracer> tracer_;
+  bool trace_key_;
 };
 
 }  // namespace
@@ -89,7 +92,7 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
     std::unique_ptr<ArrayBackend> backend = make(spec);
     if (keyed && direct_saif)
       backend = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg),
-                                          2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / cfg.clock_mhz))));
+                                          2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / cfg.clock_mhz))), cfg.trace_key);
     ActivityProbe probe(std::move(backend));
     probe.reset(keyed ? &src : nullptr);
     Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);

@@ -1,10 +1,13 @@
 #include "host/sweep/results_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -46,20 +49,58 @@ ResultsRead read_results(const std::string& path) {
   return r;
 }
 
+namespace {
+// The pid holding a flock on fd's file, from /proc/locks ("1: FLOCK ADVISORY
+// WRITE <pid> <maj>:<min>:<inode> 0 EOF"); 0 when it cannot be told.
+long flock_holder(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return 0;
+  char dev[64];
+  std::snprintf(dev, sizeof dev, "%02x:%02x:%lu", major(st.st_dev), minor(st.st_dev),
+                static_cast<unsigned long>(st.st_ino));
+  std::ifstream in("/proc/locks");
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream ls(line);
+    std::string num, kind, adv, mode, pid, id;
+    if (!(ls >> num >> kind) || kind != "FLOCK") continue;
+    if (!(ls >> adv >> mode >> pid >> id) || id != dev) continue;
+    try {
+      return std::stol(pid);
+    } catch (...) {
+      return 0;
+    }
+  }
+  return 0;
+}
+}  // namespace
+
 ResultsWriter::ResultsWriter(const std::string& path, bool resume, bool overwrite) : path_(path) {
   struct stat st;
   const bool exists = ::stat(path.c_str(), &st) == 0;
   if (exists && !resume && !overwrite)
     throw Error(path + ": results file exists; use --resume to continue it or --overwrite to start again");
-  int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-  if (exists && overwrite && !resume) flags |= O_TRUNC;
+  if (exists && !S_ISREG(st.st_mode)) throw Error(path + ": results file is not a regular file");
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path + ": cannot open results file: " + std::strerror(errno));
+  // One writer per results file (a requeued Slurm task, `--resume` twice): an
+  // advisory lock, held until this writer is destroyed or the process dies.
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int e = errno;
+    const long holder = e == EWOULDBLOCK ? flock_holder(fd_) : 0;
+    ::close(fd_);
+    fd_ = -1;
+    if (e != EWOULDBLOCK) throw Error(path + ": cannot lock results file: " + std::strerror(e));
+    throw Error(path + ": results file is in use by another keymac sweep" +
+                (holder > 0 ? " (pid " + std::to_string(holder) + ")" : std::string()) +
+                "; wait for it to finish or write elsewhere");
+  }
+  if (exists && overwrite && !resume && ::ftruncate(fd_, 0) != 0)
+    throw Error(path + ": cannot truncate results file: " + std::strerror(errno));
   if (exists && resume) {
     const ResultsRead r = read_results(path);
-    if (r.torn_bytes > 0 && ::truncate(path.c_str(), static_cast<off_t>(r.good_bytes)) != 0)
+    if (r.torn_bytes > 0 && ::ftruncate(fd_, static_cast<off_t>(r.good_bytes)) != 0)
       throw Error(path + ": cannot drop the torn last line: " + std::strerror(errno));
   }
-  fd_ = ::open(path.c_str(), flags, 0644);
-  if (fd_ < 0) throw Error(path + ": cannot open results file: " + std::strerror(errno));
 }
 
 ResultsWriter::~ResultsWriter() {

@@ -3,7 +3,10 @@
 // on an O_APPEND descriptor and fsyncs it, so a killed sweep leaves only
 // complete lines (plus, after a crash of the machine, at most one torn last
 // line, which read_results() reports and ResultsWriter drops on resume).
-// Several threads may call append() at once.
+// Several threads may call append() at once. A writer holds an advisory
+// flock on the file for its lifetime: a second writer (another process, or a
+// requeued task while the first still runs) fails with one line naming the
+// holder's pid, before reading or changing anything.
 #pragma once
 #include <mutex>
 #include <nlohmann/json.hpp>

@@ -10,6 +10,7 @@
 #pragma once
 #include <string>
 
+#include "base/shell_quote.h"
 #include "host/sweep/sweep_spec.h"
 
 namespace keymac {
@@ -28,6 +29,5 @@ struct EmitOptions {
 std::string emit_launcher(const SweepSpec& spec, const EmitOptions& o);
 
 std::string absolute_path(const std::string& p);
-std::string shell_quote(const std::string& s);
 
 }  // namespace keymac

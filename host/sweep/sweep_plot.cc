@@ -15,6 +15,8 @@
 #include "host/sweep/result_columns.h"
 #include "host/sweep/results_file.h"
 #include "host/sweep/sweep_emit.h"
+#include "base/shell_quote.h"
+#include "base/spawn.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/error.h"
 
@@ -45,9 +47,24 @@ std::string value_text(const std::string& name, const json& v) {
   return v.dump();
 }
 
-std::string quote(const std::string& s) {  // gnuplot double-quoted string
+// A gnuplot single-quoted string for scripts: no backquote substitution or
+// escapes happen inside it ('' is a quote); control characters become spaces.
+std::string quote(const std::string& s) {
+  std::string o = "'";
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) o += ' ';
+    else o += c == '\'' ? std::string("''") : std::string(1, c);
+  }
+  return o + "'";
+}
+
+// A double-quoted label in a .dat data file (read as data, never executed).
+std::string dat_quote(const std::string& s) {
   std::string o = "\"";
-  for (char c : s) o += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) o += ' ';
+    else o += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  }
   return o + "\"";
 }
 
@@ -64,8 +81,10 @@ struct Plotter {
     const std::string gp = dir + "/" + name + ".gp", err = dir + "/" + name + ".gnuplot-stderr.txt";
     write_file_atomic(gp, "set terminal " + term + "\nset output " + quote(dir + "/" + name + ".png") + "\n" +
                               "set termoption noenhanced\n" + script + "unset output\n");
-    const std::string cmd = "gnuplot " + shell_quote(gp) + " 2>" + shell_quote(err);
-    if (std::system(cmd.c_str()) != 0) {
+    SpawnOptions so;
+    so.stderr_path = err;
+    so.missing_hint = "Debian: apt-get install gnuplot-nox";
+    if (run_tool({"gnuplot", gp}, so) != 0) {
       std::string e;
       try {
         e = read_text_file(err, "gnuplot stderr");
@@ -89,13 +108,16 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
     for (auto& l : read_results(in).lines)
       if (seen.insert(l["id"].get<std::string>()).second) lines.push_back(std::move(l));
   if (lines.empty()) throw Error(inputs.front() + ": no sweep results to plot");
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0)
+  check_script_text("plot output directory", out_dir);  // it goes into gnuplot scripts
+  if (!tool_on_path("gnuplot"))
     throw Error("gnuplot: not found on PATH (Debian: apt-get install gnuplot-nox)");
   if (::mkdir(out_dir.c_str(), 0755) != 0 && errno != EEXIST)
     throw Error(out_dir + ": cannot create directory: " + std::strerror(errno));
   Plotter P;
   P.dir = out_dir;
-  const bool cairo = std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") == 0;
+  SpawnOptions quiet;
+  quiet.stdout_path = quiet.stderr_path = "/dev/null";
+  const bool cairo = run_tool({"gnuplot", "-e", "set terminal pngcairo"}, quiet) == 0;
   P.term = cairo ? "pngcairo size 1400,620 font 'DejaVu Sans,11'" : "png size 1400,620";
   std::sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
     return std::make_pair(a.value("index", int64_t{0}), a["id"].get<std::string>()) <
@@ -238,7 +260,7 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
       const json& l = lines[i];
       const double x = static_cast<double>(i) * 4;
       char row[256];
-      std::snprintf(row, sizeof row, "%.0f %s %.3f %.3f %.3f %.3f %.3f %.3f\n", x, quote(point_label(l)).c_str(),
+      std::snprintf(row, sizeof row, "%.0f %s %.3f %.3f %.3f %.3f %.3f %.3f\n", x, dat_quote(point_label(l)).c_str(),
                     num(l, "acc_correct_key"), num(l, "acc_wrong_mean"), num(l, "acc_wrong_min"), num(l, "acc_wrong_max"),
                     num(l, "acc_plain"), num(l, "acc_reference"));
       dat += row;
@@ -286,8 +308,8 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
         front.push_back(p);
       }
     std::string dat = "# area latency_us_per_image label\n", fdat = dat;
-    for (const auto& [a, t, lab] : pts) dat += std::to_string(a) + " " + std::to_string(t) + " " + quote(lab) + "\n";
-    for (const auto& [a, t, lab] : front) fdat += std::to_string(a) + " " + std::to_string(t) + " " + quote(lab) + "\n";
+    for (const auto& [a, t, lab] : pts) dat += std::to_string(a) + " " + std::to_string(t) + " " + dat_quote(lab) + "\n";
+    for (const auto& [a, t, lab] : front) fdat += std::to_string(a) + " " + std::to_string(t) + " " + dat_quote(lab) + "\n";
     write_file_atomic(out_dir + "/pareto_all.dat", dat);
     write_file_atomic(out_dir + "/pareto_front.dat", fdat);
     const std::string xl = have_area ? "area of the keyed array (" + (unit.empty() ? std::string("synthesis") : unit) + ")"

@@ -15,6 +15,8 @@
 #include <set>
 #include <thread>
 
+#include "base/temp_dir.h"
+#include "base/thread_pool.h"
 #include "host/runtime/progress.h"
 #include "host/sweep/results_file.h"
 #include "sim/core/atomic_file.h"
@@ -43,15 +45,8 @@ std::string host_name() {
 // one kernel per process and is not thread-safe). Returns the report; an
 // interrupted child gives a report with "complete": false.
 nlohmann::json run_in_child(const std::string& exe, const RunConfig& cfg, const std::atomic<bool>* stop) {
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string dir_tmpl = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/keymac-sweep-XXXXXX";
-  if (!::mkdtemp(dir_tmpl.data())) throw Error(dir_tmpl + ": cannot create a temporary directory");
-  const std::string dir = dir_tmpl, json_path = dir + "/report.json", err_path = dir + "/stderr.txt";
-  auto cleanup = [&] {
-    ::unlink(json_path.c_str());
-    ::unlink(err_path.c_str());
-    ::rmdir(dir.c_str());
-  };
+  const TempDir tmp("keymac-sweep");  // removed on every return and throw (base/temp_dir.h)
+  const std::string json_path = tmp.file("report.json"), err_path = tmp.file("stderr.txt");
   std::vector<std::string> args = point_run_args(cfg);
   args.insert(args.begin(), exe);
   args.insert(args.end(), {"--json", json_path});
@@ -60,7 +55,11 @@ nlohmann::json run_in_child(const std::string& exe, const RunConfig& cfg, const 
   argv.push_back(nullptr);
   const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (err_fd < 0 || null_fd < 0) throw Error(err_path + ": cannot create");
+  if (err_fd < 0 || null_fd < 0) {
+    if (err_fd >= 0) ::close(err_fd);
+    if (null_fd >= 0) ::close(null_fd);
+    throw Error(err_path + ": cannot create");
+  }
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid == 0) {  // child: only async-signal-safe calls until exec
@@ -74,7 +73,6 @@ nlohmann::json run_in_child(const std::string& exe, const RunConfig& cfg, const 
   ::close(err_fd);
   ::close(null_fd);
   if (pid < 0) {
-    cleanup();
     throw Error("cannot fork a child process for a systemc point");
   }
   int status = 0;
@@ -97,7 +95,6 @@ nlohmann::json run_in_child(const std::string& exe, const RunConfig& cfg, const 
     } catch (const std::exception&) {
       rep = {{"complete", false}};
     }
-    cleanup();
     if (code == 130) rep["complete"] = false;
     return rep;
   }
@@ -106,7 +103,6 @@ nlohmann::json run_in_child(const std::string& exe, const RunConfig& cfg, const 
     err = read_text_file(err_path, "child stderr");
   } catch (const Error&) {
   }
-  cleanup();
   if (stop && stop->load()) return {{"complete", false}};
   while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
   if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
@@ -138,7 +134,11 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& opt, const 
   if (opt.jobs < 1 || opt.jobs > 1024) throw Error("-j: must be 1..1024, not " + std::to_string(opt.jobs));
   if (opt.shard < 1 || opt.shard > opt.shards) throw Error("--shard: must be I/N with 1 <= I <= N");
   SweepSummary sum;
-  ResultsWriter writer(opt.out, opt.resume, opt.overwrite);
+  ResultsWriter writer(opt.out, opt.resume, opt.overwrite);  // holds the results file's lock
+  // Directories left by SIGKILLed sweeps (their pid is gone): remove them.
+  if (const int stale = clean_stale_temp_dirs("keymac-sweep"))
+    std::fprintf(stderr, "keymac: removed %d stale %s/keymac-sweep-* director%s of killed sweeps\n", stale,
+                 temp_root().c_str(), stale == 1 ? "y" : "ies");
   std::set<std::string> have;
   if (opt.resume) {
     for (const auto& l : read_results(opt.out).lines) have.insert(l["id"].get<std::string>());
@@ -212,13 +212,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& opt, const 
     }
   };
   const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(opt.jobs), todo.size()));
-  if (n <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < n; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
+  run_on_threads(n, worker);  // base/thread_pool.h
   bar.finish();
   if (fatal_error) std::rethrow_exception(fatal_error);
   if (stop && stop->load()) sum.interrupted = true;

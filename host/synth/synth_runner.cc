@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "base/spawn.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/error.h"
 #include "sim/core/key_storage.h"
@@ -33,8 +34,11 @@ void mkdirs(const std::string& path) {
 nlohmann::json run_one(Geometry g, int keyed, const std::string& dir) {
   const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth.sh";
   const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + ".log";
-  const std::string cmd = "bash '" + script + "' " + g.str() + " " + std::to_string(keyed) + " '" + dir + "' > '" + log + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
+  SpawnOptions so;
+  so.stdout_path = log;
+  so.stderr_path = log;
+  so.missing_hint = "Debian: apt-get install bash";
+  const int rc = run_tool({"bash", script, g.str(), std::to_string(keyed), dir}, so);
   if (rc != 0) throw Error("yosys synthesis of the " + std::string(keyed ? "keyed" : "plain") + " " + g.str() +
                            " array failed (log: " + log + ")");
   std::ifstream in(log);
@@ -60,6 +64,11 @@ std::string synth_cache_dir() {
 
 nlohmann::json synthesize(Geometry g, const std::string& work_dir) {
   const std::string dir = work_dir.empty() ? synth_cache_dir() + "/synth/" + g.str() : work_dir;
+  // The directory is spliced into a Yosys script (rtl/synth/synth.ys.in), where
+  // spaces, ';', quotes or newlines would change the commands: a safe set only.
+  if (dir.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+./,@%=:~") != std::string::npos)
+    throw Error((work_dir.empty() ? std::string("synthesis cache directory") : std::string("--work-dir")) +
+                ": a Yosys script cannot hold this path (use letters, digits and _ - + . / , @ % = : ~ only)");
   mkdirs(dir);
   const auto k = run_one(g, 1, dir);
   const auto p = run_one(g, 0, dir);

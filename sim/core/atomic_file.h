@@ -1,14 +1,3 @@
-// File helpers that never leave a partial result behind.
-// Contract: write_file_atomic() either leaves `path` holding exactly `data`
-// or leaves any previous file untouched (temporary file + fsync + rename);
-// errors throw keymac::Error naming the path.
+// Forwarder: the output layer lives in base/output_file.h.
 #pragma once
-#include <string>
-
-namespace keymac {
-
-void write_file_atomic(const std::string& path, const std::string& data);
-// Reads a whole file; throws keymac::Error "<what> <path>: <reason>".
-std::string read_text_file(const std::string& path, const std::string& what);
-
-}  // namespace keymac
+#include "base/output_file.h"

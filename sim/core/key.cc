@@ -119,6 +119,7 @@ Key Key::read(const std::string& path) {
   return from_text(read_text_file(path, "key file"), path);
 }
 
-void Key::write(const std::string& path) const { write_file_atomic(path, to_text()); }
+// Key files are secret: created 0600 (base/output_file.h).
+void Key::write(const std::string& path) const { write_file_atomic(path, to_text(), FileMode::kSecret); }
 
 }  // namespace keymac

@@ -1,6 +1,11 @@
 #include "sim/model/boundary_tracer.h"
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "sim/core/error.h"
 
@@ -12,25 +17,37 @@ int row_bits(int rows) {
   while ((1 << b) < rows) ++b;
   return b;
 }
-std::string strip_vcd(const std::string& p) {
-  // sc_create_vcd_trace_file appends ".vcd".
-  if (p.size() > 4 && p.compare(p.size() - 4, 4, ".vcd") == 0) return p.substr(0, p.size() - 4);
-  return p;
-}
 }  // namespace
 
-BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to)
-    : g_(g), from_(from), to_(to), w_data_i_(8 * g.cols), a_data_i_(8 * g.rows),
+BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, bool trace_key)
+    : g_(g), trace_key_(trace_key), from_(from), to_(to), w_data_i_(8 * g.cols), a_data_i_(8 * g.rows),
       psum_data_o_(32 * g.cols) {
   if (to < from)
     throw Error("--trace-window: " + std::to_string(from) + ":" + std::to_string(to) +
                 " is empty (FROM must not exceed TO)");
-  {
-    std::ofstream probe(strip_vcd(path) + ".vcd", std::ios::app);
-    if (!probe) throw Error(path + ": cannot write the VCD file");
+  // SystemC opens "<name>.vcd" itself, at the first traced time step; it gets
+  // a symbolic link in a private directory to the write end of a pipe, and
+  // copy_loop() streams the pipe into the output layer.
+  out_ = std::make_unique<OutputFile>(path);
+  link_dir_ = std::make_unique<TempDir>("keymac-vcd");
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    release();
+    throw Error(path + ": cannot create a pipe for the VCD: " + std::strerror(errno));
   }
-  tf_ = sc_core::sc_create_vcd_trace_file(strip_vcd(path).c_str());
-  if (!tf_) throw Error(path + ": cannot create the VCD file");
+  pipe_w_ = fds[1];
+  const std::string link = link_dir_->file("trace.vcd");
+  if (::symlink(("/proc/self/fd/" + std::to_string(pipe_w_)).c_str(), link.c_str()) != 0) {
+    ::close(fds[0]);
+    release();
+    throw Error(link + ": cannot create: " + std::strerror(errno));
+  }
+  copier_ = std::thread([this, r = fds[0]] { copy_loop(r); });
+  tf_ = sc_core::sc_create_vcd_trace_file(link_dir_->file("trace").c_str());
+  if (!tf_) {
+    release();
+    throw Error(path + ": cannot create the VCD file");
+  }
   tf_->set_time_unit(1, sc_core::SC_NS);
   using sc_core::sc_trace;
   const std::string a = "km_array.";
@@ -57,17 +74,57 @@ BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t fro
   sc_trace(tf_, cycle_, "buf.cycle", 64);
 }
 
-BoundaryTracer::~BoundaryTracer() { close(); }
+BoundaryTracer::~BoundaryTracer() {
+  try {
+    close();
+  } catch (const std::exception&) {  // reported by an explicit close() only
+  }
+}
+
+void BoundaryTracer::copy_loop(int fd) {
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (failed_.load()) continue;  // keep draining so SystemC never blocks
+    try {
+      out_->write(buf, static_cast<size_t>(n));
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(err_mu_);
+      err_ = e.what();
+      failed_.store(true);
+    }
+  }
+  ::close(fd);
+}
+
+// Ends the copy thread and removes the private directory (not the output).
+void BoundaryTracer::release() {
+  if (pipe_w_ >= 0) ::close(pipe_w_);
+  pipe_w_ = -1;
+  if (copier_.joinable()) copier_.join();
+  link_dir_.reset();
+}
 
 void BoundaryTracer::close() {
   if (tf_) sc_core::sc_close_vcd_trace_file(tf_);
   tf_ = nullptr;
+  release();
+  if (!out_) return;
+  std::unique_ptr<OutputFile> out = std::move(out_);
+  if (failed_.load()) throw Error(err_);
+  out->commit();
 }
 
 void BoundaryTracer::sample(uint64_t cycle, const ArrayInputs& in, const ArrayOutputs& out,
                             uint32_t layer, int64_t fold) {
+  if (failed_.load()) {
+    std::lock_guard<std::mutex> lock(err_mu_);
+    throw Error(err_);
+  }
   key_valid_i_ = in.key_valid;
-  key_bit_i_ = in.key_bit;
+  key_bit_i_ = trace_key_ && in.key_bit;  // scrubbed: the key never reaches the VCD
   key_sealed_o_ = out.key_sealed;
   key_err_o_ = out.key_err;
   w_valid_i_ = in.w_valid;

@@ -10,14 +10,29 @@
 //  * sample(...) sets the traced variables to the values of one cycle; the
 //    caller then lets one clock period of simulated time pass (clk_i is high
 //    for the first half of the period, so its rising edge starts the cycle).
+//  * The key port is scrubbed unless trace_key: key_bit_i is traced as a
+//    constant 0 (key_valid_i, key_sealed_o and key_err_o are kept), so the
+//    VCD never holds the key (docs/RELIABILITY.md).
+//  * The VCD goes through keymac's output layer (base/output_file.h): SystemC
+//    writes into a pipe that a thread copies to an OutputFile, so every write
+//    is checked; the file appears (atomically) only when close() succeeds, and
+//    a failed write (disk full) makes the next sample() or close() throw one
+//    line. The destructor closes without reporting; call close() for errors.
 //  * Signal names are the RTL port names (scope km_array), plus
 //    buf.sram_weight_re / buf.sram_input_re / buf.sram_accum_we (the SRAM
 //    accesses implied by the cycle), buf.fold, buf.layer and buf.cycle.
 #pragma once
 #include <systemc>
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+
+#include "base/output_file.h"
+#include "base/temp_dir.h"
 
 #include "sim/core/array_ports.h"
 
@@ -25,7 +40,7 @@ namespace keymac {
 
 class BoundaryTracer {
  public:
-  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to);
+  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, bool trace_key = false);
   ~BoundaryTracer();
   BoundaryTracer(const BoundaryTracer&) = delete;
   BoundaryTracer& operator=(const BoundaryTracer&) = delete;
@@ -39,7 +54,17 @@ class BoundaryTracer {
   void close();
 
  private:
+  void copy_loop(int fd);
+  void release();
   Geometry g_;
+  bool trace_key_;
+  std::unique_ptr<OutputFile> out_;
+  std::unique_ptr<TempDir> link_dir_;  // holds the link SystemC opens
+  int pipe_w_ = -1;
+  std::thread copier_;
+  std::atomic<bool> failed_{false};
+  std::mutex err_mu_;
+  std::string err_;
   uint64_t from_, to_;
   sc_core::sc_trace_file* tf_ = nullptr;
   bool clk_i_ = false, rst_ni_ = true;

@@ -36,6 +36,7 @@ namespace keymac {
 struct TraceWindow {
   std::string vcd_path;  // empty: no trace
   uint64_t from = 0, to = 0;
+  bool trace_key = false;  // keep the key port in the VCD (--trace-key)
 };
 
 class ArrayContext {
@@ -46,7 +47,10 @@ class ArrayContext {
   const MemorySystem& memory() const { return mem_; }
   uint64_t cycle() const { return cycle_; }  // cycles since creation (key loads + layers)
   uint64_t key_load_cycles() const { return key_load_cycles_; }
-  void close_trace() { tracer_.reset(); }
+  void close_trace() {  // throws the trace's write error, if any
+    if (tracer_) tracer_->close();
+    tracer_.reset();
+  }
 
  private:
   friend class KmSystem;
