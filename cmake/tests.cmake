@@ -22,6 +22,13 @@ set_tests_properties(e2e.saif_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300
   ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
 add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
 set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)
+# Hardening (docs/RELIABILITY.md): bad outputs, hostile names, CLI values,
+# concurrency; the search of every output for the key.
+foreach(t bad_outputs key_leak)
+  add_test(NAME e2e.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/${t}.sh)
+  set_tests_properties(e2e.${t} PROPERTIES LABELS e2e TIMEOUT 600
+    ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
+endforeach()
 
 # Design-space sweeps (docs/SWEEP.md): labels e2e + sweep (+ slurm for the
 # single-node Slurm job-array test, which needs root).

@@ -9,6 +9,7 @@ add_library(keymac_traces STATIC
   traces/saif_writer.cc
   traces/scalesim_trace.cc
   traces/trace_sink.cc
+  traces/vcd_scrub.cc
   traces/vcd_to_saif.cc
   traces/vcd_writer.cc
 )

@@ -2,12 +2,15 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
+#include "base/output_file.h"
 #include "base/spawn.h"
 #include "host/backend/rtl_ports.h"
 #include "sim/core/error.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
+#include "traces/vcd_scrub.h"
 #include "traces/vcd_to_saif.h"
 
 namespace keymac {
@@ -45,44 +48,65 @@ void RtlBackend::finish() {
     traced_ = true;
   }
   std::string err;
-  // SAIF of the RTL hierarchy: the design scope of the VCD (Verilator's top
-  // scope is the model instance "km_array", the km_array module inside it);
-  // 10 VCD units per cycle, read as 100 ps each: 1 ns per cycle (1 GHz).
-  if (traced_ && !opt_.trace.saif_path.empty()) {
+  if (traced_) {
+    // The raw VCD holds the key register: it stays in the private directory.
+    // What leaves it is scrubbed (traces/vcd_scrub.h) unless --trace-key.
+    const auto& tr = opt_.trace;
+    const bool fst = ends_with(tr.vcd_path, ".fst");
+    const std::string vcd = trace_dir_->file("scrubbed.vcd");
     try {
-      traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope, "100 ps");
+      traces::scrub_vcd(vcd_tmp_, vcd, tr.trace_key ? std::set<std::string>{} : traces::kRtlKeyNets);
+      if (!tr.vcd_path.empty() && !fst) traces::scrub_vcd(vcd, tr.vcd_path, {});  // a copy through the output layer
     } catch (const std::exception& e) {
-      err = std::string("SAIF not written: ") + e.what();
+      trace_dir_.reset();
+      throw Error(e.what());
     }
-    if (opt_.trace.vcd_path.empty()) std::remove(vcd_tmp_.c_str());
-  }
-  if (traced_ && ends_with(opt_.trace.vcd_path, ".fst")) {
-    SpawnOptions quiet;
-    quiet.stdout_path = quiet.stderr_path = "/dev/null";
-    quiet.missing_hint = "Debian: apt-get install gtkwave";
-    int rc = 127;
-    try {
-      rc = run_tool({"vcd2fst", vcd_tmp_, opt_.trace.vcd_path}, quiet);
-    } catch (const Error& e) {
-      err = e.what();
+    // SAIF of the RTL hierarchy: the design scope of the VCD (Verilator's top
+    // scope is the model instance "km_array", the km_array module inside it);
+    // 10 VCD units per cycle, read as 100 ps each: 1 ns per cycle (1 GHz).
+    if (!tr.saif_path.empty()) {
+      try {
+        traces::vcd_to_saif_file(vcd, tr.saif_path, kRtlSaifScope, "100 ps");
+      } catch (const std::exception& e) {
+        err = std::string("SAIF not written: ") + e.what();
+      }
     }
-    if (rc != 0) err = opt_.trace.vcd_path + ": vcd2fst failed; the VCD is at " + vcd_tmp_;
-    else std::remove(vcd_tmp_.c_str());
+    if (fst) {
+      SpawnOptions quiet;
+      quiet.stdout_path = quiet.stderr_path = "/dev/null";
+      quiet.missing_hint = "Debian: apt-get install gtkwave";
+      const std::string fst_tmp = trace_dir_->file("trace.fst");
+      try {
+        if (run_tool({"vcd2fst", vcd, fst_tmp}, quiet) != 0) throw Error(tr.vcd_path + ": vcd2fst failed");
+        write_file_atomic(tr.vcd_path, read_text_file(fst_tmp, "FST"));
+      } catch (const std::exception& e) {
+        err = e.what();
+      }
+    }
   }
+  trace_dir_.reset();
   if (!err.empty()) throw Error(err);
 }
 
 void RtlBackend::tick() {
   const auto& tr = opt_.trace;
   if ((!tr.vcd_path.empty() || !tr.saif_path.empty()) && !tracing_ && !traced_ && cycle_ == tr.window_from) {
-    vcd_tmp_ = tr.vcd_path.empty()                ? tr.saif_path + ".vcd.tmp"
-               : ends_with(tr.vcd_path, ".fst") ? tr.vcd_path + ".vcd.tmp"
-                                                : tr.vcd_path;
+    trace_dir_ = std::make_unique<TempDir>("keymac-rtl");
+    vcd_tmp_ = trace_dir_->file("raw.vcd");
     cur_->trace_open(vcd_tmp_);
     tracing_ = true;
   }
   cur_->step();
   ++cycle_;
+  if (tracing_) {
+    if (const std::string e = cur_->trace_error(); !e.empty()) {  // e.g. a full disk: one line, no hang
+      cur_->trace_close();
+      tracing_ = false;
+      trace_dir_.reset();
+      finished_ = true;
+      throw Error((tr.vcd_path.empty() ? tr.saif_path : tr.vcd_path) + ": trace write failed: " + e);
+    }
+  }
   if (tracing_ && cycle_ > tr.window_to) {
     cur_->trace_close();
     tracing_ = false;

@@ -13,6 +13,7 @@
 #pragma once
 #include <memory>
 
+#include "base/temp_dir.h"
 #include "host/backend/array_backend.h"
 
 namespace keymac {
@@ -40,7 +41,8 @@ class RtlBackend : public ArrayBackend {
   rtl::RtlArray* cur_ = nullptr;
   uint64_t cycle_ = 0;
   bool tracing_ = false, traced_ = false, finished_ = false;
-  std::string vcd_tmp_;
+  std::string vcd_tmp_;                 // Verilator's raw VCD, in trace_dir_
+  std::unique_ptr<TempDir> trace_dir_;  // private (0700): the raw VCD holds the key
 };
 
 }  // namespace keymac

@@ -45,8 +45,8 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--save-key", cfg.save_key_path, "save the fresh random key to this file");
   c->add_option("--backend", cfg.backend, "functional, systemc or rtl")->capture_default_str();
   c->add_option("--limit", cfg.limit, "evaluate only the first N test images")->check(int_range(1, 1000000000));
-  c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str()->check(int_range(1, 1 << 20));
-  c->add_option("--wrong-keys", cfg.wrong_keys, "number of random wrong keys")->capture_default_str()->check(int_range(0, 100000));
+  c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str()->check(int_range(1, 65536));
+  c->add_option("--wrong-keys", cfg.wrong_keys, "number of random wrong keys")->capture_default_str()->check(int_range(0, 10000));
   auto* seed = c->add_option("--seed", o->seed, "seed of the wrong keys (default: from the OS; recorded in the report)")
                    ->check(int_range(0, INT64_MAX));
   c->add_option("--clock-mhz", cfg.clock_mhz, "clock for latency in time")->capture_default_str()->check(real_range(0, 1e6, false));
@@ -106,6 +106,8 @@ void add_run(CLI::App& app, Runner& run) {
         cfg.backend_options.trace.window_from = a;
         cfg.backend_options.trace.window_to = b;
       }
+      if (cfg.backend == "functional" && !cfg.backend_options.trace.vcd_path.empty())
+        throw UsageError("--vcd: the functional backend has no cycles to trace; use --backend systemc or rtl");
       cfg.backend_options.trace.trace_key = cfg.trace_key;
       if (cfg.trace_key && (!cfg.backend_options.trace.vcd_path.empty() || !cfg.saif_path.empty()))
         std::fprintf(stderr, "keymac: warning: --trace-key: the VCD/SAIF will hold the key; treat it like the key file\n");

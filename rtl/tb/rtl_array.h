@@ -70,6 +70,10 @@ class RtlArray {
 
   virtual void trace_open(const std::string& vcd_path) = 0;
   virtual void trace_close() = 0;
+  // The first failed trace write (e.g. "No space left on device"), or "". A
+  // failed write never stops the simulation inside Verilator (its fatal
+  // handler would deadlock on the trace mutex); the caller checks this.
+  virtual std::string trace_error() const { return {}; }
 };
 
 }  // namespace keymac::rtl

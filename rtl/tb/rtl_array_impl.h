@@ -2,7 +2,12 @@
 // Include only from a translation unit that includes V's header.
 #pragma once
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -41,6 +46,36 @@ uint32_t get32(const VlWide<N>& p, unsigned lsb) {
 }
 
 }  // namespace port
+
+// Verilator's VCD file with checked writes: the file is created O_EXCL (no
+// link is followed), a failed write is remembered in `err` and reported as
+// written, so Verilator never calls its fatal handler (which deadlocks).
+struct CheckedVcdFile : VerilatedVcdFile {
+  int fd = -1, err = 0;
+  bool open(const std::string& name) override {
+    fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) err = errno;
+    return fd >= 0;
+  }
+  void close() override {
+    if (fd >= 0 && ::close(fd) != 0 && !err) err = errno;
+    fd = -1;
+  }
+  ssize_t write(const char* p, ssize_t len) override {
+    ssize_t left = len;
+    while (left > 0 && !err) {
+      const ssize_t n = ::write(fd, p, static_cast<size_t>(left));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        err = n < 0 ? errno : EIO;
+        break;
+      }
+      p += n;
+      left -= n;
+    }
+    return len;
+  }
+};
 
 template <class V>
 class VerilatedArray final : public RtlArray {
@@ -119,7 +154,8 @@ class VerilatedArray final : public RtlArray {
 
   void trace_open(const std::string& vcd_path) override {
     trace_close();
-    vcd_ = std::make_unique<VerilatedVcdC>();
+    file_ = std::make_unique<CheckedVcdFile>();
+    vcd_ = std::make_unique<VerilatedVcdC>(file_.get());
     top_->trace(vcd_.get(), 99);
     vcd_->open(vcd_path.c_str());
     if (!vcd_->isOpen()) {
@@ -135,11 +171,15 @@ class VerilatedArray final : public RtlArray {
       vcd_.reset();
     }
   }
+  std::string trace_error() const override {
+    return file_ && file_->err ? std::string(std::strerror(file_->err)) : std::string();
+  }
 
  private:
   RtlGeometry geom_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> top_;
+  std::unique_ptr<CheckedVcdFile> file_;  // outlives vcd_ (declared first)
   std::unique_ptr<VerilatedVcdC> vcd_;
   uint64_t cycle_ = 0;
 };
