@@ -5,6 +5,9 @@
 # left next to the target, and that no target was replaced.
 source "$(dirname "$0")/lib.sh"
 export CI=1
+# KEYMAC_KEEP_GOING=1: report every failing case instead of stopping at the
+# first (to list what an older binary gets wrong).
+if [ "${KEYMAC_KEEP_GOING:-0}" = 1 ]; then fail() { echo "FAIL: $*" >&2; return 0; }; fi
 MLP="$KEYMAC_SRC/models/fmnist_mlp.onnx"
 R=(run --model "$MLP" --array 4x4 --limit 20 --wrong-keys 1 --seed 1 --no-progress)
 cd "$TMP"
@@ -28,15 +31,24 @@ no_temps() {
   if ls -A "$1" | grep -E '\.keymac-|\.tmp\.' >/dev/null; then ls -A "$1" >&2; fail "temporary files left in $1"; fi
 }
 dev_id() { stat -c '%F %i %t:%T' "$1"; }
+# Device targets handed to keymac: as root, private nodes (c 1 3 = null,
+# c 1 7 = full), so a keymac that renames over its target (as old builds did)
+# cannot replace the system's /dev/null or /dev/full.
+if [ "$(id -u)" -eq 0 ]; then
+  mknod "$TMP/null" c 1 3 && mknod "$TMP/full" c 1 7
+  NULLDEV=$TMP/null FULLDEV=$TMP/full
+else
+  NULLDEV=/dev/null FULLDEV=/dev/full
+fi
 
 $KEYMAC keygen --array 4x4 --out k.key >/dev/null
 
 # --- Outputs: devices, pipes, FIFOs and "-" are streamed to, never replaced
-before=$(dev_id /dev/null)
-case_ "keygen --out /dev/null" 0 "" -- $KEYMAC keygen --array 4x4 --out /dev/null
-case_ "run --json /dev/null" 0 "" -- $KEYMAC "${R[@]}" --key k.key --json /dev/null
-case_ "run --save-key /dev/null" 0 "" -- $KEYMAC "${R[@]}" --save-key /dev/null
-[ "$(dev_id /dev/null)" = "$before" ] || fail "/dev/null was replaced: $(dev_id /dev/null)"
+before=$(dev_id $NULLDEV)
+case_ "keygen --out /dev/null" 0 "" -- $KEYMAC keygen --array 4x4 --out $NULLDEV
+case_ "run --json /dev/null" 0 "" -- $KEYMAC "${R[@]}" --key k.key --json $NULLDEV
+case_ "run --save-key /dev/null" 0 "" -- $KEYMAC "${R[@]}" --save-key $NULLDEV
+[ "$(dev_id $NULLDEV)" = "$before" ] || fail "/dev/null was replaced: $(dev_id $NULLDEV)"
 mkfifo fifo
 (cat fifo >fifo.out &)
 case_ "keygen --out FIFO" 0 "" -- $KEYMAC keygen --array 4x4 --out fifo
@@ -78,7 +90,8 @@ fi
 # --- Failed writes to stdout: one line, non-zero exit
 case_ "keygen > /dev/full" 1 "stdout: write failed: No space left on device" -- bash -c "exec \"\$0\" keygen --array 4x4 --out k2.key >/dev/full" "$KEYMAC"
 case_ "run > /dev/full" 1 "stdout: write failed" -- bash -c 'exec "$@" >/dev/full' _ $KEYMAC "${R[@]}" --key k.key
-case_ "keygen --out /dev/full" 1 "/dev/full: write failed: No space left on device" -- $KEYMAC keygen --array 4x4 --out /dev/full
+case_ "keygen --out /dev/full" 1 "$FULLDEV: write failed: No space left on device" -- $KEYMAC keygen --array 4x4 --out $FULLDEV
+[ -c $FULLDEV ] || fail "/dev/full was replaced"
 cat >spec.json <<J
 {"name": "tiny", "base": {"model": "$MLP", "limit": 20, "wrong_keys": 1, "seed": 1, "key": "$TMP/k.key"},
  "axes": {"array": ["4x4"], "batch": [16, 32]}}
@@ -89,7 +102,8 @@ rc=${PIPESTATUS[0]}
 [ "$rc" -ne 0 ] && [ "$(wc -l <err)" -eq 1 ] && grep -q '^keymac: .*Broken pipe' err || { cat err >&2; fail "EPIPE on stdout: rc $rc"; }
 echo "ok: keygen --out - | head -c 0 -> rc $rc $(cat err)"
 # A SystemC VCD on a full disk: one line, non-zero, no 0-byte file as if complete.
-case_ "systemc --vcd /dev/full" 1 "/dev/full: write failed: No space left on device" -- $KEYMAC "${R[@]}" --key k.key --backend systemc --vcd /dev/full --trace-window 0:2000
+case_ "systemc --vcd /dev/full" 1 "$FULLDEV: write failed: No space left on device" -- $KEYMAC "${R[@]}" --key k.key --backend systemc --vcd $FULLDEV --trace-window 0:2000
+[ ! -e $FULLDEV.vcd ] || { rm -f $FULLDEV.vcd; fail "the SystemC VCD went to $FULLDEV.vcd"; }
 no_temps .
 ls /tmp | grep -q "^keymac-vcd-$$" && fail "keymac-vcd temp dir left"
 
