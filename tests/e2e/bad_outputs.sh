@@ -79,13 +79,15 @@ rm -f planted.key.tmp.*
 (umask 000; $KEYMAC keygen --array 4x4 --out mode.key >/dev/null; $KEYMAC "${R[@]}" --save-key saved.key >/dev/null)
 [ "$(stat -c %a mode.key)" = 600 ] || fail "keygen --out: mode $(stat -c %a mode.key)"
 [ "$(stat -c %a saved.key)" = 600 ] || fail "run --save-key: mode $(stat -c %a saved.key)"
-if [ "$(id -u)" -ne 0 ]; then
-  mkdir ro; chmod 555 ro
-  case_ "keygen into a read-only dir" 1 "ro/k.key: cannot write: Permission denied" -- $KEYMAC keygen --array 4x4 --out ro/k.key
-  [ -z "$(ls -A ro)" ] || fail "something was left in the read-only dir"
-else
-  echo "skip: read-only directory (running as root)"
-fi
+# As root, permission and process-limit cases run as nobody.
+AS_USER=()
+if [ "$(id -u)" -eq 0 ]; then AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups); chmod 711 "$TMP"; fi
+mkdir -m 777 pub && mkdir pub/ro && chmod 555 pub/ro
+case_ "keygen into a read-only dir" 1 "pub/ro/k.key: cannot write: Permission denied" -- "${AS_USER[@]}" $KEYMAC keygen --array 4x4 --out pub/ro/k.key
+[ -z "$(ls -A pub/ro)" ] || fail "something was left in the read-only dir"
+# More threads than the process limit allows: the threads that start share the work.
+case_ "--threads 64 under ulimit -u 8" 0 "" -- "${AS_USER[@]}" bash -c 'ulimit -u 8; exec "$@"' _ $KEYMAC "${R[@]}" --threads 64 --json pub/t.json
+grep -q terminate "$TMP/err" && fail "--threads under a process limit: $(cat "$TMP/err")"
 
 # --- Failed writes to stdout: one line, non-zero exit
 case_ "keygen > /dev/full" 1 "stdout: write failed: No space left on device" -- bash -c "exec \"\$0\" keygen --array 4x4 --out k2.key >/dev/full" "$KEYMAC"
@@ -157,7 +159,7 @@ cat >slow.json <<J
 J
 $KEYMAC sweep slow.json -o locked.jsonl --resume >/dev/null 2>&1 &
 first=$!
-sleep 1
+for _ in $(seq 1 100); do [ -e locked.jsonl ] && break; sleep 0.1; done  # the writer locks as it creates the file
 case_ "second writer on one results file" 1 "in use by another keymac sweep (pid $first)" -- $KEYMAC sweep slow.json -o locked.jsonl --resume
 kill -INT $first; wait $first || true
 python3 - locked.jsonl <<'PY'
