@@ -47,13 +47,13 @@ uint32_t get32(const VlWide<N>& p, unsigned lsb) {
 
 }  // namespace port
 
-// Verilator's VCD file with checked writes: the file is created O_EXCL (no
-// link is followed), a failed write is remembered in `err` and reported as
+// Verilator's VCD file with checked writes: a symbolic link at the path is
+// not followed (O_NOFOLLOW), a failed write is remembered in `err` and reported as
 // written, so Verilator never calls its fatal handler (which deadlocks).
 struct CheckedVcdFile : VerilatedVcdFile {
   int fd = -1, err = 0;
   bool open(const std::string& name) override {
-    fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) err = errno;
     return fd >= 0;
   }

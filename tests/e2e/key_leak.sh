@@ -93,13 +93,16 @@ def vcd_streams(data):
         elif line and line[0] in "01xz" and line[1:] in cur:
             cur[line[1:]] = line[0]
     return {ids[i]: "".join(v) for i, v in out.items()}
+KEY_NETS = re.compile(r"^(key_bit_i|key_d|key_q|key_o|key|key_i|wr_bit|neg)$")
 def saif_key_asymmetry(txt):
-    """Key nets whose toggle counts differ from bit to bit."""
-    nets = re.findall(r"\((\S*key\S*)\s*\(T0 (\d+)\)\s*\(T1 (\d+)\)", txt)
-    per_bit = {}
-    for name, t0, t1 in nets:
-        per_bit.setdefault(re.sub(r"\[\d+\]|\\\[\d+\\\]", "", name), set()).add((t0, t1))
-    return [n for n, v in per_bit.items() if len(v) > 1 or any(t1 != "0" for _, t1 in v)]
+    """Nets that hold key bits (the serial port, the key register, the per-PE
+    key and sign) whose toggle counts show a 1 or differ from bit to bit."""
+    per_net = {}
+    for name, t0, t1 in re.findall(r"\((\S+)\s+\(T0 (\d+)\) \(T1 (\d+)\)", txt):
+        base = re.sub(r"(\\\[\d+\\\]|\[\d+\])$", "", name)
+        if KEY_NETS.match(base):
+            per_net.setdefault(base, set()).add((t0, t1))
+    return [n for n, v in per_net.items() if len(v) > 1 or any(t1 != "0" for _, t1 in v)]
 def search(root, keyfile, skip):
     text, streams, packed, rm = encodings(keyfile)
     hits = []
