@@ -84,12 +84,9 @@ def vcd_streams(data):
         ids[m.group(1)] = m.group(2)
     cur = {i: "0" for i in ids}
     out = {i: [] for i in ids}
-    started = False
-    for line in txt.splitlines():
-        if line.startswith("#"):
-            if started:
-                for i in ids: out[i].append(cur[i])
-            started = True
+    for line in txt.splitlines() + ["#end"]:
+        if line.startswith("#"):  # the values held during the interval that ends here
+            for i in ids: out[i].append(cur[i])
         elif line and line[0] in "01xz" and line[1:] in cur:
             cur[line[1:]] = line[0]
     return {ids[i]: "".join(v) for i, v in out.items()}
