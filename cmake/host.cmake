@@ -64,4 +64,3 @@ target_compile_definitions(keymac_sweep PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURC
 keymac_warnings(keymac_sweep)
 target_sources(keymac PRIVATE host/cli/cmd_sweep.cc host/cli/cmd_plot.cc)
 target_link_libraries(keymac PRIVATE keymac_sweep)
-include(torch)         # keymac_torch: gradient/finetune attacks (libtorch), cmake/torch.cmake

@@ -18,10 +18,19 @@ if(KEYMAC_WITH_TORCH AND Torch_FOUND)
   target_include_directories(keymac_torch SYSTEM PRIVATE ${TORCH_INCLUDE_DIRS})
   target_compile_definitions(keymac_torch PUBLIC KEYMAC_HAVE_TORCH=1)
   keymac_warnings(keymac_torch)
+  # The attacks implement host/security/attack.h and are registered by
+  # keymac_security's registry (cyclic static libraries: CMake repeats them).
+  if(TARGET keymac_security)
+    target_sources(keymac_torch PRIVATE host/security/attack_gradient.cc host/security/attack_finetune.cc)
+    target_link_libraries(keymac_torch PUBLIC keymac_security)
+    target_link_libraries(keymac_security PUBLIC keymac_torch)
+    target_link_libraries(keymac PRIVATE keymac_torch)
+  endif()
 
   if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
     add_executable(keymac_torch_tests
       tests/security/torch_net_test.cc
+      $<$<TARGET_EXISTS:keymac_security>:${CMAKE_SOURCE_DIR}/tests/security/torch_attacks_test.cc>
     )
     target_link_libraries(keymac_torch_tests PRIVATE keymac_torch ${TORCH_LIBRARIES} GTest::gtest_main)
     target_compile_definitions(keymac_torch_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -101,6 +101,7 @@ std::unique_ptr<Attack> make_power_attack();
 #ifdef KEYMAC_HAVE_TORCH
 std::unique_ptr<Attack> make_gradient_attack();  // attack_gradient.cc (libtorch)
 std::unique_ptr<Attack> make_finetune_attack();  // attack_finetune.cc (libtorch)
+std::unique_ptr<Attack> make_gradient_oracle_attack();  // attack_gradient.cc: labels from device queries
 #endif
 
 }  // namespace keymac

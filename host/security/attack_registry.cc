@@ -16,6 +16,7 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<Attack>()
 #ifdef KEYMAC_HAVE_TORCH
       {"gradient", make_gradient_attack},
       {"finetune", make_finetune_attack},
+      {"gradient-oracle", make_gradient_oracle_attack},
 #endif
   };
   return r;
@@ -31,6 +32,10 @@ std::vector<std::string> attack_names() {
 std::unique_ptr<Attack> make_attack(const std::string& name) {
   for (const auto& [n, f] : registry())
     if (n == name) return f();
+#ifndef KEYMAC_HAVE_TORCH
+  if (name == "gradient" || name == "gradient-oracle" || name == "finetune")
+    throw Error("--attack " + name + ": this keymac was built without libtorch (cmake/torch.cmake), so the gradient and finetune attacks are not available");
+#endif
   std::string all;
   for (const auto& n : attack_names()) all += (all.empty() ? "" : ", ") + n;
   throw Error("--attack: unknown attack '" + name + "' (available: " + all + ")");

@@ -28,6 +28,7 @@
 #include "host/runtime/evaluator.h"
 #include "host/runtime/int8_runner.h"
 #include "host/security/attack.h"
+#include "sim/core/error.h"
 #include "host/security/torch_net.h"
 #include "tests/security/torch_test_util.h"
 
