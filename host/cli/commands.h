@@ -21,5 +21,7 @@ void add_sweep(CLI::App& app, Runner& run);
 void add_plot(CLI::App& app, Runner& run);
 void add_synth(CLI::App& app, Runner& run);
 void add_cosim(CLI::App& app, Runner& run);  // only with KEYMAC_HAVE_RTL
+void add_attack(CLI::App& app, Runner& run);  // security issue: cmd_attack.cc
+void add_export(CLI::App& app, Runner& run);  // security issue: cmd_export.cc
 
 }  // namespace keymac::cli

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   keymac::cli::add_sweep(app, run);
   keymac::cli::add_plot(app, run);
   keymac::cli::add_synth(app, run);
+  keymac::cli::add_attack(app, run);  // security issue
+  keymac::cli::add_export(app, run);  // security issue
 #ifdef KEYMAC_HAVE_RTL
   keymac::cli::add_cosim(app, run);
 #endif

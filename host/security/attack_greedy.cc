@@ -1,0 +1,14 @@
+#include "host/security/attack.h"
+#include "sim/core/error.h"
+
+namespace keymac {
+namespace {
+class Stub : public Attack {
+ public:
+  std::string name() const override { return "greedy"; }
+  std::string threat_model() const override { return "TODO"; }
+  AttackOutcome run(const AttackContext&) override { throw Error("attack greedy: not implemented yet"); }
+};
+}  // namespace
+std::unique_ptr<Attack> make_greedy_attack() { return std::make_unique<Stub>(); }
+}  // namespace keymac
