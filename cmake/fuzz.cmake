@@ -11,7 +11,7 @@ if(KEYMAC_CLANGXX)
   set(_keymac_fuzz_default ON)
 endif()
 option(KEYMAC_FUZZ "build and run the libFuzzer harnesses under tests/fuzz (ctest -L fuzz)" ${_keymac_fuzz_default})
-set(KEYMAC_FUZZ_SECONDS 40 CACHE STRING "seconds each harness fuzzes in ctest -L fuzz")
+set(KEYMAC_FUZZ_SECONDS 30 CACHE STRING "seconds each harness fuzzes in ctest -L fuzz")
 
 if(KEYMAC_FUZZ)
   if(NOT KEYMAC_CLANGXX)

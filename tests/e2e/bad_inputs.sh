@@ -48,6 +48,7 @@ declare -A ONNX_FRAG=(
   [nan_weight]="NaN" [inf_weight]="infinite" [nan_bias]="NaN" [nan_alpha]="alpha"
   [pads_2p32]="pads value 4294967296" [strides_2p32]="strides value 4294967296"
   [kernel_shape_mismatch]="kernel_shape" [huge_input_dims]="per-sample shape"
+  [newline_in_node_name]="conv?keymac: forged second line"
 )
 for c in "${!ONNX_FRAG[@]}"; do
   "$PY" "$FUZZ/hostile_onnx.py" "$c" "$TMP/$c.onnx"

@@ -97,6 +97,22 @@ def reshape_model():
     return m
 
 
+def newline_name():
+    """A NaN weight in a node whose name holds a newline: the error must stay one line."""
+    m = conv_chain(weight=[float("nan")] + [0.1] * 17)
+    m.graph.node[0].name = "conv\nkeymac: forged second line"
+    return m
+
+
+def two_conv():
+    """Conv -> Relu -> Conv -> Flatten: the first layer requantizes, the last outputs int32."""
+    w2 = helper.make_tensor("W2", TensorProto.FLOAT, [2, 2, 3, 3], [0.05 * ((i % 5) - 2) for i in range(36)])
+    m = conv_chain(extra_nodes=[helper.make_node("Conv", ["r", "W2"], ["c2"], name="conv2", kernel_shape=[3, 3],
+                                                 strides=[2, 2])])
+    m.graph.initializer.append(w2)
+    return m
+
+
 def pool_model():
     extra = [helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
              helper.make_node("AveragePool", ["p"], ["q"], name="avg", kernel_shape=[2, 2], strides=[2, 2])]
@@ -108,6 +124,7 @@ CASES = {
     "ok_conv": lambda: conv_chain(bias=[0.1, -0.2]),
     "ok_pool": pool_model,
     "ok_reshape": reshape_model,
+    "ok_two_conv": two_conv,
     "ok_gemm": lambda: gemm(bias=[0.5, -0.5]),
     # issue 15, Inputs: ONNX
     "weight_dims_2p60": lambda: tensor_without_data([784, 2 ** 60]),
@@ -124,6 +141,7 @@ CASES = {
     "pads_2p32": lambda: conv_chain(conv_attrs={"kernel_shape": [3, 3], "pads": [2 ** 32, 0, 0, 0]}),
     "strides_2p32": lambda: conv_chain(conv_attrs={"kernel_shape": [3, 3], "strides": [2 ** 32, 1]}),
     "kernel_shape_mismatch": lambda: conv_chain(w_dims=(2, 1, 5, 5), conv_attrs={"kernel_shape": [3, 3]}),
+    "newline_in_node_name": newline_name,
     "huge_input_dims": lambda: conv_chain(in_dims=(1, 2 ** 40, 2 ** 40, 2 ** 40)),
 }
 

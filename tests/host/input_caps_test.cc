@@ -16,6 +16,11 @@
 namespace keymac {
 namespace {
 
+TEST(ErrorMessage, TextFromAHostileInputCannotAddASecondLine) {
+  // An ONNX node named "conv\nkeymac: ok" must not forge a second stderr line.
+  EXPECT_EQ(std::string(Error("m.onnx: node 'conv\nkeymac: ok\r\t' failed").what()), "m.onnx: node 'conv?keymac: ok??' failed");
+}
+
 TEST(CheckedArithmetic, ProductsThatOverflowInt64AreRefusedNotWrapped) {
   // 2^31 * 2^31 = 2^62 fits; 2^32 * 2^32 = 2^64 does not.
   EXPECT_EQ(checked_mul(int64_t(1) << 31, int64_t(1) << 31), int64_t(1) << 62);
