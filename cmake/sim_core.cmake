@@ -16,3 +16,5 @@ target_sources(keymac_core PRIVATE
   sim/core/sequencer.cc
   sim/core/ws_array_core.cc
 )
+# Hardening: capped reads of untrusted input files (docs/RELIABILITY.md).
+target_sources(keymac_core PRIVATE sim/core/capped_read.cc)

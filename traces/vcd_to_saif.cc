@@ -1,9 +1,12 @@
 #include "traces/vcd_to_saif.h"
 
+#include <cctype>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/core/atomic_file.h"
@@ -13,6 +16,13 @@
 namespace keymac::traces {
 
 namespace {
+
+// Caps on what a VCD may ask for (docs/RELIABILITY.md): a 119-byte file
+// declaring a 10^8-bit $var is refused at the declaration, not allocated.
+constexpr int64_t kMaxVarWidth = int64_t(1) << 20;     // bits of one $var
+constexpr uint64_t kMaxSelectedBits = uint64_t(1) << 23;  // bits of all selected nets
+constexpr size_t kMaxScopeDepth = 1024;                // nested $scope
+constexpr size_t kMaxToken = (size_t(1) << 20) + 64;   // longest token (a full-width vector value)
 
 // Whitespace-separated tokens from a file read in 1 MiB chunks.
 class Tokenizer {
@@ -33,6 +43,7 @@ class Tokenizer {
         if (c == '\n') ++line_;
         if (!tok.empty()) return true;
       } else {
+        if (tok.size() >= kMaxToken) fail("token longer than " + std::to_string(kMaxToken) + " characters");
         tok += c;
       }
     }
@@ -44,9 +55,14 @@ class Tokenizer {
       if (t == "$end") return;
     fail("section without $end");
   }
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(path_ + ":" + std::to_string(line_) + ": " + what);
+  // One line: control characters from the file shown as '?', long tokens cut.
+  // `at`: the line the offending construct started on (0: the current line).
+  [[noreturn]] void fail(const std::string& what, uint64_t at = 0) const {
+    std::string w;
+    for (char c : what.substr(0, 200)) w += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
+    throw Error(path_ + ":" + std::to_string(at ? at : line_) + ": " + w + (what.size() > 200 ? "..." : ""));
   }
+  uint64_t line() const { return line_; }
 
  private:
   bool fill() {
@@ -66,8 +82,15 @@ struct BitState {
   uint64_t since = 0, t0 = 0, t1 = 0, tx = 0, tc = 0;
 };
 
+struct ScopeNode {
+  std::string name;
+  int parent = -1;     // -1: top level
+  size_t depth = 1;    // 1 for a top-level scope
+  bool prefix = true;  // its path so far agrees with the selected scope
+};
+
 struct Var {
-  std::vector<std::string> scope;
+  int scope = -1;  // ScopeNode index, -1: outside any $scope
   std::string name;
   bool ranged = false;
   int64_t msb = 0, lsb = 0;
@@ -143,8 +166,12 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
         (u != "s" && u != "ms" && u != "us" && u != "ns" && u != "ps" && u != "fs"))
       throw Error("timescale '" + timescale_override + "' is not \"<1|10|100> <s|ms|us|ns|ps|fs>\"");
   }
+  const std::vector<std::string> sel = split_scope(scope);
   Tokenizer tk(vcd_path);
-  std::vector<std::string> cur_scope;
+  std::vector<ScopeNode> scopes;
+  int cur_scope = -1;
+  size_t depth = 0;
+  std::unordered_set<std::string> top_seen;
   std::vector<Var> vars;
   std::vector<Code> codes;
   std::unordered_map<std::string, int> code_of;
@@ -161,33 +188,40 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
       if (i == 0 || i == ts.size()) tk.fail("bad $timescale '" + ts + "'");
       timescale = ts.substr(0, i) + " " + ts.substr(i);
     } else if (t == "$scope") {
+      const uint64_t at = tk.line();
       std::string kind, name;
       if (!tk.next(kind) || !tk.next(name)) tk.fail("truncated $scope");
       if (name == "$end") tk.fail("$scope without a name");
       tk.skip_section();
-      if (cur_scope.empty()) {
-        bool seen = false;
-        for (auto& x : tops) seen = seen || x == name;
-        if (!seen) tops.push_back(name);
-      }
-      cur_scope.push_back(name);
+      if (depth >= kMaxScopeDepth) tk.fail("$scope nested deeper than " + std::to_string(kMaxScopeDepth) + " levels", at);
+      if (cur_scope < 0 && top_seen.insert(name).second) tops.push_back(name);
+      ScopeNode node{name, cur_scope, depth + 1, true};
+      const bool parent_ok = cur_scope < 0 || scopes[static_cast<size_t>(cur_scope)].prefix;
+      node.prefix = parent_ok && (node.depth > sel.size() || sel[node.depth - 1] == name);
+      scopes.push_back(std::move(node));
+      cur_scope = static_cast<int>(scopes.size() - 1);
+      ++depth;
     } else if (t == "$upscope") {
-      if (cur_scope.empty()) tk.fail("$upscope without $scope");
-      cur_scope.pop_back();
+      if (cur_scope < 0) tk.fail("$upscope without $scope");
+      cur_scope = scopes[static_cast<size_t>(cur_scope)].parent;
+      --depth;
       tk.skip_section();
     } else if (t == "$var") {
+      const uint64_t at = tk.line();
       std::vector<std::string> f;
       while (tk.next(t) && t != "$end") f.push_back(t);
-      if (f.size() < 4) tk.fail("malformed $var");
+      if (f.size() < 4) tk.fail("malformed $var", at);
       Var v;
       v.scope = cur_scope;
       int width = 0;
       try {
         width = std::stoi(f[1]);
       } catch (...) {
-        tk.fail("bad $var width '" + f[1] + "'");
+        tk.fail("bad $var width '" + f[1].substr(0, 40) + "'", at);
       }
-      if (width < 1) tk.fail("bad $var width '" + f[1] + "'");
+      if (width < 1) tk.fail("bad $var width '" + f[1].substr(0, 40) + "'", at);
+      if (width > kMaxVarWidth)
+        tk.fail("$var width " + std::to_string(width) + " is over the cap of " + std::to_string(kMaxVarWidth) + " bits", at);
       v.name = f[3];
       std::string range = f.size() > 4 ? f[4] : "";
       const auto br = v.name.find('[');
@@ -220,22 +254,27 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
   }
   if (!defs_done) tk.fail("no $enddefinitions");
 
-  // Scope selection.
-  const std::vector<std::string> sel = split_scope(scope);
+  // Scope selection: a var is selected when its scope lies at or below `sel`.
   auto selected = [&](const Var& v) {
-    if (v.scope.size() < sel.size()) return false;
-    for (size_t i = 0; i < sel.size(); ++i)
-      if (v.scope[i] != sel[i]) return false;
-    return true;
+    if (v.scope < 0) return sel.empty();
+    const ScopeNode& n = scopes[static_cast<size_t>(v.scope)];
+    return n.prefix && n.depth >= sel.size();
   };
   size_t nsel = 0;
-  for (const auto& v : vars)
-    if (selected(v)) {
-      Code& c = codes[static_cast<size_t>(v.code)];
-      if (!c.used) c.bits.resize(static_cast<size_t>(c.width));
-      c.used = true;
-      ++nsel;
+  uint64_t bits_total = 0;
+  for (const auto& v : vars) {
+    if (!selected(v)) continue;
+    Code& c = codes[static_cast<size_t>(v.code)];
+    if (!c.used) {
+      bits_total += static_cast<uint64_t>(c.width);
+      if (bits_total > kMaxSelectedBits)
+        throw Error(vcd_path + ": the selected nets have more than " + std::to_string(kMaxSelectedBits) +
+                    " bits (the cap); choose a smaller --scope");
+      c.bits.resize(static_cast<size_t>(c.width));
     }
+    c.used = true;
+    ++nsel;
+  }
   if (nsel == 0) {
     std::string list;
     for (auto& x : tops) list += (list.empty() ? "" : ", ") + x;
@@ -314,12 +353,21 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
     return *roots.back();
   };
   VcdToSaifResult res;
-  const size_t base = sel.empty() ? 0 : sel.size() - 1;
+  const size_t base = sel.empty() ? 0 : sel.size() - 1;  // depth - 1 of the root instances
+  // Instance of each scope node, made once (depth is capped, so the recursion is bounded).
+  std::vector<SaifInstance*> inst_of(scopes.size(), nullptr);
+  std::function<SaifInstance*(int)> instance = [&](int id) -> SaifInstance* {
+    SaifInstance*& memo = inst_of[static_cast<size_t>(id)];
+    if (!memo) {
+      const ScopeNode& n = scopes[static_cast<size_t>(id)];
+      memo = n.depth - 1 == base ? &root_for(n.name) : &instance(n.parent)->child(n.name);
+    }
+    return memo;
+  };
   for (const auto& v : vars) {
     if (!selected(v)) continue;
-    if (v.scope.empty()) throw Error(vcd_path + ": $var " + v.name + " outside any $scope");
-    SaifInstance* inst = &root_for(v.scope[base]);
-    for (size_t i = base + 1; i < v.scope.size(); ++i) inst = &inst->child(v.scope[i]);
+    if (v.scope < 0) throw Error(vcd_path + ": $var " + v.name + " outside any $scope");
+    SaifInstance* inst = instance(v.scope);
     const Code& cd = codes[static_cast<size_t>(v.code)];
     for (size_t k = 0; k < cd.bits.size(); ++k) {
       const BitState& b = cd.bits[k];

@@ -1,5 +1,6 @@
 #include "host/backend/memory_config.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "sim/core/error.h"
@@ -28,8 +29,13 @@ MemoryOptions memory_options_from_json(const nlohmann::json& j, const std::strin
         throw Error(origin + ": memory parameter 'dram_bytes_per_cycle' must be a number (got " +
                     v.dump() + ")");
       m.dram_bytes_per_cycle = v.get<double>();
+      if (!std::isfinite(m.dram_bytes_per_cycle) || m.dram_bytes_per_cycle < 1.0 / 1024 || m.dram_bytes_per_cycle > 1e6)
+        throw Error(origin + ": memory parameter 'dram_bytes_per_cycle' = " + v.dump() +
+                    " is out of range (1/1024 .. 1e6 bytes per cycle)");
     } else if (key == "dram_latency_cycles") {
       m.dram_latency_cycles = get_uint(v, key, origin);
+      if (m.dram_latency_cycles > 1000000)
+        throw Error(origin + ": memory parameter 'dram_latency_cycles' = " + v.dump() + " is out of range (0 .. 1000000)");
     } else if (key == "weight_sram_kib") {
       m.weight_sram_kib = get_uint(v, key, origin);
     } else if (key == "input_sram_kib") {

@@ -11,6 +11,8 @@
 #include "host/report/text_report.h"
 #include "host/runtime/run_job.h"
 #include "sim/core/atomic_file.h"
+#include "sim/core/capped_read.h"
+#include "sim/core/json_depth.h"
 #include "sim/core/error.h"
 
 namespace keymac::cli {
@@ -91,8 +93,10 @@ void add_run(CLI::App& app, Runner& run) {
       if (!o->mem_config.empty()) {
         nlohmann::json j;
         try {
-          j = nlohmann::json::parse(read_text_file(o->mem_config, "memory config"));
-        } catch (const nlohmann::json::parse_error& e) {
+          const std::string text = read_file_capped(o->mem_config, "memory config", uint64_t(1) << 20);
+          if (json_nesting_depth(text) > 64) throw Error(o->mem_config + ": JSON nested deeper than 64 levels");
+          j = nlohmann::json::parse(text);
+        } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
           throw Error(o->mem_config + ": not valid JSON (" + std::string(e.what()) + ")");
         }
         m = memory_options_from_json(j, o->mem_config);

@@ -1,10 +1,11 @@
 // keymac: the command-line entry point. Errors become one line on stderr
 // ("keymac: <file>: <problem>") and exit code 1; usage errors exit 2; an
 // interrupted long command exits 130 after saving what finished.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
-
 #include <string>
 #include <system_error>
 
@@ -82,7 +83,14 @@ int main(int argc, char** argv) {
   } catch (const keymac::Error& e) {
     std::fprintf(stderr, "keymac: %s\n", e.what());
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "keymac: out of memory\n");
+    // Name the input files the command was given (every argument that is a regular file).
+    std::string files;
+    for (int i = 1; i < argc; ++i) {
+      struct stat st {};
+      if (::stat(argv[i], &st) == 0 && S_ISREG(st.st_mode)) files += std::string(files.empty() ? "" : ", ") + argv[i];
+    }
+    std::fprintf(stderr, "keymac: out of memory%s%s%s\n", files.empty() ? "" : " (input files: ", files.c_str(),
+                 files.empty() ? "" : ")");
   } catch (const std::system_error& e) {
     std::fprintf(stderr, "keymac: %s (system limit; try fewer --threads)\n", one_line(e.what()).c_str());
   } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "sim/core/atomic_file.h"
+#include "sim/core/capped_read.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -24,7 +25,13 @@ std::map<std::string, double EnergyTable::*> fields() {
 }  // namespace
 
 EnergyTable EnergyTable::load(const std::string& path) {
-  const std::string text = read_text_file(path, "energy table");
+  const std::string text = read_file_capped(path, "energy table", uint64_t(1) << 20);
+  // yaml-cpp parses flow collections recursively: refuse deep [[[...]]] before it does.
+  int flow_depth = 0;
+  for (char c : text) {
+    flow_depth += (c == '[' || c == '{') - (c == ']' || c == '}');
+    if (flow_depth > 64) throw Error(path + ": nested deeper than 64 levels (an energy table is a flat map)");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);  // YAML is a superset of JSON: both parse here
@@ -36,10 +43,16 @@ EnergyTable EnergyTable::load(const std::string& path) {
   t.source = path;
   const auto f = fields();
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    if (key == "source") {
-      t.source = kv.second.as<std::string>();
-      continue;
+    std::string key;
+    try {  // a key or source that is a list or map: one line naming the file, not "bad conversion"
+      key = kv.first.as<std::string>();
+      if (key == "source") {
+        t.source = kv.second.as<std::string>();
+        continue;
+      }
+    } catch (const YAML::Exception&) {
+      throw Error(path + ": line " + std::to_string(kv.first.Mark().line + 1) +
+                  ": energy table keys and 'source' must be plain strings");
     }
     auto it = f.find(key);
     if (it == f.end()) {

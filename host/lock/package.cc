@@ -2,11 +2,16 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/checked.h"
 #include "sim/core/atomic_file.h"
+#include "sim/core/capped_read.h"
+#include "sim/core/json_depth.h"
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
 
@@ -24,15 +29,81 @@ nlohmann::json put(std::string& blob, const std::vector<T>& v) {
   return j;
 }
 
+// Header fields are checked for type and range before any arithmetic: a
+// tampered header gets one line naming the field, never a json exception,
+// an overflow or a float->int conversion out of range.
+[[noreturn]] void bad(const std::string& path, const std::string& field, const std::string& why) {
+  throw Error(path + ": package header field '" + field + "' " + why);
+}
+
+const nlohmann::json& field(const nlohmann::json& j, const char* name, const std::string& path, const std::string& where) {
+  if (!j.is_object()) bad(path, where, "is not an object");
+  auto it = j.find(name);
+  if (it == j.end()) bad(path, where.empty() ? name : where + "." + name, "is missing");
+  return *it;
+}
+
+int64_t int_field(const nlohmann::json& j, const char* name, int64_t lo, int64_t hi, const std::string& path,
+                  const std::string& where = "") {
+  const auto& v = field(j, name, path, where);
+  const std::string f = where.empty() ? name : where + "." + name;
+  if (!v.is_number_integer()) bad(path, f, "is not an integer");
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(hi)) bad(path, f, "is out of range");
+  const int64_t x = v.get<int64_t>();
+  if (x < lo || x > hi) bad(path, f, "is " + std::to_string(x) + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+  return x;
+}
+
+// A finite float; `positive`: > 0 as well.
+float float_field(const nlohmann::json& j, const char* name, bool positive, const std::string& path,
+                  const std::string& where = "") {
+  const auto& v = field(j, name, path, where);
+  const std::string f = where.empty() ? name : where + "." + name;
+  if (!v.is_number()) bad(path, f, "is not a number");
+  const double x = v.get<double>();
+  if (!std::isfinite(x) || std::fabs(x) > 3.0e38) bad(path, f, "is not a finite float");
+  if (positive && !(x > 0)) bad(path, f, "must be positive (is " + v.dump() + ")");
+  return static_cast<float>(x);
+}
+
+std::string string_field(const nlohmann::json& j, const char* name, const std::string& path, const std::string& where = "") {
+  const auto& v = field(j, name, path, where);
+  if (!v.is_string()) bad(path, where.empty() ? name : where + "." + name, "is not a string");
+  return v.get<std::string>();
+}
+
+bool bool_field(const nlohmann::json& j, const char* name, const std::string& path, const std::string& where) {
+  const auto& v = field(j, name, path, where);
+  if (!v.is_boolean()) bad(path, where + "." + name, "is not true or false");
+  return v.get<bool>();
+}
+
+// A shape: 1..8 dimensions, each 1..kMaxPackageElements, product bounded too.
+Shape shape_field(const nlohmann::json& j, const char* name, const std::string& path, const std::string& where = "") {
+  const auto& v = field(j, name, path, where);
+  const std::string f = where.empty() ? name : where + "." + name;
+  if (!v.is_array() || v.empty() || v.size() > 8) bad(path, f, "is not a list of 1 to 8 dimensions");
+  Shape s;
+  for (const auto& d : v) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 1 || (d.is_number_unsigned() && d.get<uint64_t>() > (uint64_t(1) << 40)))
+      bad(path, f, "has a dimension that is not an integer in 1..2^40");
+    s.push_back(d.get<int64_t>());
+  }
+  if (!checked_numel(s, kMaxPackageElements)) bad(path, f, "has more than " + std::to_string(kMaxPackageElements) + " elements");
+  return s;
+}
+
 template <typename T>
 std::vector<T> get(const std::string& path, const std::string& blob, const nlohmann::json& j,
                    size_t expect, const std::string& what) {
-  const size_t off = j.at("offset").get<size_t>(), count = j.at("count").get<size_t>();
+  const int64_t max = static_cast<int64_t>(blob.size());
+  const size_t off = static_cast<size_t>(int_field(j, "offset", 0, max, path, what));
+  const size_t count = static_cast<size_t>(int_field(j, "count", 0, max, path, what));
   if (count != expect)
     throw Error(path + ": " + what + " holds " + std::to_string(count) + " values, expected " + std::to_string(expect));
-  if (off > blob.size() || count * sizeof(T) > blob.size() - off) throw Error(path + ": " + what + " lies outside the data blob");
+  if (count * sizeof(T) > blob.size() - off) throw Error(path + ": " + what + " lies outside the data blob");
   std::vector<T> v(count);
-  std::memcpy(v.data(), blob.data() + off, count * sizeof(T));
+  if (count) std::memcpy(v.data(), blob.data() + off, count * sizeof(T));
   return v;
 }
 
@@ -40,10 +111,16 @@ nlohmann::json win_json(const Window2d& w) {
   return {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
 }
 
-Window2d win_from(const nlohmann::json& j) {
+Window2d win_from(const nlohmann::json& j, const std::string& path, const std::string& where) {
   Window2d w;
-  auto v = j.get<std::vector<int>>();
-  if (v.size() != 8) throw Error("window must have 8 entries");
+  if (!j.is_array() || j.size() != 8) bad(path, where, "must be a list of 8 integers");
+  std::vector<int> v;
+  for (const auto& x : j) {
+    if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > 65536 ||
+        (x.is_number_unsigned() && x.get<uint64_t>() > 65536))
+      bad(path, where, "has an entry outside 0..65536");
+    v.push_back(static_cast<int>(x.get<int64_t>()));
+  }
   w.kh = v[0]; w.kw = v[1]; w.sh = v[2]; w.sw = v[3]; w.pt = v[4]; w.pl = v[5]; w.pb = v[6]; w.pr = v[7];
   return w;
 }
@@ -117,62 +194,82 @@ void write_package(const std::string& path, const QuantModel& m) {
 }
 
 bool is_package_file(const std::string& path) {
+  // A .kmpkg file is read as a package even when damaged, so it gets the package's own message.
+  if (path.size() > 6 && path.compare(path.size() - 6, 6, ".kmpkg") == 0) return true;
   std::ifstream in(path, std::ios::binary);
   char buf[8] = {};
   return in.read(buf, 8) && std::memcmp(buf, kMagic, 8) == 0;
 }
 
 QuantModel read_package(const std::string& path) {
-  const std::string data = read_text_file(path, "package");
-  if (data.size() < 16 || std::memcmp(data.data(), kMagic, 8) != 0)
+  return read_package_bytes(read_file_capped(path, "package", kMaxPackageBytes), path);
+}
+
+QuantModel read_package_bytes(const std::string& data, const std::string& path) {
+  if (data.empty()) throw Error(path + ": empty file, not a keymac locked-model package");
+  if (std::memcmp(data.data(), kMagic, std::min<size_t>(data.size(), 8)) != 0)
     throw Error(path + ": not a keymac locked-model package (bad magic)");
+  if (data.size() < 16) throw Error(path + ": truncated package (" + std::to_string(data.size()) + " bytes, no header)");
   uint64_t len = 0;
   for (int i = 0; i < 8; ++i) len |= uint64_t(static_cast<uint8_t>(data[8 + static_cast<size_t>(i)])) << (8 * i);
   if (len > data.size() - 16) throw Error(path + ": truncated package (header length " + std::to_string(len) + ")");
   const std::string blob = data.substr(16 + len);
   QuantModel m;
   try {
-    const auto h = nlohmann::json::parse(data.substr(16, len));
-    if (h.at("format") != "keymac-locked-model") throw Error(path + ": not a keymac locked-model package");
-    if (h.at("version").get<int>() != kFormatVersion)
-      throw Error(path + ": package format version " + std::to_string(h.at("version").get<int>()) + " is not supported (expected " + std::to_string(kFormatVersion) + ")");
-    if (h.at("blob_bytes").get<size_t>() != blob.size())
-      throw Error(path + ": truncated package (data blob is " + std::to_string(blob.size()) + " bytes, header says " + std::to_string(h.at("blob_bytes").get<size_t>()) + ")");
-    if (h.at("blob_crc32").get<uint64_t>() != crc32(0L, reinterpret_cast<const Bytef*>(blob.data()), static_cast<uInt>(blob.size())))
+    const std::string header = data.substr(16, len);
+    if (json_nesting_depth(header) > 64) throw Error(path + ": malformed package header (nested deeper than 64 levels)");
+    const auto h = nlohmann::json::parse(header);
+    if (!h.is_object()) throw Error(path + ": malformed package header (not a JSON object)");
+    if (string_field(h, "format", path) != "keymac-locked-model") throw Error(path + ": not a keymac locked-model package");
+    const int64_t version = int_field(h, "version", INT64_MIN, INT64_MAX, path);
+    if (version != kFormatVersion)
+      throw Error(path + ": package format version " + std::to_string(version) + " is not supported (expected " + std::to_string(kFormatVersion) + ")");
+    const int64_t blob_bytes = int_field(h, "blob_bytes", 0, INT64_MAX, path);
+    if (static_cast<uint64_t>(blob_bytes) != blob.size())
+      throw Error(path + ": truncated package (data blob is " + std::to_string(blob.size()) + " bytes, header says " + std::to_string(blob_bytes) + ")");
+    if (int_field(h, "blob_crc32", 0, 0xffffffffll, path) !=
+        static_cast<int64_t>(crc32(0L, reinterpret_cast<const Bytef*>(blob.data()), static_cast<uInt>(blob.size()))))
       throw Error(path + ": corrupted package (CRC-32 of the data blob does not match)");
     m.locked = true;
-    m.lock_geometry = Geometry::parse(h.at("array").get<std::string>(), path);
-    m.source = h.at("source").get<std::string>();
-    m.input_shape = h.at("input_shape").get<Shape>();
-    m.input_scale = h.at("input_scale").get<float>();
-    m.preprocess.mean = h.at("preprocess").at("mean").get<float>();
-    m.preprocess.std = h.at("preprocess").at("std").get<float>();
-    m.num_outputs = h.at("num_outputs").get<int64_t>();
-    for (const auto& j : h.at("layers")) {
+    m.lock_geometry = Geometry::parse(string_field(h, "array", path), path + ": package header field 'array'");
+    m.source = string_field(h, "source", path);
+    m.input_shape = shape_field(h, "input_shape", path);
+    m.input_scale = float_field(h, "input_scale", true, path);
+    m.preprocess.mean = float_field(field(h, "preprocess", path, ""), "mean", false, path, "preprocess");
+    m.preprocess.std = float_field(field(h, "preprocess", path, ""), "std", true, path, "preprocess");
+    m.num_outputs = int_field(h, "num_outputs", 1, kMaxPackageElements, path);
+    const auto& layers = field(h, "layers", path, "");
+    if (!layers.is_array()) bad(path, "layers", "is not a list");
+    for (size_t li = 0; li < layers.size(); ++li) {
+      const auto& j = layers[li];
+      const std::string where = "layers[" + std::to_string(li) + "]";
       QuantLayer l;
-      l.kind = kind_from(j.at("kind").get<std::string>(), path);
-      l.name = j.at("name").get<std::string>();
-      l.in_shape = j.at("in_shape").get<Shape>();
-      l.out_shape = j.at("out_shape").get<Shape>();
-      l.win = win_from(j.at("window"));
+      l.kind = kind_from(string_field(j, "kind", path, where), path);
+      l.name = string_field(j, "name", path, where);
+      l.in_shape = shape_field(j, "in_shape", path, where);
+      l.out_shape = shape_field(j, "out_shape", path, where);
+      l.win = win_from(field(j, "window", path, where), path, where + ".window");
       if (l.is_gemm_like()) {
-        l.k = j.at("k").get<int64_t>();
-        l.n = j.at("n").get<int64_t>();
-        if (l.k < 1 || l.n < 1 || l.k * l.n > (int64_t(1) << 31)) throw Error(path + ": layer " + l.name + " has an invalid size");
-        l.relu = j.at("relu").get<bool>();
-        l.output_int32 = j.at("output_int32").get<bool>();
-        l.out_scale = j.at("out_scale").get<float>();
+        l.k = int_field(j, "k", 1, kMaxPackageElements, path, where);
+        l.n = int_field(j, "n", 1, kMaxPackageElements, path, where);
+        if (!checked_mul(l.k, l.n) || l.k * l.n > kMaxPackageElements)
+          throw Error(path + ": layer " + l.name + " has an invalid size (k*n over " + std::to_string(kMaxPackageElements) + ")");
+        l.relu = bool_field(j, "relu", path, where);
+        l.output_int32 = bool_field(j, "output_int32", path, where);
+        l.out_scale = float_field(j, "out_scale", true, path, where);
         const size_t n = static_cast<size_t>(l.n);
-        l.weight = get<int8_t>(path, blob, j.at("weight_int8"), static_cast<size_t>(l.k) * n, l.name + " weights");
+        l.weight = get<int8_t>(path, blob, field(j, "weight_int8", path, where), static_cast<size_t>(l.k) * n, l.name + " weights");
         for (auto w : l.weight)
           if (w == -128) throw Error(path + ": layer " + l.name + " has weight -128 (weights must be in [-127, 127])");
-        l.bias = get<int32_t>(path, blob, j.at("bias_int32"), n, l.name + " biases");
-        auto rq = get<int32_t>(path, blob, j.at("requant_int32_pairs"), l.output_int32 ? 0 : 2 * n, l.name + " requantization");
+        l.bias = get<int32_t>(path, blob, field(j, "bias_int32", path, where), n, l.name + " biases");
+        auto rq = get<int32_t>(path, blob, field(j, "requant_int32_pairs", path, where), l.output_int32 ? 0 : 2 * n, l.name + " requantization");
         for (size_t i = 0; i + 1 < rq.size(); i += 2) {
           if (rq[i + 1] < 1 || rq[i + 1] > 62) throw Error(path + ": layer " + l.name + " has an invalid requantization shift");
           l.requant.push_back(Requant{rq[i], rq[i + 1]});
         }
-        l.acc_scale = get<float>(path, blob, j.at("acc_scale_f32"), n, l.name + " scales");
+        l.acc_scale = get<float>(path, blob, field(j, "acc_scale_f32", path, where), n, l.name + " scales");
+        for (auto v : l.acc_scale)
+          if (!std::isfinite(v) || !(v > 0)) throw Error(path + ": layer " + l.name + " has a scale that is not a positive finite number");
       }
       m.layers.push_back(std::move(l));
     }

@@ -7,6 +7,7 @@
 // A package never holds the key or unlocked weights. read_package() throws
 // keymac::Error naming the file for any malformed or corrupted package.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "host/quant/quant_model.h"
@@ -18,9 +19,18 @@ QuantModel lock_model(const QuantModel& model, const Key& key);
 // Unlock = lock again with the same key (sign flips are an involution).
 QuantModel unlock_model(const QuantModel& locked, const Key& key);
 
+// Caps on what a package may ask for (docs/RELIABILITY.md): the file is read
+// only up to kMaxPackageBytes; no shape or k*n above kMaxPackageElements.
+constexpr uint64_t kMaxPackageBytes = uint64_t(1) << 30;
+constexpr int64_t kMaxPackageElements = int64_t(1) << 28;
+
 void write_package(const std::string& path, const QuantModel& locked);
+// Validates the header (magic, lengths, field types and ranges, finite
+// positive scales, CRC) before any arithmetic on it.
 QuantModel read_package(const std::string& path);
-// True if the file starts with the package magic.
+// The same on bytes already in memory (`path` names them in errors).
+QuantModel read_package_bytes(const std::string& bytes, const std::string& path);
+// True if the file starts with the package magic or is named *.kmpkg.
 bool is_package_file(const std::string& path);
 
 }  // namespace keymac

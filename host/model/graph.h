@@ -13,9 +13,12 @@ namespace keymac {
 
 using Shape = std::vector<int64_t>;  // per-sample shape, batch dimension excluded
 
+// Element count of a shape; -1 if a dimension is negative or the product
+// overflows int64 (so an untrusted shape can never wrap to a plausible size).
 inline int64_t numel(const Shape& s) {
   int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n)) return -1;
   return n;
 }
 std::string shape_str(const Shape& s);

@@ -6,13 +6,27 @@
 // Contract: the result is a single chain from the one graph input to the
 // output; anything else throws keymac::Error "<path>: <problem>" naming the
 // operator or node.
+// Hostile files: every protobuf field is bounds-checked, and before anything
+// is allocated the importer refuses a file over kMaxOnnxFileBytes, a tensor
+// over kMaxTensorElements elements (checked 64-bit arithmetic), tensor data
+// whose size does not match its dims, more than kMaxModelElements elements in
+// all, NaN/Inf weights, biases or float attributes, and kernel/stride/padding
+// values outside 0..kMaxWindow (docs/RELIABILITY.md).
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "host/model/graph.h"
 
 namespace keymac {
 
+constexpr int64_t kMaxOnnxFileBytes = int64_t(1) << 30;   // 1 GiB
+constexpr int64_t kMaxTensorElements = int64_t(1) << 28;  // one tensor (1 GiB of float)
+constexpr int64_t kMaxModelElements = int64_t(1) << 29;   // all tensors and layers together
+constexpr int64_t kMaxWindow = 4096;                      // kernel, stride, padding
+
 Graph import_onnx(const std::string& path);
+// The same from bytes already in memory (`path` names them in errors).
+Graph import_onnx_bytes(const std::string& bytes, const std::string& path);
 
 }  // namespace keymac

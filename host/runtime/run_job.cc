@@ -97,9 +97,9 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     unlocked = unlock_model(locked, *key);
   } else {
     g = cfg.array.value_or(Geometry::make(16, 16));
+    graph = import_onnx(model_path);  // a broken model file is named before any key mismatch
     if (key && key->geometry() != g)
       throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array, not " + g.str());
-    graph = import_onnx(model_path);
     unlocked = quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess);
     if (!key) {
       key = Key::secure_random(g);

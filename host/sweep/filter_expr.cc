@@ -20,11 +20,27 @@ namespace {
 using NodeP = std::shared_ptr<const FilterExpr::Node>;
 using Node = FilterExpr::Node;
 
+// Limits that keep parsing, evaluation and destruction (all recursive) far
+// from the stack's end: 100k nested parentheses or a 300k-term sum are one
+// line of error, not a SIGSEGV.
+constexpr size_t kMaxLength = 4096;  // characters of one expression
+constexpr int kMaxDepth = 64;        // nested parentheses and unary operators
+
+// The expression as quoted in messages: one line, at most 60 characters.
+std::string shown(const std::string& t) {
+  std::string s;
+  for (char c : t.substr(0, 60)) s += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
+  return t.size() > 60 ? s + "..." : s;
+}
+
 class Parser {
  public:
   explicit Parser(const std::string& t) : t_(t) {}
 
   NodeP parse() {
+    if (t_.size() > kMaxLength)
+      throw Error("drop_if \"" + shown(t_) + "\": expression of " + std::to_string(t_.size()) +
+                  " characters is over the limit of " + std::to_string(kMaxLength));
     NodeP n = parse_or();
     skip();
     if (p_ != t_.size()) fail("unexpected '" + t_.substr(p_, 1) + "'");
@@ -33,7 +49,7 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& why) const {
-    throw Error("drop_if \"" + t_ + "\": " + why + " at column " + std::to_string(p_ + 1));
+    throw Error("drop_if \"" + shown(t_) + "\": " + why + " at column " + std::to_string(p_ + 1));
   }
   void skip() {
     while (p_ < t_.size() && std::isspace(static_cast<unsigned char>(t_[p_]))) ++p_;
@@ -88,12 +104,17 @@ class Parser {
       else return n;
     }
   }
+  void enter() {
+    if (++depth_ > kMaxDepth) fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
   NodeP parse_unary() {
     if (eat("!") || eat("-")) {
       auto n = std::make_shared<Node>();
       n->kind = Node::kUnary;
       n->str = t_[p_ - 1] == '!' ? "!" : "-";
+      enter();
       n->a = parse_unary();
+      --depth_;
       return n;
     }
     return parse_atom();
@@ -105,8 +126,10 @@ class Parser {
     const char c = t_[p_];
     if (c == '(') {
       ++p_;
+      enter();
       NodeP inner = parse_or();
       if (!eat(")")) fail("missing ')'");
+      --depth_;
       return inner;
     }
     if (c == '"') {
@@ -147,13 +170,15 @@ class Parser {
 
   const std::string& t_;
   size_t p_ = 0;
+  int depth_ = 0;
 };
 
 FilterValue eval_node(const Node& n, const FilterLookup& look, const std::string& text) {
+  // `text` is already shown(): one line, short.
   auto num = [&](const FilterValue& v, const std::string& op) {
     if (auto* d = std::get_if<double>(&v)) return *d;
     throw Error("drop_if \"" + text + "\": operator '" + op + "' needs numbers, got the string \"" +
-                std::get<std::string>(v) + "\"");
+                shown(std::get<std::string>(v)) + "\"");
   };
   switch (n.kind) {
     case Node::kNum: return n.num;
@@ -205,9 +230,9 @@ FilterExpr FilterExpr::parse(const std::string& text) {
 }
 
 bool FilterExpr::eval(const FilterLookup& lookup) const {
-  const FilterValue v = eval_node(*root_, lookup, text_);
+  const FilterValue v = eval_node(*root_, lookup, shown(text_));
   if (auto* d = std::get_if<double>(&v)) return *d != 0;
-  throw Error("drop_if \"" + text_ + "\": is a string, not a condition");
+  throw Error("drop_if \"" + shown(text_) + "\": is a string, not a condition");
 }
 
 }  // namespace keymac

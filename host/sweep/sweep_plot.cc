@@ -100,13 +100,34 @@ struct Plotter {
 
 }  // namespace
 
+namespace {
+std::vector<std::string> plot_checked(const std::vector<std::string>& inputs, const std::string& out_dir);
+}  // namespace
+
 std::vector<std::string> plot_results(const std::vector<std::string>& inputs, const std::string& out_dir) {
+  try {
+    return plot_checked(inputs, out_dir);
+  } catch (const nlohmann::json::exception& e) {  // a field of an unexpected type: still one line naming the file
+    throw Error(inputs.front() + ": malformed sweep result (" + e.what() + ")");
+  }
+}
+
+namespace {
+std::vector<std::string> plot_checked(const std::vector<std::string>& inputs, const std::string& out_dir) {
   // Points, once each (by id).
   std::vector<json> lines;
   std::set<std::string> seen;
-  for (const auto& in : inputs)
-    for (auto& l : read_results(in).lines)
+  for (const auto& in : inputs) {
+    int64_t n = 0;
+    for (auto& l : read_results(in).lines) {
+      ++n;  // every field the figures read, checked here so the error names the file
+      const auto* acc = l.contains("report") && l["report"].is_object() && l["report"].contains("accuracy") ? &l["report"]["accuracy"] : nullptr;
+      if (!l["params"].is_object() || !acc || !acc->is_object())
+        throw Error(in + ": result " + std::to_string(n) + " (id " + l["id"].get<std::string>() +
+                    ") has no \"params\" object or no \"report\" with \"accuracy\"; not a finished sweep point");
       if (seen.insert(l["id"].get<std::string>()).second) lines.push_back(std::move(l));
+    }
+  }
   if (lines.empty()) throw Error(inputs.front() + ": no sweep results to plot");
   check_script_text("plot output directory", out_dir);  // it goes into gnuplot scripts
   if (!tool_on_path("gnuplot"))
@@ -339,5 +360,7 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
   }
   return P.notes;
 }
+
+}  // namespace
 
 }  // namespace keymac

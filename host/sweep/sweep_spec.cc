@@ -11,6 +11,8 @@
 #include "host/backend/array_backend.h"
 #include "host/sweep/filter_expr.h"
 #include "sim/core/atomic_file.h"
+#include "sim/core/capped_read.h"
+#include "sim/core/json_depth.h"
 #include "sim/core/error.h"
 #include "sim/core/geometry.h"
 
@@ -207,7 +209,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
   spec.path = path;
   const size_t slash = path.rfind('/');
   spec.dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const std::string text = read_text_file(path, "sweep spec");
+  const std::string text = read_file_capped(path, "sweep spec", uint64_t(16) << 20);
+  if (json_nesting_depth(text) > 64) throw Error(path + ": JSON nested deeper than 64 levels");
   ojson raw;
   try {
     raw = ojson::parse(text);
@@ -220,6 +223,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
   for (const auto& [k, v] : raw.items())
     if (k != "name" && k != "description" && k != "base" && k != "axes" && k != "drop_if")
       throw Error(path + ": unknown top-level field '" + k + "' (known: name, description, base, axes, drop_if)");
+  for (const char* f : {"name", "description"})
+    if (raw.contains(f) && !raw[f].is_string()) throw Error(path + ": \"" + f + "\" must be a string");
   spec.name = raw.value("name", std::string());
   if (spec.name.empty()) {
     std::string stem = path.substr(slash == std::string::npos ? 0 : slash + 1);

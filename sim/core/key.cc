@@ -2,12 +2,14 @@
 
 #include <sys/random.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <random>
 #include <sstream>
 
 #include "sim/core/atomic_file.h"
+#include "sim/core/capped_read.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -98,7 +100,8 @@ Key Key::from_text(const std::string& text, const std::string& origin) {
       if (ch >= '0' && ch <= '9') v = ch - '0';
       else if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
       else if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
-      else throw fail(std::string("'") + ch + "' is not a hex digit");
+      else if (std::isprint(static_cast<unsigned char>(ch))) throw fail(std::string("'") + ch + "' is not a hex digit");
+      else throw fail("byte " + std::to_string(static_cast<unsigned char>(ch)) + " is not a hex digit");
       for (int b = 0; b < 4; ++b) {
         int c = d * 4 + b;
         int bitv = (v >> (3 - b)) & 1;
@@ -116,7 +119,8 @@ Key Key::from_text(const std::string& text, const std::string& origin) {
 }
 
 Key Key::read(const std::string& path) {
-  return from_text(read_text_file(path, "key file"), path);
+  // At most kMaxKeyFileBytes + 1 bytes are read: `--key /dev/zero` is refused, not slurped.
+  return from_text(read_file_capped(path, "key file", kMaxKeyFileBytes), path);
 }
 
 // Key files are secret: created 0600 (base/output_file.h).

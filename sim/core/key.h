@@ -11,6 +11,9 @@
 
 namespace keymac {
 
+// A 256x256 key file is about 17 KB; anything over this cap is not a key file.
+constexpr uint64_t kMaxKeyFileBytes = uint64_t(1) << 20;
+
 class Key {
  public:
   Key() = default;
