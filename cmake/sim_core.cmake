@@ -15,3 +15,9 @@ target_sources(keymac_core PRIVATE
   sim/core/sequencer.cc
   sim/core/ws_array_core.cc
 )
+# Key-expansion issue: Trivium, master keys and the expanded key source.
+target_sources(keymac_core PRIVATE
+  sim/core/trivium.cc
+  sim/core/master_key.cc
+  sim/core/expanded_key_source.cc
+)

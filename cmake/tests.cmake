@@ -42,3 +42,13 @@ if(TARGET keymac_rtl_models)
     set_tests_properties(e2e.${t} PROPERTIES LABELS "e2e;cosim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 900)
   endforeach()
 endif()
+
+# Key expansion (ARCHITECTURE.md section 11): Trivium vectors, key sources, locking, relock.
+add_executable(keymac_keyexp_tests
+  tests/sim/trivium_test.cc
+  tests/host/expanded_key_test.cc
+)
+target_link_libraries(keymac_keyexp_tests PRIVATE keymac_runtime GTest::gtest_main)
+target_compile_definitions(keymac_keyexp_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_keyexp_tests)
+gtest_discover_tests(keymac_keyexp_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)

@@ -7,6 +7,7 @@
 // A package never holds the key or unlocked weights. read_package() throws
 // keymac::Error naming the file for any malformed or corrupted package.
 #pragma once
+#include <memory>
 #include <string>
 
 #include "host/quant/quant_model.h"
@@ -17,6 +18,19 @@ namespace keymac {
 QuantModel lock_model(const QuantModel& model, const Key& key);
 // Unlock = lock again with the same key (sign flips are an involution).
 QuantModel unlock_model(const QuantModel& locked, const Key& key);
+
+// Any key mode: GEMM layer L's W[k][n] flips where kbit(L, f(k,n), k mod R,
+// n mod C) = 1 (weight_key_bits in sim/core/keyed_gemm.h). The package
+// records the mode and, for an expanded source, its nonce.
+QuantModel lock_model(const QuantModel& model, const KeySource& key);
+QuantModel unlock_model(const QuantModel& locked, const KeySource& key);
+// Re-issues a model locked for `from` for `to` (same geometry), one sign flip
+// per weight by kbit_from XOR kbit_to: no unlocked weight is ever formed.
+QuantModel relock_model(const QuantModel& locked, const KeySource& from, const KeySource& to);
+// The key source a package needs: checks mode and geometry against the
+// model's, and builds the expanded source from the recorded nonce.
+// `key_path` names the key file in errors.
+std::unique_ptr<KeySource> key_source_for(const QuantModel& locked, const std::string& key_path);
 
 void write_package(const std::string& path, const QuantModel& locked);
 QuantModel read_package(const std::string& path);

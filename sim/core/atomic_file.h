@@ -7,7 +7,8 @@
 
 namespace keymac {
 
-void write_file_atomic(const std::string& path, const std::string& data);
+// `mode` is the new file's permission bits (0600 for key files).
+void write_file_atomic(const std::string& path, const std::string& data, unsigned mode = 0644);
 // Reads a whole file; throws keymac::Error "<what> <path>: <reason>".
 std::string read_text_file(const std::string& path, const std::string& what);
 
