@@ -52,3 +52,5 @@ target_link_libraries(keymac_keyexp_tests PRIVATE keymac_runtime GTest::gtest_ma
 target_compile_definitions(keymac_keyexp_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 keymac_warnings(keymac_keyexp_tests)
 gtest_discover_tests(keymac_keyexp_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+add_test(NAME e2e.key_expansion COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/key_expansion.sh)
+set_tests_properties(e2e.key_expansion PROPERTIES LABELS e2e ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)

@@ -22,7 +22,8 @@ KeyFile read_key_file(const std::string& path, std::optional<KeyMode> expected) 
     f.key = Key::from_text(text, path);
   }
   if (expected && *expected != f.mode)
-    throw Error(path + ": is a " + std::string(key_mode_name(f.mode)) + " key file but --key-mode is " + key_mode_name(*expected));
+    throw Error(path + ": holds " + (f.mode == KeyMode::kExpanded ? "an expanded master key" : "a periodic per-PE key") +
+                " but --key-mode is " + key_mode_name(*expected));
   return f;
 }
 
