@@ -151,7 +151,8 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
 
   // Wrong keys: reproducible from a seed; each differs from the right key.
   const uint64_t seed = cfg.seed.value_or(os_seed());
-  // With --wrong-key-distance D, wrong key i flips D distinct bits of the right key.
+  // With --wrong-key-distance D, wrong key i flips D distinct bits of the right key
+  // (D = 1: bit (seed + i) mod bits, so consecutive wrong keys cover every bit).
   std::vector<Key> wrong;
   std::vector<std::unique_ptr<KeySource>> wrong_src;  // expanded
   std::vector<int> wrong_hd;
@@ -164,6 +165,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
         std::vector<int> pos(MasterKey::kBits);
         for (int b = 0; b < MasterKey::kBits; ++b) pos[static_cast<size_t>(b)] = b;
         std::shuffle(pos.begin(), pos.end(), rng);
+        if (cfg.wrong_key_distance == 1) pos[0] = static_cast<int>((seed + static_cast<uint64_t>(i)) % MasterKey::kBits);
         for (int b = 0; b < cfg.wrong_key_distance; ++b) w.flip(pos[static_cast<size_t>(b)]);
       }
       if (w == *master) w.flip(0);
@@ -178,6 +180,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
       std::vector<int> pos(static_cast<size_t>(g.pes()));
       for (int b = 0; b < g.pes(); ++b) pos[static_cast<size_t>(b)] = b;
       std::shuffle(pos.begin(), pos.end(), rng);
+      if (cfg.wrong_key_distance == 1) pos[0] = static_cast<int>((seed + static_cast<uint64_t>(i)) % static_cast<uint64_t>(g.pes()));
       for (int b = 0; b < cfg.wrong_key_distance; ++b) w.flip(pos[static_cast<size_t>(b)] / g.cols, pos[static_cast<size_t>(b)] % g.cols);
     }
     if (w == *key) w.flip(0, 0);
