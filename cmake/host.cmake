@@ -15,6 +15,7 @@ endif()
 add_library(keymac_runtime STATIC
   host/data/idx_dataset.cc
   host/lock/package.cc
+  host/lock/key_file.cc
   host/model/float_executor.cc
   host/model/graph.cc
   host/model/onnx_import.cc
@@ -36,6 +37,7 @@ add_executable(keymac
   host/cli/main.cc
   host/cli/cmd_keygen.cc
   host/cli/cmd_lock.cc
+  host/cli/cmd_relock.cc
   host/cli/cmd_run.cc
   host/cli/cmd_synth.cc
   $<$<TARGET_EXISTS:keymac_rtl_models>:${CMAKE_SOURCE_DIR}/host/cli/cmd_cosim.cc>

@@ -18,3 +18,9 @@ target_sources(keymac_core PRIVATE
 )
 # Hardening: capped reads of untrusted input files (docs/RELIABILITY.md).
 target_sources(keymac_core PRIVATE sim/core/capped_read.cc)
+# Key-expansion issue: Trivium, master keys and the expanded key source.
+target_sources(keymac_core PRIVATE
+  sim/core/trivium.cc
+  sim/core/master_key.cc
+  sim/core/expanded_key_source.cc
+)

@@ -56,3 +56,15 @@ add_executable(keymac_input_caps_tests tests/host/input_caps_test.cc)
 target_link_libraries(keymac_input_caps_tests PRIVATE keymac_sweep GTest::gtest_main)
 keymac_warnings(keymac_input_caps_tests)
 gtest_discover_tests(keymac_input_caps_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+
+# Key expansion (ARCHITECTURE.md section 11): Trivium vectors, key sources, locking, relock.
+add_executable(keymac_keyexp_tests
+  tests/sim/trivium_test.cc
+  tests/host/expanded_key_test.cc
+)
+target_link_libraries(keymac_keyexp_tests PRIVATE keymac_runtime GTest::gtest_main)
+target_compile_definitions(keymac_keyexp_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_keyexp_tests)
+gtest_discover_tests(keymac_keyexp_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+add_test(NAME e2e.key_expansion COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/key_expansion.sh)
+set_tests_properties(e2e.key_expansion PROPERTIES LABELS e2e ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)

@@ -33,6 +33,7 @@ struct GemmJob {
   GemmShape shape;       // M, K, N
   const int8_t* x;       // M x K activations, row-major
   const int8_t* w;       // K x N weights (as stored in the model: locked or not)
+  int64_t layer_index = 0;  // GEMM layer of the model (0-based, Gemm/Conv only): the expanded key's IV
 };
 
 struct LayerStats {
@@ -51,6 +52,8 @@ class ArrayBackend {
   virtual Geometry geometry() const = 0;
   virtual bool thread_safe() const { return false; }
   virtual void reset(const KeySource* key) = 0;
+  // True if reset() accepts an expanded key (ARCHITECTURE.md section 11).
+  virtual bool supports_expanded_key() const { return false; }
   virtual LayerStats run_gemm(const GemmJob& job, int32_t* y) = 0;
   // Completes output files (waveforms, SAIF) after the last run_gemm; throws
   // keymac::Error if one cannot be written. Destruction without finish()
@@ -63,5 +66,7 @@ class ArrayBackend {
 std::unique_ptr<ArrayBackend> make_backend(const std::string& name, Geometry g,
                                            const BackendOptions& options);
 std::string available_backends();
+// Throws keymac::Error if `key` is an expanded key and `backend` does not model one.
+void require_key_mode_supported(const ArrayBackend& backend, const KeySource* key);
 
 }  // namespace keymac

@@ -46,6 +46,11 @@ std::string available_backends() {
   return s;
 }
 
+void require_key_mode_supported(const ArrayBackend& backend, const KeySource* key) {
+  if (key && key->mode() == KeyMode::kExpanded && !backend.supports_expanded_key())
+    throw Error("--key-mode expanded: the " + backend.name() + " backend does not model expanded keys yet (use --backend functional)");
+}
+
 std::unique_ptr<ArrayBackend> make_backend(const std::string& name, Geometry g,
                                            const BackendOptions& options) {
   for (const auto& e : registry())

@@ -115,6 +115,7 @@ void RtlBackend::tick() {
 }
 
 void RtlBackend::reset(const KeySource* key) {
+  require_key_mode_supported(*this, key);
   if (key && key->geometry() != g_) throw Error("key is for a " + key->geometry().str() + " array, not " + g_.str());
   // A plain array is the Keyed = 0 RTL when it was built, else the keyed RTL never given a key (all bits 0).
   if (cur_ && tracing_) { cur_->trace_close(); tracing_ = false; traced_ = true; }

@@ -16,6 +16,7 @@ SystemcBackend::SystemcBackend(Geometry g, const BackendOptions& options)
 SystemcBackend::~SystemcBackend() = default;
 
 void SystemcBackend::reset(const KeySource* key) {
+  require_key_mode_supported(*this, key);
   if (key && key->geometry() != g_)
     throw Error("key is for a " + key->geometry().str() + " array, not " + g_.str());
   if (key) {

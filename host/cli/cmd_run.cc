@@ -45,6 +45,8 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--array", o->array, "array geometry RxC (default 16x16, or the package's)");
   c->add_option("--key", cfg.key_path, "key file (default: a fresh random key; required for a package)");
   c->add_option("--save-key", cfg.save_key_path, "save the fresh random key to this file");
+  c->add_option("--key-mode", cfg.key_mode, "periodic|expanded (default: what --key holds, else periodic)");
+  c->add_option("--wrong-key-distance", cfg.wrong_key_distance, "wrong keys differ from the right key in exactly this many bits (0: random keys; 1: key i flips bit (seed+i) mod bits)")->capture_default_str();
   c->add_option("--backend", cfg.backend, "functional, systemc or rtl")->capture_default_str();
   c->add_option("--limit", cfg.limit, "evaluate only the first N test images")->check(int_range(1, 1000000000));
   c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str()->check(int_range(1, 65536));

@@ -15,6 +15,7 @@ extern std::atomic<bool> g_stop;
 
 void add_keygen(CLI::App& app, Runner& run);
 void add_lock(CLI::App& app, Runner& run);
+void add_relock(CLI::App& app, Runner& run);
 void add_run(CLI::App& app, Runner& run);
 void add_saif(CLI::App& app, Runner& run);  // traces issue: cmd_saif.cc
 void add_sweep(CLI::App& app, Runner& run);

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   keymac::cli::Runner run;
   keymac::cli::add_keygen(app, run);
   keymac::cli::add_lock(app, run);
+  keymac::cli::add_relock(app, run);
   keymac::cli::add_run(app, run);
   keymac::cli::add_saif(app, run);  // traces issue
   keymac::cli::add_sweep(app, run);

@@ -13,6 +13,7 @@ CosimBackend::CosimBackend(Geometry g, std::string wave, std::optional<KeyFault>
 }
 
 void CosimBackend::reset(const KeySource* key) {
+  require_key_mode_supported(*this, key);
   // A fresh lock-step pair per reset, keyed RTL when a key is given.
   ls_ = std::make_unique<Lockstep>(g_, key != nullptr);
   if (!wave_.empty()) ls_->set_wave(wave_, 16);

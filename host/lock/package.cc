@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "base/checked.h"
@@ -13,7 +15,9 @@
 #include "sim/core/capped_read.h"
 #include "sim/core/json_depth.h"
 #include "sim/core/error.h"
+#include "sim/core/expanded_key_source.h"
 #include "sim/core/keyed_gemm.h"
+#include "sim/core/master_key.h"
 
 namespace keymac {
 
@@ -145,6 +149,8 @@ QuantModel lock_model(const QuantModel& model, const Key& key) {
 
 QuantModel unlock_model(const QuantModel& locked, const Key& key) {
   if (!locked.locked) throw Error("model is not locked");
+  if (locked.key_mode != "periodic")
+    throw Error("the model is locked with an " + locked.key_mode + " key; a periodic key cannot unlock it");
   if (locked.lock_geometry != key.geometry())
     throw Error("key is for a " + key.geometry().str() + " array but the model is locked for " + locked.lock_geometry.str());
   QuantModel q = locked;
@@ -152,6 +158,69 @@ QuantModel unlock_model(const QuantModel& locked, const Key& key) {
     if (l.is_gemm_like()) lock_weights(l.weight.data(), l.k, l.n, key);
   q.locked = false;
   return q;
+}
+
+namespace {
+void check_mode(const QuantModel& m, const KeySource& key, const std::string& what) {
+  if (m.lock_geometry != key.geometry())
+    throw Error(what + " is for a " + key.geometry().str() + " array but the model is locked for " + m.lock_geometry.str());
+  if (m.key_mode != key_mode_name(key.mode()))
+    throw Error(what + " is a " + std::string(key_mode_name(key.mode())) + " key but the model is locked with a " + m.key_mode + " key");
+  if (key.mode() == KeyMode::kExpanded && static_cast<const ExpandedKeySource&>(key).nonce() != m.key_nonce)
+    throw Error(what + ": expanded key source has another nonce than the package records");
+}
+void relayer(QuantModel& q, const std::function<void(QuantLayer&, int64_t)>& f) {
+  int64_t gemm = 0;
+  for (auto& l : q.layers)
+    if (l.is_gemm_like()) f(l, gemm++);
+}
+}  // namespace
+
+QuantModel lock_model(const QuantModel& model, const KeySource& key) {
+  if (model.locked) throw Error("model is already locked");
+  QuantModel q = model;
+  relayer(q, [&](QuantLayer& l, int64_t i) { lock_weights(l.weight.data(), l.k, l.n, key, i); });
+  q.locked = true;
+  q.lock_geometry = key.geometry();
+  q.key_mode = key_mode_name(key.mode());
+  q.key_nonce = key.mode() == KeyMode::kExpanded ? static_cast<const ExpandedKeySource&>(key).nonce() : 0;
+  return q;
+}
+
+QuantModel unlock_model(const QuantModel& locked, const KeySource& key) {
+  if (!locked.locked) throw Error("model is not locked");
+  check_mode(locked, key, "key");
+  QuantModel q = locked;
+  relayer(q, [&](QuantLayer& l, int64_t i) { lock_weights(l.weight.data(), l.k, l.n, key, i); });
+  q.locked = false;
+  return q;
+}
+
+QuantModel relock_model(const QuantModel& locked, const KeySource& from, const KeySource& to) {
+  if (!locked.locked) throw Error("model is not locked");
+  check_mode(locked, from, "--from key");
+  if (to.geometry() != from.geometry())
+    throw Error("--to key is for a " + to.geometry().str() + " array, not " + from.geometry().str());
+  QuantModel q = locked;
+  relayer(q, [&](QuantLayer& l, int64_t i) { relock_weights(l.weight.data(), l.k, l.n, from, to, i); });
+  q.key_mode = key_mode_name(to.mode());
+  q.key_nonce = to.mode() == KeyMode::kExpanded ? static_cast<const ExpandedKeySource&>(to).nonce() : 0;
+  return q;
+}
+
+std::unique_ptr<KeySource> key_source_for(const QuantModel& locked, const std::string& key_path) {
+  const std::string text = read_file_capped(key_path, "key file", kMaxKeyFileBytes);
+  if (MasterKey::looks_like_master_key(text)) {
+    if (locked.key_mode != "expanded")
+      throw Error(key_path + ": is a master key (expanded mode) but the package is locked with a " + locked.key_mode + " key");
+    return std::make_unique<ExpandedKeySource>(locked.lock_geometry, MasterKey::from_text(text, key_path), locked.key_nonce);
+  }
+  const Key key = Key::from_text(text, key_path);
+  if (locked.key_mode != "periodic")
+    throw Error(key_path + ": is a periodic key but the package is locked with an " + locked.key_mode + " key (needs a master key)");
+  if (key.geometry() != locked.lock_geometry)
+    throw Error(key_path + ": key is for a " + key.geometry().str() + " array but the package is locked for " + locked.lock_geometry.str());
+  return std::make_unique<SerialKeySource>(key);
 }
 
 void write_package(const std::string& path, const QuantModel& m) {
@@ -184,6 +253,12 @@ void write_package(const std::string& path, const QuantModel& m) {
       {"num_outputs", m.num_outputs}, {"layers", layers},
       {"blob_bytes", blob.size()},
       {"blob_crc32", crc32(0L, reinterpret_cast<const Bytef*>(blob.data()), static_cast<uInt>(blob.size()))}};
+  if (m.key_mode != "periodic") {
+    char nonce[17];
+    std::snprintf(nonce, sizeof nonce, "%016llx", static_cast<unsigned long long>(m.key_nonce));
+    h["key_mode"] = m.key_mode;
+    h["key_nonce"] = nonce;
+  }
   const std::string header = h.dump(1);
   std::string out(kMagic, 8);
   uint64_t len = header.size();
@@ -233,6 +308,17 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
     m.locked = true;
     m.lock_geometry = Geometry::parse(string_field(h, "array", path), path + ": package header field 'array'");
     m.source = string_field(h, "source", path);
+    if (h.contains("key_mode")) {  // absent: periodic (packages before key expansion)
+      m.key_mode = string_field(h, "key_mode", path);
+      if (m.key_mode != "periodic" && m.key_mode != "expanded")
+        throw Error(path + ": unknown key_mode '" + m.key_mode + "' (expected periodic or expanded)");
+      if (m.key_mode == "expanded") {
+        const std::string n = string_field(h, "key_nonce", path);
+        if (n.size() != 16 || n.find_first_not_of("0123456789abcdef") != std::string::npos)
+          throw Error(path + ": key_nonce must be 16 lowercase hex digits");
+        m.key_nonce = std::stoull(n, nullptr, 16);
+      }
+    }
     m.input_shape = shape_field(h, "input_shape", path);
     m.input_scale = float_field(h, "input_scale", true, path);
     m.preprocess.mean = float_field(field(h, "preprocess", path, ""), "mean", false, path, "preprocess");

@@ -8,6 +8,7 @@
 // keymac::Error naming the file for any malformed or corrupted package.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "host/quant/quant_model.h"
@@ -23,6 +24,18 @@ QuantModel unlock_model(const QuantModel& locked, const Key& key);
 // only up to kMaxPackageBytes; no shape or k*n above kMaxPackageElements.
 constexpr uint64_t kMaxPackageBytes = uint64_t(1) << 30;
 constexpr int64_t kMaxPackageElements = int64_t(1) << 28;
+// Any key mode: GEMM layer L's W[k][n] flips where kbit(L, f(k,n), k mod R,
+// n mod C) = 1 (weight_key_bits in sim/core/keyed_gemm.h). The package
+// records the mode and, for an expanded source, its nonce.
+QuantModel lock_model(const QuantModel& model, const KeySource& key);
+QuantModel unlock_model(const QuantModel& locked, const KeySource& key);
+// Re-issues a model locked for `from` for `to` (same geometry), one sign flip
+// per weight by kbit_from XOR kbit_to: no unlocked weight is ever formed.
+QuantModel relock_model(const QuantModel& locked, const KeySource& from, const KeySource& to);
+// The key source a package needs: checks mode and geometry against the
+// model's, and builds the expanded source from the recorded nonce.
+// `key_path` names the key file in errors.
+std::unique_ptr<KeySource> key_source_for(const QuantModel& locked, const std::string& key_path);
 
 void write_package(const std::string& path, const QuantModel& locked);
 // Validates the header (magic, lengths, field types and ranges, finite

@@ -55,6 +55,10 @@ struct QuantModel {
   // Locking state: a locked model is tied to one geometry.
   bool locked = false;
   Geometry lock_geometry;
+  // Key mode of the lock and, for an expanded key, the public nonce from which
+  // the per-layer IVs derive (ARCHITECTURE.md section 11). Never the key.
+  std::string key_mode = "periodic";
+  uint64_t key_nonce = 0;
 
   int64_t gemm_layers() const;
   int64_t weight_count() const;

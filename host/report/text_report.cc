@@ -54,6 +54,9 @@ std::string text_report(const nlohmann::json& r) {
   o += fmt::format("  key bits                  {:>10} {:>10}\n", k["bits"].get<int64_t>(), 0);
   o += fmt::format("  key-register flip-flops   {:>10} {:>10}\n", k["register_bits"].get<int64_t>(), 0);
   o += fmt::format("  key load (once per reset) {:>10} {:>10}  cycles\n", k["load_cycles"].get<int64_t>(), 0);
+  if (k.contains("mode") && k["mode"] == "expanded")
+    o += fmt::format("  expanded key: Trivium, nonce {}, warm-up {} cycles per layer (included above)\n",
+                     k["nonce"].get<std::string>(), k["warmup_cycles_per_layer"].get<int64_t>());
   if (r.contains("area")) {
     const auto& ar = r["area"];
     o += fmt::format("  area proxy (Yosys)        {:>10.0f} {:>10.0f}  transistors, key overhead {:.3f} %\n",

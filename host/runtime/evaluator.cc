@@ -25,7 +25,7 @@ EvalResult evaluate_on(std::unique_ptr<ArrayBackend> backend, const EvalSpec& sp
   r.label = spec.label;
   std::unique_ptr<SerialKeySource> src;
   if (spec.key) src = std::make_unique<SerialKeySource>(*spec.key);
-  backend->reset(src.get());
+  backend->reset(spec.key_source ? spec.key_source : src.get());
   Int8Runner runner(*spec.model, *backend);
   const int64_t classes = spec.model->num_outputs;
   uint64_t h = 1469598103934665603ull;

@@ -20,6 +20,8 @@ struct EvalSpec {
   std::string label;
   const QuantModel* model = nullptr;
   const Key* key = nullptr;  // nullptr: plain array
+  // Any key mode (ARCHITECTURE.md 11); used instead of `key` when set.
+  const KeySource* key_source = nullptr;
 };
 
 struct EvalResult {

@@ -21,6 +21,7 @@ std::vector<float> Int8Runner::run(const uint8_t* pixels, int64_t batch, std::ve
   a_.resize(static_cast<size_t>(batch * in_n));
   for (int64_t i = 0; i < batch * in_n; ++i) a_[static_cast<size_t>(i)] = pixel_lut_[pixels[i]];
   std::vector<float> scores;
+  int64_t gemm_index = 0;  // the expanded key's layer index (ARCHITECTURE.md section 11)
   for (size_t li = 0; li < model_.layers.size(); ++li) {
     const QuantLayer& l = model_.layers[li];
     const int64_t out_n = numel(l.out_shape);
@@ -36,7 +37,7 @@ std::vector<float> Int8Runner::run(const uint8_t* pixels, int64_t batch, std::ve
           im2col(a_.data(), batch, l.in_shape, l.win, cols_);
           x = cols_.data();
         }
-        GemmJob job{l.name, GemmShape{batch * pixels_out, l.k, l.n}, x, l.weight.data()};
+        GemmJob job{l.name, GemmShape{batch * pixels_out, l.k, l.n}, x, l.weight.data(), gemm_index++};
         acc_.resize(static_cast<size_t>(job.shape.m * l.n));
         LayerStats st = backend_.run_gemm(job, acc_.data());
         if (observe) observe(li, acc_.data(), static_cast<int64_t>(acc_.size()));

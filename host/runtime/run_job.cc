@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <random>
 #include <limits>
 #include <thread>
 
 #include "host/backend/array_backend.h"
 #include "host/data/idx_dataset.h"
+#include "host/lock/key_file.h"
 #include "host/lock/package.h"
 #include "host/model/float_executor.h"
 #include "host/model/onnx_import.h"
@@ -18,6 +21,7 @@
 #include "host/runtime/run_traces.h"
 #include "host/synth/synth_runner.h"
 #include "sim/core/error.h"
+#include "sim/core/expanded_key_source.h"
 #include "sim/core/key_storage.h"
 #include "sim/core/schedule.h"
 #include "sim/core/atomic_file.h"
@@ -85,8 +89,44 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   QuantModel unlocked, locked;
   Geometry g;
   std::optional<Key> key;
-  if (!cfg.key_path.empty()) key = Key::read(cfg.key_path);
-  if (is_pkg) {
+  // Key expansion: an expanded run keeps its master key and source here.
+  const std::optional<KeyMode> want_mode = cfg.key_mode.empty() ? std::nullopt : std::optional<KeyMode>(parse_key_mode(cfg.key_mode));
+  std::optional<KeyFile> kf;
+  if (!cfg.key_path.empty()) kf = read_key_file(cfg.key_path, want_mode);
+  const bool expanded = kf ? kf->mode == KeyMode::kExpanded : want_mode == KeyMode::kExpanded;
+  if (cfg.wrong_key_distance < 0 || cfg.wrong_key_distance > (expanded ? MasterKey::kBits : 65536))
+    throw Error("--wrong-key-distance: must be 0 (random keys) up to the key's bit count");
+  std::optional<MasterKey> master;
+  std::unique_ptr<KeySource> xsrc;
+  if (expanded) {
+    if (cfg.energy || !cfg.accelergy_out.empty() || !cfg.scalesim_dir.empty() || !cfg.saif_path.empty())
+      throw Error("--key-mode expanded: energy and trace outputs are not modelled for expanded keys yet");
+    if (is_pkg) {
+      locked = read_package(model_path);
+      g = locked.lock_geometry;
+      if (cfg.array && *cfg.array != g)
+        throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());
+      if (!kf) throw Error(model_path + ": running a locked package needs --key FILE (the key it was locked with)");
+      xsrc = key_source_for(locked, cfg.key_path);
+      master = static_cast<const ExpandedKeySource&>(*xsrc).master_key();
+      unlocked = unlock_model(locked, *xsrc);
+    } else {
+      g = cfg.array.value_or(Geometry::make(16, 16));
+      graph = import_onnx(model_path);
+      unlocked = quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess);
+      if (kf) {
+        master = *kf->master;
+      } else {
+        master = MasterKey::secure_random();
+        if (!cfg.save_key_path.empty()) master->write(cfg.save_key_path);
+      }
+      xsrc = std::make_unique<ExpandedKeySource>(g, *master, fresh_nonce());
+      locked = lock_model(unlocked, *xsrc);
+    }
+  } else if (kf) {
+    key = *kf->key;
+  }
+  if (!expanded && is_pkg) {
     locked = read_package(model_path);
     g = locked.lock_geometry;
     if (cfg.array && *cfg.array != g)
@@ -95,7 +135,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     if (key->geometry() != g)
       throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array but the package is locked for " + g.str());
     unlocked = unlock_model(locked, *key);
-  } else {
+  } else if (!expanded) {
     g = cfg.array.value_or(Geometry::make(16, 16));
     graph = import_onnx(model_path);  // a broken model file is named before any key mismatch
     if (key && key->geometry() != g)
@@ -111,16 +151,48 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
 
   // Wrong keys: reproducible from a seed; each differs from the right key.
   const uint64_t seed = cfg.seed.value_or(os_seed());
+  // With --wrong-key-distance D, wrong key i flips D distinct bits of the right key
+  // (D = 1: bit (seed + i) mod bits, so consecutive wrong keys cover every bit).
   std::vector<Key> wrong;
+  std::vector<std::unique_ptr<KeySource>> wrong_src;  // expanded
+  std::vector<int> wrong_hd;
   for (int i = 0; i < cfg.wrong_keys; ++i) {
+    std::mt19937_64 rng(seed + static_cast<uint64_t>(i));
+    if (expanded) {
+      MasterKey w = MasterKey::seeded_random(seed + static_cast<uint64_t>(i));
+      if (cfg.wrong_key_distance > 0) {
+        w = *master;
+        std::vector<int> pos(MasterKey::kBits);
+        for (int b = 0; b < MasterKey::kBits; ++b) pos[static_cast<size_t>(b)] = b;
+        std::shuffle(pos.begin(), pos.end(), rng);
+        if (cfg.wrong_key_distance == 1) pos[0] = static_cast<int>((seed + static_cast<uint64_t>(i)) % MasterKey::kBits);
+        for (int b = 0; b < cfg.wrong_key_distance; ++b) w.flip(pos[static_cast<size_t>(b)]);
+      }
+      if (w == *master) w.flip(0);
+      wrong_hd.push_back(w.hamming_distance(*master));
+      wrong_src.push_back(std::make_unique<ExpandedKeySource>(g, w, locked.key_nonce));
+      continue;
+    }
     Key w = Key::seeded_random(g, seed + static_cast<uint64_t>(i));
+    if (cfg.wrong_key_distance > 0) {
+      if (cfg.wrong_key_distance > g.pes()) throw Error("--wrong-key-distance: the key has only " + std::to_string(g.pes()) + " bits");
+      w = *key;
+      std::vector<int> pos(static_cast<size_t>(g.pes()));
+      for (int b = 0; b < g.pes(); ++b) pos[static_cast<size_t>(b)] = b;
+      std::shuffle(pos.begin(), pos.end(), rng);
+      if (cfg.wrong_key_distance == 1) pos[0] = static_cast<int>((seed + static_cast<uint64_t>(i)) % static_cast<uint64_t>(g.pes()));
+      for (int b = 0; b < cfg.wrong_key_distance; ++b) w.flip(pos[static_cast<size_t>(b)] / g.cols, pos[static_cast<size_t>(b)] % g.cols);
+    }
     if (w == *key) w.flip(0, 0);
+    wrong_hd.push_back(w.hamming_distance(*key));
     wrong.push_back(std::move(w));
   }
   std::vector<EvalSpec> specs = {{"reference", &unlocked, nullptr},
-                                 {"correct_key", &locked, &*key},
+                                 {"correct_key", &locked, expanded ? nullptr : &*key, xsrc.get()},
                                  {"plain_array", &locked, nullptr}};
-  for (int i = 0; i < cfg.wrong_keys; ++i) specs.push_back({"wrong_key_" + std::to_string(i), &locked, &wrong[static_cast<size_t>(i)]});
+  for (int i = 0; i < cfg.wrong_keys; ++i)
+    specs.push_back({"wrong_key_" + std::to_string(i), &locked, expanded ? nullptr : &wrong[static_cast<size_t>(i)],
+                     expanded ? wrong_src[static_cast<size_t>(i)].get() : nullptr});
 
   // Only the right-key evaluation writes the waveform (one file, one run).
   const BackendFactory make = [&](const EvalSpec& spec) {
@@ -138,7 +210,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     acc_float = float_accuracy(*graph, test, cfg.preprocess, stop, float_done);
     bar.add(float_done);
   }
-  const nlohmann::json energy = energy_and_traces(cfg, locked, unlocked, *key, test, make, g);  // traces issue
+  const nlohmann::json energy = expanded ? nlohmann::json() : energy_and_traces(cfg, locked, unlocked, *key, test, make, g);  // traces issue
   auto results = evaluate_all(specs, test, make, cfg.batch, threads, stop, [&](int64_t n) { bar.add(n); });
   bar.finish();
 
@@ -170,7 +242,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   std::vector<int> hd;
   for (size_t i = 3; i < results.size(); ++i) {
     wk.push_back(results[i].accuracy());
-    hd.push_back(wrong[i - 3].hamming_distance(*key));
+    hd.push_back(wrong_hd[i - 3]);
   }
   nlohmann::json wj = {{"n", wk.size()}, {"values", wk}, {"hamming_distance", hd}};
   if (!wk.empty()) {
@@ -213,6 +285,17 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
                         {"plain", cyc_p ? static_cast<double>(macs) / (pes * static_cast<double>(cyc_p)) : 0.0}};
   rep["key"] = {{"bits", g.pes()}, {"register_bits", key_register_bits(g)}, {"load_cycles", g.pes()},
                 {"plain_bits", 0}, {"plain_register_bits", 0}};
+  rep["key"]["mode"] = expanded ? "expanded" : "periodic";
+  if (expanded) {
+    char nonce[17];
+    std::snprintf(nonce, sizeof nonce, "%016llx", static_cast<unsigned long long>(locked.key_nonce));
+    rep["key"]["bits"] = MasterKey::kBits;
+    rep["key"]["load_cycles"] = MasterKey::kBits;
+    rep["key"]["cipher"] = "trivium";
+    rep["key"]["nonce"] = nonce;
+    rep["key"]["warmup_cycles_per_layer"] = xsrc->warmup_cycles();
+    rep["key"]["register_bits"] = expanded_key_storage_bits(g);  // ARCHITECTURE.md 11.6 (model, not Yosys)
+  }
   // Area overhead of the key, when `keymac synth` has synthesized this geometry.
   if (auto syn = cached_synthesis(g); !syn.is_null() && syn.contains("area")) rep["area"] = syn["area"];
   LayerStats tot;

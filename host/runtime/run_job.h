@@ -21,6 +21,9 @@ struct RunConfig {
   std::optional<Geometry> array;             // default 16x16 (or the package's)
   std::string key_path;                      // empty: fresh secure random key
   std::string save_key_path;                 // where to save a fresh key
+  // --- key expansion (ARCHITECTURE.md section 11)
+  std::string key_mode;                      // periodic|expanded; empty: the key file's (default periodic)
+  int wrong_key_distance = 0;                // >0: wrong keys differ from the right key in exactly this many bits
   std::string backend = "functional";
   BackendOptions backend_options;
   int64_t limit = -1;                        // test images; -1: all 10,000

@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -125,5 +126,26 @@ Key Key::read(const std::string& path) {
 
 // Key files are secret: created 0600 (base/output_file.h).
 void Key::write(const std::string& path) const { write_file_atomic(path, to_text(), FileMode::kSecret); }
+
+const char* key_mode_name(KeyMode m) { return m == KeyMode::kExpanded ? "expanded" : "periodic"; }
+
+KeyMode parse_key_mode(const std::string& text, const std::string& what) {
+  if (text == "periodic") return KeyMode::kPeriodic;
+  if (text == "expanded") return KeyMode::kExpanded;
+  throw Error(what + ": key mode must be 'periodic' or 'expanded', not '" + text + "'");
+}
+
+void KeySource::fold_plane(int64_t, int64_t, uint8_t* plane) const {
+  const auto b = bits();
+  std::copy(b.begin(), b.end(), plane);
+}
+
+std::unique_ptr<KeySource> KeySource::clone() const {
+  const Geometry g = geometry();
+  const auto b = bits();
+  Key k(g);
+  for (int j = 0; j < g.pes(); ++j) k.set(j / g.cols, j % g.cols, b[static_cast<size_t>(j)]);
+  return std::make_unique<SerialKeySource>(std::move(k));
+}
 
 }  // namespace keymac

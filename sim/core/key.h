@@ -4,6 +4,7 @@
 // docs/FORMATS.md; read() throws keymac::Error naming the file on any problem.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,14 +45,44 @@ class Key {
   std::vector<uint8_t> bits_;
 };
 
-// Where the key register's bits come from. Today: the serial key port loaded
-// from a Key; key expansion from a short master key (roadmap) implements the
-// same interface. Contract: bits() returns exactly R*C bits in port order.
+// The two key modes of the array (ARCHITECTURE.md sections 4 and 11).
+//  * periodic: the R*C-bit key register; W[k][n] meets key[k mod R][n mod C]
+//    in every fold of every layer (the default; today's behaviour).
+//  * expanded: an 80-bit master key and a public per-layer IV drive Trivium;
+//    PE (r, c) gets a fresh key bit kbit(layer, f, r, c) for every fold f.
+enum class KeyMode { kPeriodic, kExpanded };
+const char* key_mode_name(KeyMode m);
+// Parses "periodic" / "expanded"; throws keymac::Error naming `what`.
+KeyMode parse_key_mode(const std::string& text, const std::string& what = "--key-mode");
+
+// Where the PEs' key bits come from: the one protocol every model, backend,
+// the locking code and the attack harness see, whatever the key mode.
+// Contract:
+//  * bits() are the bits entering the serial key port after reset, in order
+//    (periodic: the R*C key bits, row-major; expanded: the 80 master-key bits);
+//    load_cycles() = bits().size() cycles, once per reset, outside any layer.
+//  * fold_plane(layer, f, plane) writes the R x C key plane (row-major,
+//    plane[r*C + c]) with which PE (r, c) computes fold f (ARCHITECTURE.md
+//    section 6 order) of GEMM layer `layer` (0-based, counting Gemm/Conv
+//    layers in model order). A periodic source returns the same plane for
+//    every (layer, f).
+//  * warmup_cycles() are the cycles a layer's key unit needs before the
+//    layer's first weight write (expanded: the cipher warm-up); they are
+//    added to every layer's cycle count. 0 for a periodic key.
+//  * key_bit_writes_per_fold() is the key-port activity during a layer: key
+//    bits written beside the weight registers per fold (0 periodic, R*C expanded).
+//  * clone() copies the source (a backend keeps its own copy after reset()).
 class KeySource {
  public:
   virtual ~KeySource() = default;
   virtual Geometry geometry() const = 0;
+  virtual KeyMode mode() const { return KeyMode::kPeriodic; }
   virtual std::vector<uint8_t> bits() const = 0;
+  uint64_t load_cycles() const { return bits().size(); }
+  virtual void fold_plane(int64_t layer, int64_t fold, uint8_t* plane) const;
+  virtual uint64_t warmup_cycles() const { return 0; }
+  virtual uint64_t key_bit_writes_per_fold() const { return 0; }
+  virtual std::unique_ptr<KeySource> clone() const;
 };
 
 class SerialKeySource : public KeySource {
@@ -59,6 +90,7 @@ class SerialKeySource : public KeySource {
   explicit SerialKeySource(Key key) : key_(std::move(key)) {}
   Geometry geometry() const override { return key_.geometry(); }
   std::vector<uint8_t> bits() const override { return key_.serial(); }
+  const Key& key() const { return key_; }
 
  private:
   Key key_;

@@ -20,4 +20,14 @@ inline int64_t key_register_bits(Geometry g) {
   return g.pes() + clog2_min1(g.rows) + clog2_min1(g.cols) + 2;
 }
 
+// Flip-flops of the expanded key mode (ARCHITECTURE.md section 11.6): one key
+// bit beside each of the 2*R*C weight-bank registers, the 288-bit Trivium
+// state, the 80-bit master-key register with its 7-bit load counter, sealed
+// and error flags, and the warm-up counter (ceil(1152 / C) cycles) with its
+// running flag. A model of the design, not yet checked against Yosys.
+inline int64_t expanded_warmup_cycles(Geometry g) { return (1152 + g.cols - 1) / g.cols; }
+inline int64_t expanded_key_storage_bits(Geometry g) {
+  return 2 * int64_t(g.pes()) + 288 + 80 + 7 + 2 + clog2_min1(expanded_warmup_cycles(g) + 1) + 1;
+}
+
 }  // namespace keymac
