@@ -13,6 +13,7 @@ add_library(keymac_traces STATIC
   traces/vcd_writer.cc
 )
 target_link_libraries(keymac_traces PUBLIC keymac_core)
+target_link_libraries(keymac_traces PRIVATE fmt::fmt)  # SCALE-Sim reports
 keymac_warnings(keymac_traces)
 
 add_library(keymac_energy STATIC
@@ -20,6 +21,7 @@ add_library(keymac_energy STATIC
   host/energy/activity_probe.cc
   host/energy/energy_model.cc
   host/energy/energy_table.cc
+  host/energy/area_table.cc
 )
 # keymac_backends is defined in host.cmake (resolved at generate time).
 target_link_libraries(keymac_energy PUBLIC keymac_traces keymac_backends yaml-cpp fmt::fmt
