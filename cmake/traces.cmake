@@ -22,6 +22,7 @@ add_library(keymac_energy STATIC
   host/energy/energy_model.cc
   host/energy/energy_table.cc
   host/energy/area_table.cc
+  host/energy/accelergy.cc
 )
 # keymac_backends is defined in host.cmake (resolved at generate time).
 target_link_libraries(keymac_energy PUBLIC keymac_traces keymac_backends yaml-cpp fmt::fmt

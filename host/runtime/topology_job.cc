@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "host/energy/accelergy.h"
 #include "host/energy/activity.h"
 #include "host/energy/area_table.h"
 #include "host/energy/energy_model.h"
@@ -169,6 +170,11 @@ nlohmann::json run_topology(const TopologyConfig& cfg) {
   }
   ein.batch_images = 1;
   ein.images_per_reset = 1;
+  if (!cfg.accelergy_dir.empty()) {
+    AccelergyBuffers b{mem.weight_sram_bytes, mem.input_sram_bytes, mem.accum_sram_bytes};
+    write_accelergy_dir(cfg.accelergy_dir, accelergy_files(ein, table, area, b, cfg.clock_mhz));
+    rep["accelergy_dir"] = cfg.accelergy_dir;
+  }
   rep["complete"] = true;
   return rep;
 }
