@@ -40,6 +40,7 @@ add_executable(keymac_traces_tests
   tests/traces/saif_test.cc
   tests/traces/energy_test.cc
   tests/traces/scalesim_test.cc
+  tests/traces/accelergy_test.cc
 )
 target_link_libraries(keymac_traces_tests PRIVATE keymac_energy GTest::gtest_main)
 target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -34,7 +34,7 @@ void add_run(CLI::App& app, Runner& run) {
   struct Opts {
     RunConfig cfg;
     std::string array, json, window, mem_config;
-    std::string topology, scalesim_config, accelergy_dir;  // traces issue: --topology
+    std::string topology, scalesim_config;  // traces issue: --topology
     uint64_t seed = 0;
   };
   auto o = std::make_shared<Opts>();
@@ -88,7 +88,7 @@ void add_run(CLI::App& app, Runner& run) {
                              "layer list instead of a model: SCALE-Sim conv or GEMM (M,N,K) topology CSV, or plain M,K,N lines");
   c->add_option("--config", o->scalesim_config, "with --topology: SCALE-Sim .cfg (array, offsets, SRAM sizes, bandwidth)")
       ->needs(topo);
-  c->add_option("--accelergy-dir", o->accelergy_dir,
+  c->add_option("--accelergy-dir", cfg.accelergy_dir,
                 "write Accelergy 0.4 inputs (architecture, components, action counts, ERT/ART) to DIR");
   for (const char* name : {"--model", "--key", "--save-key", "--limit", "--batch", "--wrong-keys", "--calib",
                            "--data-dir", "--mean", "--std", "--vcd", "--saif", "--finite-memory", "--mem-config",
@@ -110,7 +110,7 @@ void add_run(CLI::App& app, Runner& run) {
         t.scalesim_per_layer_cycles = cfg.scalesim_per_layer_cycles;
         t.trace_limit_mb = cfg.trace_limit_mb;
         t.force_trace = cfg.force_trace;
-        t.accelergy_dir = o->accelergy_dir;
+        t.accelergy_dir = cfg.accelergy_dir;
         const auto report = run_topology(t);
         std::fputs(topology_text(report).c_str(), stdout);
         std::fflush(stdout);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 
+#include "host/energy/accelergy.h"
 #include "host/energy/activity_probe.h"
 #include "host/energy/energy_model.h"
 #include "host/runtime/int8_runner.h"
@@ -71,7 +72,7 @@ class SaifTap : public ArrayBackend {
 
 nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
                                  const Key& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
-  const bool energy = cfg.energy || !cfg.accelergy_out.empty();
+  const bool energy = cfg.energy || !cfg.accelergy_out.empty() || !cfg.accelergy_dir.empty();
   // With the RTL backend, the RTL itself writes the SAIF (of its hierarchy) during the evaluation.
   const bool direct_saif = !cfg.saif_path.empty() && cfg.backend != "rtl";
   if (!energy && cfg.scalesim_dir.empty() && !direct_saif) return nullptr;
@@ -117,6 +118,14 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
     traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, trace_limits(cfg), so);
   }
   if (!cfg.accelergy_out.empty()) write_file_atomic(cfg.accelergy_out, accelergy_yaml(in));
+  if (!cfg.accelergy_dir.empty()) {
+    const MemoryOptions& mo = cfg.backend_options.memory;
+    AccelergyBuffers buf;
+    buf.weight_bytes = static_cast<uint64_t>(mo.weight_sram_kib) * 1024;
+    buf.input_bytes = static_cast<uint64_t>(mo.input_sram_kib) * 1024;
+    buf.accum_bytes = static_cast<uint64_t>(mo.accum_sram_kib) * 1024;
+    write_accelergy_dir(cfg.accelergy_dir, accelergy_files(in, table, AreaTable{}, buf, cfg.clock_mhz));
+  }
   return energy ? energy_json(in, table) : nlohmann::json(nullptr);
 }
 
