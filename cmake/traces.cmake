@@ -53,6 +53,17 @@ file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake"
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
   "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake")
 
+# `keymac run --topology` (host/runtime/topology_*): labels unit;traces.
+add_executable(keymac_topology_tests tests/traces/topology_test.cc)
+target_link_libraries(keymac_topology_tests PRIVATE keymac_runtime GTest::gtest_main)
+target_compile_definitions(keymac_topology_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_topology_tests)
+gtest_discover_tests(keymac_topology_tests PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_topology_tests_labels.cmake"
+  "if(keymac_topology_tests_TESTS)\n  set_tests_properties(\${keymac_topology_tests_TESTS} PROPERTIES LABELS \"unit;traces\")\nendif()\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+  "${CMAKE_CURRENT_BINARY_DIR}/keymac_topology_tests_labels.cmake")
+
 # SAIF of the RTL hierarchy from the verilated km_array (labels unit;traces;rtl).
 if(TARGET keymac_rtl_models)
   add_executable(keymac_traces_rtl_tests tests/traces/rtl_saif_test.cc)
