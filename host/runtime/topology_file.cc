@@ -73,7 +73,7 @@ Topology read_topology(const std::string& path) {
   }
   for (size_t li = first; li < lines.size(); ++li) {
     const std::string where = path + ":" + std::to_string(lines[li].first);
-    const auto f = fields(lines[li].second);
+    auto f = fields(lines[li].second);
     if (t.format == "mkn") {
       if (f.size() != 3) throw Error(where + ": expected M,K,N (three integers)");
       const GemmShape s{positive(f[0], where, "M"), positive(f[1], where, "K"), positive(f[2], where, "N")};
@@ -83,6 +83,8 @@ Topology read_topology(const std::string& path) {
       const GemmShape s{positive(f[1], where, "M"), positive(f[3], where, "K"), positive(f[2], where, "N")};
       t.layers.emplace_back(f[0], s);
     } else {
+      // SCALE-Sim drops a row's last field (the one after the trailing comma): a comment there is ignored.
+      if (f.size() > 8 && !is_int(f.back())) f.pop_back();
       if (f.size() < 8 || f.size() > 9)
         throw Error(where + ": expected name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
                             "Num Filter, Strides[, Stride width]");
