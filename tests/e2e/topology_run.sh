@@ -42,4 +42,17 @@ rc=0; $KEYMAC run --topology "$TMP/l.txt" --model x.onnx >/dev/null 2>"$TMP/err"
   || fail "--topology with --model must be refused"
 printf '[architecture_presets]\nDataflow: os\n' >"$TMP/os.cfg"
 expect_error topology_os "Dataflow 'os' not supported" -- $KEYMAC run --topology "$TMP/l.txt" --config "$TMP/os.cfg"
+# A model run: the CNN's first convolution reads input pixels (28x28x1 = 784 distinct
+# addresses, NHWC as SCALE-Sim), not im2col's M*K; per-layer cycles from 0; reports written.
+$KEYMAC run --model "$KEYMAC_SRC/models/fmnist_cnn.onnx" --limit 2 --batch 1 --wrong-keys 0 --calib 50 \
+  --no-progress --scalesim-trace "$TMP/cnn" --scalesim-per-layer-cycles --trace-window 0:100000 >/dev/null
+"$PY" - "$TMP/cnn" <<'PY'
+import csv, sys
+d = sys.argv[1]
+addrs = {int(a) for row in csv.reader(open(d + '/layer0/IFMAP_SRAM_TRACE.csv')) for a in row[1:] if a != '-1'}
+assert addrs == set(range(784)), (len(addrs), min(addrs), max(addrs))
+assert next(csv.reader(open(d + '/layer1/FILTER_SRAM_TRACE.csv')))[0] == '0'
+assert open(d + '/COMPUTE_REPORT.csv').readline().startswith('LayerID, Total Cycles, Stall Cycles')
+print("ok: CNN conv1 reads the 784 input pixels")
+PY
 echo "topology_run: ok"
