@@ -138,6 +138,25 @@ TEST(Topology, CyclesAreTheClosedFormAndScaleSimsAreItsFoldFormula) {
   fs::remove(l);
 }
 
+TEST(Topology, UserBandwidthConfigAddsMemoryStallsToTheClosedForm) {
+  const std::string cfgp = temp_file("user.cfg",
+                                     "[architecture_presets]\nArrayHeight: 16\nArrayWidth: 16\nIfmapSramSzkB: 64\n"
+                                     "FilterSramSzkB: 64\nOfmapSramSzkB: 64\nDataflow: ws\nBandwidth : 4\n"
+                                     "[run_presets]\nInterfaceBandwidth: USER\n");
+  const std::string l = temp_file("one.txt", "576,25,8\n");
+  TopologyConfig cfg;
+  cfg.topology = l;
+  cfg.scalesim_config = cfgp;
+  const auto r = run_topology(cfg);
+  const auto& j = r["layers"][0];
+  const int64_t F = 2, M = 576, ideal = (F - 1) * M + M + 16 + 16;
+  EXPECT_GT(j["stall_cycles"].get<int64_t>(), 0);
+  EXPECT_EQ(j["cycles"].get<int64_t>(), ideal + j["stall_cycles"].get<int64_t>());
+  EXPECT_EQ(r["memory"]["dram_bytes_per_cycle"].get<double>(), 4.0);
+  fs::remove(cfgp);
+  fs::remove(l);
+}
+
 // SCALE-Sim's own Total Cycles (its COMPUTE_REPORT, tests/traces/data/scalesim_ref) for the same layers.
 TEST(Topology, ScaleSimCyclesEqualTheRealScaleSimsReports) {
   for (const auto& [topo, type, report] :
