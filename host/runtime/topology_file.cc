@@ -74,6 +74,7 @@ Topology read_topology(const std::string& path) {
   for (size_t li = first; li < lines.size(); ++li) {
     const std::string where = path + ":" + std::to_string(lines[li].first);
     auto f = fields(lines[li].second);
+    if (f.empty()) continue;  // a row of empty fields (",,,,,,,," in several SCALE-Sim topologies)
     if (t.format == "mkn") {
       if (f.size() != 3) throw Error(where + ": expected M,K,N (three integers)");
       const GemmShape s{positive(f[0], where, "M"), positive(f[1], where, "K"), positive(f[2], where, "N")};

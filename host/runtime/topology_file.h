@@ -10,7 +10,8 @@
 //      gemm   SCALE-Sim GEMM topology (its -i gemm form): header "name, M, N, K",
 //             rows name, M, N, K[,]
 //      mkn    plain list: every line "M,K,N" (three integers, no header);
-//             empty lines and lines starting with '#' are skipped
+//             empty lines, rows of empty fields (",,,,") and lines starting
+//             with '#' are skipped (all formats)
 //    Conv layers lower as SCALE-Sim's: out = ceil((H - FH + S) / S), M = outH*outW,
 //    K = FH*FW*C, N = filters (no padding). Any other content is a
 //    keymac::Error "FILE:LINE: problem".
