@@ -2,6 +2,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <vector>
 
 #include "host/backend/memory_config.h"
@@ -92,7 +93,8 @@ void add_run(CLI::App& app, Runner& run) {
                 "write Accelergy 0.4 inputs (architecture, components, action counts, ERT/ART) to DIR");
   for (const char* name : {"--model", "--key", "--save-key", "--limit", "--batch", "--wrong-keys", "--calib",
                            "--data-dir", "--mean", "--std", "--vcd", "--saif", "--finite-memory", "--mem-config",
-                           "--accelergy-out", "--backend"})
+                           "--accelergy-out", "--backend", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib",
+                           "--abuf-kib"})
     topo->excludes(c->get_option(name));
   c->callback([o, seed, mem_flags, &run] {
     run = [o, seed, mem_flags] {
@@ -110,6 +112,7 @@ void add_run(CLI::App& app, Runner& run) {
         t.scalesim_per_layer_cycles = cfg.scalesim_per_layer_cycles;
         t.trace_limit_mb = cfg.trace_limit_mb;
         t.force_trace = cfg.force_trace;
+        if (!o->window.empty()) std::tie(t.window_from, t.window_to) = parse_window(o->window);
         t.accelergy_dir = cfg.accelergy_dir;
         const auto report = run_topology(t);
         std::fputs(topology_text(report).c_str(), stdout);

@@ -163,6 +163,8 @@ nlohmann::json run_topology(const TopologyConfig& cfg) {
     traces::TraceLimits lim;
     lim.limit_bytes = cfg.trace_limit_mb << 20;
     lim.force = cfg.force_trace;
+    lim.window_from = cfg.window_from;
+    lim.window_to = cfg.window_to;
     traces::ScaleSimOptions so;
     so.per_layer_cycles = cfg.scalesim_per_layer_cycles;
     if (sc) so.ifmap_offset = sc->ifmap_offset, so.filter_offset = sc->filter_offset, so.ofmap_offset = sc->ofmap_offset;

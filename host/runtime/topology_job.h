@@ -22,6 +22,7 @@
 //  * The JSON has "layers"[] with "cycles" and "scalesim_cycles" and "total".
 #pragma once
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -39,6 +40,7 @@ struct TopologyConfig {
   std::string accelergy_dir;            // write Accelergy inputs here (host/energy/accelergy.h)
   std::string scalesim_dir;             // write SCALE-Sim traces + reports here
   bool scalesim_per_layer_cycles = true;
+  uint64_t window_from = 0, window_to = UINT64_MAX;  // --trace-window (global cycles)
   uint64_t trace_limit_mb = 100;
   bool force_trace = false;
 };
