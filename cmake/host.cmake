@@ -26,6 +26,8 @@ add_library(keymac_runtime STATIC
   host/runtime/progress.cc
   host/runtime/run_job.cc
   host/runtime/run_traces.cc
+  host/runtime/topology_file.cc
+  host/runtime/topology_job.cc
   host/synth/synth_runner.cc
 )
 target_link_libraries(keymac_runtime PUBLIC keymac_backends keymac_onnx nlohmann_json::nlohmann_json

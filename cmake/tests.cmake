@@ -20,6 +20,9 @@ endforeach()
 add_test(NAME e2e.saif_run COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/saif_run.sh)
 set_tests_properties(e2e.saif_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300
   ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
+# keymac run --topology (SCALE-Sim topologies in, traces/reports/Accelergy out; docs/SCALESIM.md).
+add_test(NAME e2e.topology_run COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/topology_run.sh)
+set_tests_properties(e2e.topology_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300 ENVIRONMENT "${KEYMAC_E2E_ENV}")
 add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
 set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)
 # Hardening (docs/RELIABILITY.md): bad outputs, hostile names, CLI values,

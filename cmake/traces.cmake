@@ -14,6 +14,7 @@ add_library(keymac_traces STATIC
   traces/vcd_writer.cc
 )
 target_link_libraries(keymac_traces PUBLIC keymac_core)
+target_link_libraries(keymac_traces PRIVATE fmt::fmt)  # SCALE-Sim reports
 keymac_warnings(keymac_traces)
 
 add_library(keymac_energy STATIC
@@ -21,6 +22,8 @@ add_library(keymac_energy STATIC
   host/energy/activity_probe.cc
   host/energy/energy_model.cc
   host/energy/energy_table.cc
+  host/energy/area_table.cc
+  host/energy/accelergy.cc
 )
 # keymac_backends is defined in host.cmake (resolved at generate time).
 target_link_libraries(keymac_energy PUBLIC keymac_traces keymac_backends yaml-cpp fmt::fmt
@@ -39,6 +42,7 @@ add_executable(keymac_traces_tests
   tests/traces/energy_test.cc
   tests/traces/scalesim_test.cc
   tests/traces/vcd_scrub_test.cc
+  tests/traces/accelergy_test.cc
 )
 target_link_libraries(keymac_traces_tests PRIVATE keymac_energy GTest::gtest_main)
 target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
@@ -50,6 +54,17 @@ file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake"
   "if(keymac_traces_tests_TESTS)\n  set_tests_properties(\${keymac_traces_tests_TESTS} PROPERTIES LABELS \"unit;traces\")\nendif()\n")
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
   "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_tests_labels.cmake")
+
+# `keymac run --topology` (host/runtime/topology_*): labels unit;traces.
+add_executable(keymac_topology_tests tests/traces/topology_test.cc)
+target_link_libraries(keymac_topology_tests PRIVATE keymac_runtime GTest::gtest_main)
+target_compile_definitions(keymac_topology_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_topology_tests)
+gtest_discover_tests(keymac_topology_tests PROPERTIES TIMEOUT 120 DISCOVERY_TIMEOUT 60)
+file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_topology_tests_labels.cmake"
+  "if(keymac_topology_tests_TESTS)\n  set_tests_properties(\${keymac_topology_tests_TESTS} PROPERTIES LABELS \"unit;traces\")\nendif()\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+  "${CMAKE_CURRENT_BINARY_DIR}/keymac_topology_tests_labels.cmake")
 
 # SAIF of the RTL hierarchy from the verilated km_array (labels unit;traces;rtl).
 if(TARGET keymac_rtl_models)

@@ -1,5 +1,6 @@
 #include "traces/scalesim_trace.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -44,38 +45,179 @@ struct LayerEvents {
   }
 };
 
-void ifmap_line(std::string& out, const LayerEvents& e, int64_t f, int64_t i) {
-  const int64_t kt = e.sch.fold(f).kt;
-  for (int r = 0; r < e.g.rows; ++r) {
-    const int64_t k = kt * e.g.rows + r;
-    out += ',';
-    out += k < e.s.k ? std::to_string(i * e.s.k + k) : "-1";
+// One cycle's lanes of the three SRAM traces (-1 idle) and whether each DRAM
+// trace has a line (same lanes as its SRAM trace).
+struct CycleLanes {
+  std::vector<int64_t> in, fi, out;
+  bool in_any = false, fi_any = false, out_any = false;
+  int in_n = 0, fi_n = 0, out_n = 0;  // lanes holding an operand (a padding tap counts: SCALE-Sim reads it)
+  bool in_dram = false, fi_dram = false, out_dram = false;
+};
+
+void lanes_at(const ScaleSimLayer& l, const LayerEvents& e, const ScaleSimOptions& o, int64_t t, CycleLanes& c) {
+  const int R = e.g.rows, C = e.g.cols;
+  const GemmShape& s = e.s;
+  std::fill(c.in.begin(), c.in.end(), -1);
+  std::fill(c.fi.begin(), c.fi.end(), -1);
+  std::fill(c.out.begin(), c.out.end(), -1);
+  c.in_any = c.fi_any = c.out_any = c.in_dram = c.fi_dram = c.out_dram = false;
+  c.in_n = c.fi_n = c.out_n = 0;
+  int64_t f, i, r;
+  if (e.act(t, f, i)) {
+    const Fold fo = e.sch.fold(f);
+    for (int rr = 0; rr < R; ++rr) {
+      const int64_t k = fo.kt * R + rr;
+      if (k >= s.k) continue;
+      c.in[static_cast<size_t>(rr)] = scalesim_ifmap_addr(l, i, k, o);
+      ++c.in_n;
+    }
+    c.in_any = true;
+    c.in_dram = fo.nt == 0;
+  }
+  if (e.weight(t, f, r)) {
+    const Fold fo = e.sch.fold(f);
+    const int64_t k = fo.kt * R + r;
+    for (int cc = 0; cc < C; ++cc) {
+      const int64_t n = fo.nt * C + cc;
+      if (k >= s.k || n >= s.n) continue;
+      c.fi[static_cast<size_t>(cc)] = o.filter_offset + n * s.k + k;
+      ++c.fi_n;
+    }
+    c.fi_any = c.fi_dram = true;
+  }
+  if (e.act(t - (R + C - 1), f, i)) {
+    const Fold fo = e.sch.fold(f);
+    for (int cc = 0; cc < C; ++cc) {
+      const int64_t n = fo.nt * C + cc;
+      if (n >= s.n) continue;
+      c.out[static_cast<size_t>(cc)] = o.ofmap_offset + i * s.n + n;
+      ++c.out_n;
+    }
+    c.out_any = true;
+    c.out_dram = fo.kt == e.sch.k_tiles() - 1;
   }
 }
-void filter_line(std::string& out, const LayerEvents& e, int64_t f, int64_t r) {
-  const Fold fo = e.sch.fold(f);
-  const int64_t k = fo.kt * e.g.rows + r;
-  for (int c = 0; c < e.g.cols; ++c) {
-    const int64_t n = fo.nt * e.g.cols + c;
+
+void append_line(std::string& out, const std::string& cycle, const std::vector<int64_t>& lanes) {
+  out += cycle;
+  for (int64_t a : lanes) {
     out += ',';
-    out += k < e.s.k && n < e.s.n ? std::to_string(kScaleSimFilterOffset + k * e.s.n + n) : "-1";
+    out += std::to_string(a);
   }
+  out += '\n';
 }
-void ofmap_line(std::string& out, const LayerEvents& e, int64_t f, int64_t i) {
-  const int64_t nt = e.sch.fold(f).nt;
-  for (int c = 0; c < e.g.cols; ++c) {
-    const int64_t n = nt * e.g.cols + c;
-    out += ',';
-    out += n < e.s.n ? std::to_string(kScaleSimOfmapOffset + i * e.s.n + n) : "-1";
-  }
+
+void count(ScaleSimAccess& a, int64_t cycle, int n) {
+  if (!n) return;
+  if (a.start < 0) a.start = cycle;
+  a.stop = cycle;
+  a.count += static_cast<uint64_t>(n);
 }
-std::string idle_line(int lanes) {
-  std::string s;
-  for (int i = 0; i < lanes; ++i) s += ",-1";
+
+// SCALE-Sim prints Python floats (repr): shortest round-trip form.
+std::string py(double v) {
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
   return s;
 }
 
 }  // namespace
+
+int64_t scalesim_ifmap_addr(const ScaleSimLayer& l, int64_t i, int64_t k, const ScaleSimOptions& o) {
+  if (!l.conv) return o.ifmap_offset + i * l.shape.k + k;
+  const ScaleSimConv& v = *l.conv;
+  const int64_t px = v.out_h * v.out_w;
+  const int64_t b = i / px, p = i % px, oy = p / v.out_w, ox = p % v.out_w;
+  int64_t c, ky, kx;
+  if (v.k_order == ScaleSimConv::KOrder::kKeymac) {
+    kx = k % v.filter_w;
+    ky = (k / v.filter_w) % v.filter_h;
+    c = k / (v.filter_w * v.filter_h);
+  } else {
+    c = k % v.channels;
+    kx = (k / v.channels) % v.filter_w;
+    ky = k / (v.channels * v.filter_w);
+  }
+  const int64_t y = oy * v.stride_h - v.pad_top + ky, x = ox * v.stride_w - v.pad_left + kx;
+  if (y < 0 || y >= v.ifmap_h || x < 0 || x >= v.ifmap_w) return -1;
+  return o.ifmap_offset + ((b * v.ifmap_h + y) * v.ifmap_w + x) * v.channels + c;
+}
+
+ScaleSimReport scalesim_report(const ScaleSimLayer& l, Geometry g, int64_t first_cycle, const ScaleSimOptions& o) {
+  const LayerEvents e(l.shape, g);
+  ScaleSimReport rep;
+  rep.cycles = e.sch.cycles();
+  const double pes = static_cast<double>(g.pes());
+  rep.overall_util = 100.0 * static_cast<double>(l.shape.macs()) / (static_cast<double>(rep.cycles) * pes);
+  // Per fold, as SCALE-Sim: used PEs / R*C, and used PE-cycles over the fold's
+  // length (keymac's fold period P = max(M, R)).
+  double map = 0, comp = 0;
+  for (int64_t f = 0; f < e.sch.folds(); ++f) {
+    const Fold fo = e.sch.fold(f);
+    const int64_t rows = std::min<int64_t>(g.rows, l.shape.k - fo.kt * g.rows);
+    const int64_t cols = std::min<int64_t>(g.cols, l.shape.n - fo.nt * g.cols);
+    map += static_cast<double>(rows * cols) / pes;
+    comp += static_cast<double>(rows * cols * l.shape.m) / (pes * static_cast<double>(e.sch.period()));
+  }
+  rep.mapping_eff = 100.0 * map / static_cast<double>(e.sch.folds());
+  rep.compute_util = 100.0 * comp / static_cast<double>(e.sch.folds());
+  CycleLanes c;
+  c.in.assign(static_cast<size_t>(g.rows), -1);
+  c.fi.assign(static_cast<size_t>(g.cols), -1);
+  c.out.assign(static_cast<size_t>(g.cols), -1);
+  for (int64_t t = 0; t < rep.cycles; ++t) {
+    lanes_at(l, e, o, t, c);
+    const int64_t cyc = first_cycle + t;
+    if (c.in_any) count(rep.sram[0], cyc, c.in_n);
+    if (c.in_dram) count(rep.dram[0], cyc, c.in_n);
+    if (c.fi_any) count(rep.sram[1], cyc, c.fi_n);
+    if (c.fi_dram) count(rep.dram[1], cyc, c.fi_n);
+    if (c.out_any) count(rep.sram[2], cyc, c.out_n);
+    if (c.out_dram) count(rep.dram[2], cyc, c.out_n);
+  }
+  return rep;
+}
+
+std::string scalesim_compute_report_csv(const std::vector<ScaleSimReport>& r) {
+  std::string s = "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n";
+  for (size_t i = 0; i < r.size(); ++i)
+    s += fmt::format("{}, {}, {}, {}, {}, {},\n", i, r[i].cycles, r[i].stall_cycles, py(r[i].overall_util),
+                     py(r[i].mapping_eff), py(r[i].compute_util));
+  return s;
+}
+
+std::string scalesim_bandwidth_report_csv(const std::vector<ScaleSimReport>& r) {
+  std::string s = "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, ";
+  s += "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n";
+  for (size_t i = 0; i < r.size(); ++i) {
+    s += std::to_string(i);
+    const double cyc = static_cast<double>(r[i].cycles);
+    for (const auto& a : r[i].sram) s += ", " + py(static_cast<double>(a.count) / cyc);
+    for (const auto& a : r[i].dram)
+      s += ", " + py(a.count ? static_cast<double>(a.count) / static_cast<double>(a.stop - a.start + 1) : 0.0);
+    s += ",\n";
+  }
+  return s;
+}
+
+std::string scalesim_detailed_report_csv(const std::vector<ScaleSimReport>& r) {
+  std::string s = "LayerID, ";
+  s += "SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, ";
+  s += "SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, ";
+  s += "SRAM OFMAP Start Cycle, SRAM OFMAP Stop Cycle, SRAM OFMAP Writes, ";
+  s += "DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP Reads, ";
+  s += "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, ";
+  s += "DRAM OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n";
+  for (size_t i = 0; i < r.size(); ++i) {
+    s += std::to_string(i);
+    for (const auto* set : {r[i].sram, r[i].dram})
+      for (int k = 0; k < 3; ++k)
+        s += fmt::format(", {}, {}, {}", py(static_cast<double>(set[k].start)), py(static_cast<double>(set[k].stop)),
+                         set[k].count);
+    s += ",\n";
+  }
+  return s;
+}
 
 uint64_t estimate_scalesim_bytes(const std::vector<ScaleSimLayer>& layers, Geometry g, const TraceLimits& limits) {
   uint64_t bytes = 0, start = 0;
@@ -84,8 +226,10 @@ uint64_t estimate_scalesim_bytes(const std::vector<ScaleSimLayer>& layers, Geome
     const uint64_t cyc = static_cast<uint64_t>(s.cycles());
     const uint64_t w = window_cycles(limits, start, start + cyc - 1);
     if (w) {
+      int64_t in_max = l.shape.m * l.shape.k;
+      if (l.conv) in_max = std::max(in_max, l.shape.m * l.conv->ifmap_h * l.conv->ifmap_w * l.conv->channels);
       const uint64_t cd = static_cast<uint64_t>(digits(static_cast<int64_t>(start + cyc))) + 1;
-      const uint64_t a_in = static_cast<uint64_t>(digits(std::max<int64_t>(l.shape.m * l.shape.k, 1))) + 1;
+      const uint64_t a_in = static_cast<uint64_t>(digits(std::max<int64_t>(in_max, 1))) + 1;
       const uint64_t a_f = static_cast<uint64_t>(digits(kScaleSimFilterOffset + l.shape.k * l.shape.n)) + 1;
       const uint64_t a_o = static_cast<uint64_t>(digits(kScaleSimOfmapOffset + l.shape.m * l.shape.n)) + 1;
       const uint64_t R = static_cast<uint64_t>(g.rows), C = static_cast<uint64_t>(g.cols);
@@ -101,62 +245,39 @@ uint64_t estimate_scalesim_bytes(const std::vector<ScaleSimLayer>& layers, Geome
 }
 
 void write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLayer>& layers, Geometry g,
-                           const TraceLimits& limits) {
+                           const TraceLimits& limits, const ScaleSimOptions& opts) {
   check_trace_size(dir, "SCALE-Sim traces", estimate_scalesim_bytes(layers, g, limits), limits);
   auto mkdir_p = [](const std::string& d) {
     if (::mkdir(d.c_str(), 0777) != 0 && errno != EEXIST)
       throw Error(d + ": cannot create trace directory (" + std::strerror(errno) + ")");
   };
   mkdir_p(dir);
-  const std::string idle_r = idle_line(g.rows), idle_c = idle_line(g.cols);
-  const int R = g.rows, C = g.cols;
+  std::vector<ScaleSimReport> reports;
   uint64_t start = 0;
+  CycleLanes c;
+  c.in.assign(static_cast<size_t>(g.rows), -1);
+  c.fi.assign(static_cast<size_t>(g.cols), -1);
+  c.out.assign(static_cast<size_t>(g.cols), -1);
   for (size_t li = 0; li < layers.size(); ++li) {
-    const LayerEvents e(layers[li].shape, g);
+    const ScaleSimLayer& l = layers[li];
+    const LayerEvents e(l.shape, g);
     const int64_t cyc = e.sch.cycles();
     const std::string ld = dir + "/layer" + std::to_string(li);
     mkdir_p(ld);
     std::string isr, fsr, osr, idr, fdr, odr;
     const uint64_t a = std::max(start, limits.window_from);
     const uint64_t b = std::min(start + static_cast<uint64_t>(cyc) - 1, limits.window_to);
+    const uint64_t label0 = opts.per_layer_cycles ? 0 : start;  // cycle number of layer cycle 0
     for (uint64_t gt = a; gt <= b && a <= b; ++gt) {
       const int64_t t = static_cast<int64_t>(gt - start);
-      const std::string cs = std::to_string(gt);
-      int64_t f, i, r;
-      isr += cs;
-      if (e.act(t, f, i)) {
-        ifmap_line(isr, e, f, i);
-        if (e.sch.fold(f).nt == 0) {
-          idr += cs;
-          ifmap_line(idr, e, f, i);
-          idr += '\n';
-        }
-      } else {
-        isr += idle_r;
-      }
-      isr += '\n';
-      fsr += cs;
-      if (e.weight(t, f, r)) {
-        filter_line(fsr, e, f, r);
-        fdr += cs;
-        filter_line(fdr, e, f, r);
-        fdr += '\n';
-      } else {
-        fsr += idle_c;
-      }
-      fsr += '\n';
-      osr += cs;
-      if (e.act(t - (R + C - 1), f, i)) {
-        ofmap_line(osr, e, f, i);
-        if (e.sch.fold(f).kt == e.sch.k_tiles() - 1) {
-          odr += cs;
-          ofmap_line(odr, e, f, i);
-          odr += '\n';
-        }
-      } else {
-        osr += idle_c;
-      }
-      osr += '\n';
+      lanes_at(l, e, opts, t, c);
+      const std::string cs = std::to_string(label0 + static_cast<uint64_t>(t));
+      append_line(isr, cs, c.in);
+      append_line(fsr, cs, c.fi);
+      append_line(osr, cs, c.out);
+      if (c.in_dram) append_line(idr, cs, c.in);
+      if (c.fi_dram) append_line(fdr, cs, c.fi);
+      if (c.out_dram) append_line(odr, cs, c.out);
     }
     write_file_atomic(ld + "/IFMAP_SRAM_TRACE.csv", isr);
     write_file_atomic(ld + "/FILTER_SRAM_TRACE.csv", fsr);
@@ -164,7 +285,13 @@ void write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLay
     write_file_atomic(ld + "/IFMAP_DRAM_TRACE.csv", idr);
     write_file_atomic(ld + "/FILTER_DRAM_TRACE.csv", fdr);
     write_file_atomic(ld + "/OFMAP_DRAM_TRACE.csv", odr);
+    if (opts.reports) reports.push_back(scalesim_report(l, g, static_cast<int64_t>(label0), opts));
     start += static_cast<uint64_t>(cyc);
+  }
+  if (opts.reports) {
+    write_file_atomic(dir + "/COMPUTE_REPORT.csv", scalesim_compute_report_csv(reports));
+    write_file_atomic(dir + "/BANDWIDTH_REPORT.csv", scalesim_bandwidth_report_csv(reports));
+    write_file_atomic(dir + "/DETAILED_ACCESS_REPORT.csv", scalesim_detailed_report_csv(reports));
   }
 }
 

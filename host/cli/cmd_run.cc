@@ -2,6 +2,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <vector>
 
 #include "host/backend/memory_config.h"
@@ -10,6 +11,7 @@
 #include "host/energy/energy_model.h"  // traces issue
 #include "host/report/text_report.h"
 #include "host/runtime/run_job.h"
+#include "host/runtime/topology_job.h"  // traces issue: --topology
 #include "sim/core/atomic_file.h"
 #include "sim/core/capped_read.h"
 #include "sim/core/json_depth.h"
@@ -36,6 +38,7 @@ void add_run(CLI::App& app, Runner& run) {
   struct Opts {
     RunConfig cfg;
     std::string array, json, window, mem_config;
+    std::string topology, scalesim_config;  // traces issue: --topology
     uint64_t seed = 0;
   };
   auto o = std::make_shared<Opts>();
@@ -83,14 +86,47 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--energy-table", cfg.energy_table, "YAML/JSON file overriding energy table entries");
   c->add_option("--accelergy-out", cfg.accelergy_out, "write Accelergy action counts (YAML) of one batch");
   c->add_option("--scalesim-trace", cfg.scalesim_dir, "write SCALE-Sim-format SRAM/DRAM traces of one batch to DIR (trace window)");
+  c->add_flag("--scalesim-per-layer-cycles", cfg.scalesim_per_layer_cycles, "SCALE-Sim traces: number every layer's cycles from 0 (as SCALE-Sim)");
   c->add_option("--saif", cfg.saif_path, "write a SAIF of the right-key run (trace window): km_array boundary of one batch; rtl: the RTL hierarchy");
   c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str()->check(int_range(1, 1 << 24));
   c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
   c->add_flag("--trace-key", cfg.trace_key, "keep the key port and key register in --vcd/--saif (default: scrubbed; the trace then holds the key)");
+  // --- traces issue: a SCALE-Sim topology / GEMM list instead of a model (docs/SCALESIM.md)
+  auto* topo = c->add_option("--topology", o->topology,
+                             "layer list instead of a model: SCALE-Sim conv or GEMM (M,N,K) topology CSV, or plain M,K,N lines");
+  c->add_option("--config", o->scalesim_config, "with --topology: SCALE-Sim .cfg (array, offsets, SRAM sizes, bandwidth)")
+      ->needs(topo);
+  c->add_option("--accelergy-dir", cfg.accelergy_dir,
+                "write Accelergy 0.4 inputs (architecture, components, action counts, ERT/ART) to DIR");
+  for (const char* name : {"--model", "--key", "--save-key", "--limit", "--batch", "--wrong-keys", "--calib",
+                           "--data-dir", "--mean", "--std", "--vcd", "--saif", "--finite-memory", "--mem-config",
+                           "--accelergy-out", "--backend", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib",
+                           "--abuf-kib"})
+    topo->excludes(c->get_option(name));
   c->callback([o, seed, mem_flags, &run] {
     run = [o, seed, mem_flags] {
       RunConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
+      if (!o->topology.empty()) {
+        TopologyConfig t;
+        t.topology = o->topology;
+        t.scalesim_config = o->scalesim_config;
+        t.array = cfg.array;
+        t.energy_table = cfg.energy_table;
+        t.clock_mhz = cfg.clock_mhz;
+        if (seed->count()) t.seed = o->seed;
+        t.scalesim_dir = cfg.scalesim_dir;
+        t.scalesim_per_layer_cycles = cfg.scalesim_per_layer_cycles;
+        t.trace_limit_mb = cfg.trace_limit_mb;
+        t.force_trace = cfg.force_trace;
+        if (!o->window.empty()) std::tie(t.window_from, t.window_to) = parse_window(o->window);
+        t.accelergy_dir = cfg.accelergy_dir;
+        const auto report = run_topology(t);
+        std::fputs(topology_text(report).c_str(), stdout);
+        std::fflush(stdout);
+        if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");
+        return 0;
+      }
       MemoryOptions m;
       if (!o->mem_config.empty()) {
         nlohmann::json j;

@@ -1,5 +1,7 @@
 #include "host/energy/energy_model.h"
 
+#include "host/energy/accelergy.h"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -71,44 +73,12 @@ nlohmann::json energy_json(const EnergyInputs& in, const EnergyTable& t) {
 }
 
 std::vector<std::string> accelergy_components() {
-  return {"pe_array.mac", "pe_array.key_xor", "pe_array.act_reg", "pe_array.weight_reg", "pe_array.psum_reg",
-          "key_register", "weight_sram", "input_sram",        "accum_sram",          "dram"};
+  return {"pe", "key_register", "weight_sram", "input_sram", "accum_sram", "dram"};
 }
 
 std::string accelergy_yaml(const EnergyInputs& in) {
-  YAML::Emitter out;
-  out << YAML::Comment("keymac activity as Accelergy action counts (docs/TRACES.md); one batch of " +
-                       std::to_string(in.batch_images) + " images on a " + in.geometry.str() +
-                       " array; pe_array counts are totals over all PEs");
-  out << YAML::BeginMap << YAML::Key << "action_counts" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "version" << YAML::Value << "0.3";
-  out << YAML::Key << "local" << YAML::Value << YAML::BeginSeq;
-  auto comp = [&](const std::string& name, const std::vector<std::pair<std::string, uint64_t>>& actions) {
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name;
-    out << YAML::Key << "action_counts" << YAML::Value << YAML::BeginSeq;
-    for (const auto& [a, n] : actions)
-      out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << a << YAML::Key << "counts" << YAML::Value << n
-          << YAML::EndMap;
-    out << YAML::EndSeq << YAML::EndMap;
-  };
-  for (const bool keyed : {true, false}) {
-    LayerActivity a;
-    for (const auto& l : keyed ? in.keyed : in.plain) a += l;
-    const std::string p = std::string("system.") + (keyed ? "keyed_array." : "plain_array.");
-    const uint64_t zero = a.array_macs_zero_operand;
-    comp(p + "pe_array.mac", {{"mac_random", a.array_macs - zero}, {"mac_gated", zero}});
-    if (keyed) comp(p + "pe_array.key_xor", {{"xor", a.key_xor_ops}});
-    comp(p + "pe_array.act_reg", {{"bit_toggle", a.act_reg_toggles}});
-    comp(p + "pe_array.weight_reg", {{"bit_toggle", a.weight_reg_toggles}, {"write", a.weight_reg_writes}});
-    comp(p + "pe_array.psum_reg", {{"bit_toggle", a.psum_reg_toggles}});
-    if (keyed) comp(p + "key_register", {{"load_bit", static_cast<uint64_t>(in.geometry.pes())}});
-    comp(p + "weight_sram", {{"read", a.sram_weight_reads}, {"write", a.sram_weight_writes}});
-    comp(p + "input_sram", {{"read", a.sram_input_reads}, {"write", a.sram_input_writes}});
-    comp(p + "accum_sram", {{"read", a.sram_accum_reads}, {"write", a.sram_accum_writes}});
-    comp(p + "dram", {{"read", (a.dram_read_bytes + 7) / 8}, {"write", (a.dram_write_bytes + 7) / 8}});
-  }
-  out << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
+  // The Accelergy 0.4 action counts that match accelergy_files()' architecture (accelergy.h).
+  return accelergy_files(in, EnergyTable{}, AreaTable{}, AccelergyBuffers{}, 1000.0).action_counts;
 }
 
 std::string energy_text(const nlohmann::json& e) {

@@ -15,7 +15,8 @@
 //    per inference (one batch's energy / images in it), extra_pj, breakdown
 //    {component: {keyed, plain}}, per-layer activity, the table.
 //  * accelergy_yaml() writes the action counts of both runs (keyed and plain)
-//    as Accelergy v0.3 action_counts; component names in docs/TRACES.md.
+//    as Accelergy 0.4 action_counts, the file of accelergy_files() (accelergy.h);
+//    component names in docs/TRACES.md.
 #pragma once
 #include <map>
 #include <nlohmann/json.hpp>
@@ -40,7 +41,7 @@ nlohmann::json energy_json(const EnergyInputs& in, const EnergyTable& t);
 std::string accelergy_yaml(const EnergyInputs& in);
 // Human-readable summary of the "energy" object (for `keymac run`).
 std::string energy_text(const nlohmann::json& energy);
-// Component names written by accelergy_yaml() under each design ("keyed_array", "plain_array").
+// Component names written by accelergy_yaml() under each array ("keyed_array", "plain_array").
 std::vector<std::string> accelergy_components();
 
 }  // namespace keymac

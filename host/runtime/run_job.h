@@ -40,7 +40,9 @@ struct RunConfig {
   bool energy = false;                       // add "energy" (keyed vs plain, per inference)
   std::string energy_table;                  // YAML/JSON overriding the Horowitz 45 nm defaults
   std::string accelergy_out;                 // Accelergy action counts YAML (implies energy)
+  std::string accelergy_dir;                 // Accelergy 0.4 inputs: arch, components, counts, tables (implies energy)
   std::string scalesim_dir;                  // SCALE-Sim-format traces of one batch (trace window)
+  bool scalesim_per_layer_cycles = false;    // SCALE-Sim traces: every layer's cycles from 0
   std::string saif_path;                     // SAIF of the right-key run (trace window): the array
                                              // boundary of one batch; with backend rtl the RTL hierarchy
   uint64_t trace_limit_mb = 100;             // refuse larger traces ...

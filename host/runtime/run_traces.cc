@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 
+#include "host/energy/accelergy.h"
 #include "host/energy/activity_probe.h"
 #include "host/energy/energy_model.h"
 #include "host/runtime/int8_runner.h"
@@ -74,7 +75,7 @@ class SaifTap : public ArrayBackend {
 
 nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
                                  const Key& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
-  const bool energy = cfg.energy || !cfg.accelergy_out.empty();
+  const bool energy = cfg.energy || !cfg.accelergy_out.empty() || !cfg.accelergy_dir.empty();
   // With the RTL backend, the RTL itself writes the SAIF (of its hierarchy) during the evaluation.
   const bool direct_saif = !cfg.saif_path.empty() && cfg.backend != "rtl";
   if (!energy && cfg.scalesim_dir.empty() && !direct_saif) return nullptr;
@@ -101,10 +102,33 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
   }
   if (!cfg.scalesim_dir.empty()) {
     std::vector<traces::ScaleSimLayer> layers;
-    for (const auto& l : in.keyed) layers.push_back({l.name, l.shape});
-    traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, trace_limits(cfg));
+    for (const auto& l : in.keyed) layers.emplace_back(l.name, l.shape);
+    // Convolutions read input pixels (NHWC addresses), taps in keymac's lowering order.
+    size_t gi = 0;
+    for (const auto& ql : locked.layers) {
+      if (!ql.is_gemm_like()) continue;
+      if (gi < layers.size() && ql.kind == LayerKind::kConv && ql.in_shape.size() == 3 && ql.out_shape.size() == 3) {
+        traces::ScaleSimConv v;
+        v.channels = ql.in_shape[0], v.ifmap_h = ql.in_shape[1], v.ifmap_w = ql.in_shape[2];
+        v.filter_h = ql.win.kh, v.filter_w = ql.win.kw, v.stride_h = ql.win.sh, v.stride_w = ql.win.sw;
+        v.pad_top = ql.win.pt, v.pad_left = ql.win.pl, v.out_h = ql.out_shape[1], v.out_w = ql.out_shape[2];
+        if (v.channels * v.filter_h * v.filter_w == layers[gi].shape.k) layers[gi].conv = v;
+      }
+      ++gi;
+    }
+    traces::ScaleSimOptions so;
+    so.per_layer_cycles = cfg.scalesim_per_layer_cycles;
+    traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, trace_limits(cfg), so);
   }
   if (!cfg.accelergy_out.empty()) write_file_atomic(cfg.accelergy_out, accelergy_yaml(in));
+  if (!cfg.accelergy_dir.empty()) {
+    const MemoryOptions& mo = cfg.backend_options.memory;
+    AccelergyBuffers buf;
+    buf.weight_bytes = static_cast<uint64_t>(mo.weight_sram_kib) * 1024;
+    buf.input_bytes = static_cast<uint64_t>(mo.input_sram_kib) * 1024;
+    buf.accum_bytes = static_cast<uint64_t>(mo.accum_sram_kib) * 1024;
+    write_accelergy_dir(cfg.accelergy_dir, accelergy_files(in, table, AreaTable{}, buf, cfg.clock_mhz));
+  }
   return energy ? energy_json(in, table) : nlohmann::json(nullptr);
 }
 

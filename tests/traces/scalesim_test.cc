@@ -2,9 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <unistd.h>
+
+#include <map>
 
 #include "sim/core/error.h"
 #include "traces/scalesim_trace.h"
@@ -46,7 +50,8 @@ TEST(ScaleSim, TracesReadEachOperandOncePerFoldAtTheSpecsCycles) {
   EXPECT_EQ(isr.rows[6], (std::vector<int64_t>{6, 4, 5, -1, -1}));    // S_1 = 6: X[0][4..5]
   EXPECT_EQ(isr.addrs, 2u * 5 * 6);                                   // Nt * M * K
   const auto fsr = read_csv(dir + "/layer0/FILTER_SRAM_TRACE.csv");
-  EXPECT_EQ(fsr.rows[0], (std::vector<int64_t>{0, 10000000, 10000001, 10000002}));
+  // W of output n, reduction k at n*K + k (SCALE-Sim's filter matrix): row 0, n = 0, 1, 2.
+  EXPECT_EQ(fsr.rows[0], (std::vector<int64_t>{0, 10000000, 10000006, 10000012}));
   EXPECT_EQ(fsr.addrs, 6u * 4);                                       // each weight once
   const auto osr = read_csv(dir + "/layer0/OFMAP_SRAM_TRACE.csv");
   EXPECT_EQ(osr.rows[1 + 4 + 3 - 1], (std::vector<int64_t>{7, 20000000, 20000001, 20000002}));
@@ -85,6 +90,173 @@ TEST(ScaleSim, WindowLimitsTheTracesAndOversizedRequestsAreRefusedFirst) {
   EXPECT_EQ(first.substr(0, 4), "100,");
   EXPECT_LE(fs::file_size(p), est);
   fs::remove_all(dir);
+}
+
+// ---- Against the real SCALE-Sim (tests/traces/data/scalesim_ref/README.md) ----
+
+const std::string kRef = std::string(KEYMAC_SOURCE_DIR) + "/tests/traces/data/scalesim_ref/";
+
+// Per fold, per lane: the addresses read (written) in order, -1 dropped.
+using LaneSeqs = std::map<int64_t, std::vector<std::vector<int64_t>>>;
+LaneSeqs by_fold(const Csv& c, const std::function<int64_t(int64_t cycle)>& fold_of) {
+  LaneSeqs out;
+  for (const auto& row : c.rows) {
+    const int64_t f = fold_of(row[0]);
+    auto& lanes = out[f];
+    lanes.resize(row.size() - 1);
+    for (size_t j = 1; j < row.size(); ++j)
+      if (row[j] != -1) lanes[j - 1].push_back(row[j]);
+  }
+  return out;
+}
+std::string first_line(const std::string& p) {
+  std::ifstream in(p);
+  std::string l;
+  std::getline(in, l);
+  return l;
+}
+
+struct RefLayer {
+  std::string ref_dir;  // SCALE-Sim's layer traces
+  std::string report_dir;  // SCALE-Sim's reports
+  ScaleSimLayer layer;
+  int scalesim_layer_id;
+};
+
+// SCALE-Sim's operand matrices: T = M ofmap pixels, Sr = K window, Sc = N filters.
+// A fold in SCALE-Sim's traces lasts 2R + C + T - 2 lines, folds back to back.
+void expect_same_addresses_per_lane_and_fold(const RefLayer& ref, Geometry g) {
+  const std::string dir = (fs::temp_directory_path() / ("km_ss_ref_" + std::to_string(::getpid()))).string();
+  ScaleSimOptions o;
+  o.per_layer_cycles = true;
+  write_scalesim_traces(dir, {ref.layer}, g, TraceLimits{}, o);
+  const GemmShape s = ref.layer.shape;
+  const int64_t R = g.rows, C = g.cols;
+  const int64_t L = 2 * R + C + s.m - 2;  // SCALE-Sim's fold length
+  const int64_t P = std::max<int64_t>(s.m, R);  // keymac's fold period (ARCHITECTURE.md section 8)
+  struct Op {
+    const char* file;
+    std::function<int64_t(int64_t)> keymac_fold;  // spec: activation i of fold f at f*P + 1 + i, ...
+    bool reversed;                                // SCALE-Sim shifts weights in from row R-1
+  };
+  const Op ops[] = {{"IFMAP_SRAM_TRACE.csv", [&](int64_t t) { return (t - 1) / P; }, false},
+                    {"FILTER_SRAM_TRACE.csv", [&](int64_t t) { return t / P; }, true},
+                    {"OFMAP_SRAM_TRACE.csv", [&](int64_t t) { return (t - R - C) / P; }, false}};
+  for (const auto& op : ops) {
+    const Csv theirs_csv = read_csv(ref.ref_dir + "/" + op.file);
+    ASSERT_FALSE(theirs_csv.rows.empty()) << op.file;
+    const int64_t c0 = theirs_csv.rows.front().front();  // SCALE-Sim starts IFMAP/FILTER at 1, OFMAP at 0
+    const LaneSeqs theirs = by_fold(theirs_csv, [&](int64_t cyc) { return (cyc - c0) / L; });
+    const LaneSeqs ours = by_fold(read_csv(dir + "/layer0/" + op.file), op.keymac_fold);
+    for (const auto& [f, lanes] : theirs) {
+      ASSERT_TRUE(ours.count(f)) << op.file << " fold " << f;
+      ASSERT_EQ(ours.at(f).size(), lanes.size()) << op.file;
+      for (size_t j = 0; j < lanes.size(); ++j) {
+        std::vector<int64_t> want = lanes[j];
+        if (op.reversed) std::reverse(want.begin(), want.end());
+        EXPECT_EQ(ours.at(f)[j], want) << op.file << " fold " << f << " lane " << j;
+      }
+    }
+  }
+  // Reports: SCALE-Sim's exact headers; the same SRAM access counts and mapping efficiency.
+  for (const char* rep : {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"})
+    EXPECT_EQ(first_line(dir + "/" + rep), first_line(ref.report_dir + "/" + rep)) << rep;
+  fs::remove_all(dir);
+}
+
+// SCALE-Sim's report line `id` as numbers (columns after LayerID).
+std::vector<double> report_row(const std::string& path, int id) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  for (int i = 0; i <= id; ++i) std::getline(in, line);
+  std::vector<double> v;
+  std::stringstream ss(line);
+  for (std::string f; std::getline(ss, f, ',');)
+    if (f.find_first_not_of(" ") != std::string::npos) v.push_back(std::stod(f));
+  return v;
+}
+
+TEST(ScaleSimReference, Gemm256EveryRowAndColumnReadsScaleSimsAddressesInOrderPerFold) {
+  const Geometry g = Geometry::make(16, 16);
+  ScaleSimLayer l{"gemm256", GemmShape{256, 256, 256}, std::nullopt};
+  expect_same_addresses_per_lane_and_fold({kRef + "gemm256_16x16_ws", kRef + "gemm256_16x16_ws", l, 0}, g);
+}
+
+ScaleSimLayer scalesim_conv(const std::string& name, int64_t h, int64_t w, int64_t fh, int64_t fw, int64_t c,
+                            int64_t nf, int64_t st) {
+  ScaleSimConv v;
+  v.ifmap_h = h, v.ifmap_w = w, v.filter_h = fh, v.filter_w = fw, v.channels = c, v.stride_h = v.stride_w = st;
+  v.out_h = (h - fh + st + st - 1) / st;  // SCALE-Sim: ceil((H - FH + S) / S)
+  v.out_w = (w - fw + st + st - 1) / st;
+  v.k_order = ScaleSimConv::KOrder::kScaleSim;
+  return ScaleSimLayer{name, GemmShape{v.out_h * v.out_w, fh * fw * c, nf}, v};
+}
+
+TEST(ScaleSimReference, ConvLayersReadScaleSimsPixelAddressesInOrderPerFold) {
+  const Geometry g = Geometry::make(16, 16);
+  // tests/traces/data/scalesim_ref/conv.csv
+  expect_same_addresses_per_lane_and_fold(
+      {kRef + "conv_16x16_ws/layer0", kRef + "conv_16x16_ws", scalesim_conv("conv28x28x1_5x5x8", 28, 28, 5, 5, 1, 8, 1), 0}, g);
+  expect_same_addresses_per_lane_and_fold(
+      {kRef + "conv_16x16_ws/layer1", kRef + "conv_16x16_ws", scalesim_conv("conv12x12x8_3x3x16_s2", 12, 12, 3, 3, 8, 16, 2), 1}, g);
+}
+
+TEST(ScaleSimReference, ReportCountsAndMappingEfficiencyEqualScaleSims) {
+  const Geometry g = Geometry::make(16, 16);
+  const std::vector<std::pair<std::string, std::vector<ScaleSimLayer>>> runs = {
+      {"gemm256_16x16_ws", {{"gemm256", GemmShape{256, 256, 256}, std::nullopt}}},
+      {"conv_16x16_ws",
+       {scalesim_conv("c0", 28, 28, 5, 5, 1, 8, 1), scalesim_conv("c1", 12, 12, 3, 3, 8, 16, 2)}}};
+  for (const auto& [d, layers] : runs) {
+    for (size_t id = 0; id < layers.size(); ++id) {
+      const ScaleSimReport ours = scalesim_report(layers[id], g);
+      const auto detail = report_row(kRef + d + "/DETAILED_ACCESS_REPORT.csv", static_cast<int>(id));
+      const auto compute = report_row(kRef + d + "/COMPUTE_REPORT.csv", static_cast<int>(id));
+      // Columns: id, then (start, stop, count) x {SRAM IFMAP, Filter, OFMAP, DRAM ...}.
+      EXPECT_EQ(static_cast<double>(ours.sram[0].count), detail[3]) << d << " " << id;
+      EXPECT_EQ(static_cast<double>(ours.sram[1].count), detail[6]) << d << " " << id;
+      EXPECT_EQ(static_cast<double>(ours.sram[2].count), detail[9]) << d << " " << id;
+      EXPECT_NEAR(ours.mapping_eff, compute[4], 1e-9) << d << " " << id;
+      // SCALE-Sim's total: F folds of 2R + C + T - 2, not overlapped, minus one.
+      const GemmShape s = layers[id].shape;
+      const int64_t F = ((s.k + 15) / 16) * ((s.n + 15) / 16);
+      EXPECT_EQ(compute[1], static_cast<double>(F * (2 * 16 + 16 + s.m - 2) - 1)) << d << " " << id;
+      // keymac: (F - 1) * max(M, R) + M + R + C (ARCHITECTURE.md section 8).
+      EXPECT_EQ(ours.cycles, (F - 1) * std::max<int64_t>(s.m, 16) + s.m + 32);
+      EXPECT_EQ(ours.stall_cycles, 0);
+    }
+  }
+}
+
+TEST(ScaleSim, PerLayerCycleNumberingRestartsEveryLayerAtZero) {
+  const Geometry g = Geometry::make(4, 3);
+  const GemmShape s{5, 6, 4};
+  const std::string dir = (fs::temp_directory_path() / ("km_ss_pl_" + std::to_string(::getpid()))).string();
+  ScaleSimOptions o;
+  o.per_layer_cycles = true;
+  write_scalesim_traces(dir, {{"a", s}, {"b", s}}, g, TraceLimits{}, o);
+  for (const char* l : {"layer0", "layer1"}) {
+    const auto c = read_csv(dir + "/" + l + "/FILTER_SRAM_TRACE.csv");
+    EXPECT_EQ(c.rows.front().front(), 0) << l;
+    EXPECT_EQ(c.rows.back().front(), 26) << l;  // cycles() - 1 = 27 - 1
+  }
+  fs::remove_all(dir);
+}
+
+TEST(ScaleSim, KeymacConvLoweringMapsEachReductionIndexToItsNhwcPixel) {
+  // ARCHITECTURE.md section 6: k = (c*kh + y)*kw + x; NHWC pixel ((b*H + iy)*W + ix)*C + c.
+  ScaleSimConv v;
+  v.ifmap_h = 5, v.ifmap_w = 4, v.channels = 2, v.filter_h = 3, v.filter_w = 3, v.pad_top = 1, v.pad_left = 1;
+  v.out_h = 5, v.out_w = 4;
+  const ScaleSimLayer l{"c", GemmShape{2 * 20, 18, 3}, v};
+  // Output pixel (oy 2, ox 3) of image 1: i = 20 + 2*4 + 3; tap c=1, y=0, x=1 -> k = (1*3 + 0)*3 + 1 = 10.
+  // Input row iy = 2 - 1 + 0 = 1, column ix = 3 - 1 + 1 = 3.
+  EXPECT_EQ(scalesim_ifmap_addr(l, 31, 10), ((1 * 5 + 1) * 4 + 3) * 2 + 1);
+  // Tap x=2 at ox=3 is padding (ix = 4 >= W).
+  EXPECT_EQ(scalesim_ifmap_addr(l, 31, 11), -1);
+  // GEMM: X[i][k] at i*K + k.
+  EXPECT_EQ(scalesim_ifmap_addr({"g", GemmShape{3, 7, 2}, std::nullopt}, 2, 5), 19);
 }
 
 }  // namespace
