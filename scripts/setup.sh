@@ -17,7 +17,7 @@ pkgs=(
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libcli11-dev libyaml-cpp-dev
   dataset-fashion-mnist gnuplot-nox parallel slurm-wlm munge
 )
-if [ "$want_torch" = 1 ]; then pkgs+=(python3-torch python3-numpy); fi
+if [ "$want_torch" = 1 ]; then pkgs+=(python3-torch python3-numpy python3-pandas); fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 missing=()

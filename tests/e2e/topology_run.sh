@@ -15,7 +15,7 @@ grep -q "^conv28x28x1_5x5x8 " "$TMP/conv.txt" || fail "text report has no per-la
 for f in COMPUTE_REPORT BANDWIDTH_REPORT DETAILED_ACCESS_REPORT; do [ -s "$TMP/ss/$f.csv" ] || fail "$f.csv missing"; done
 [ "$(head -1 "$TMP/ss/layer1/FILTER_SRAM_TRACE.csv" | cut -d, -f1)" = 0 ] || fail "per-layer cycles do not start at 0"
 for f in arch components action_counts; do [ -s "$TMP/acc/$f.yaml" ] || fail "$f.yaml missing"; done
-if "$PY" -c "import pandas" 2>/dev/null; then
+"$PY" -c "import pandas" 2>/dev/null || fail "python3-pandas is missing (scripts/setup.sh installs it)"
   # SCALE-Sim's scalesim_report.py reads the reports with exactly this call.
   "$PY" - "$TMP/ss" "$TMP/conv.json" <<'PY'
 import json, sys, pandas as pd
@@ -28,7 +28,6 @@ x = pd.read_csv(d + '/DETAILED_ACCESS_REPORT.csv', sep=r'\s*,\s*', engine='pytho
 assert x['SRAM Filter Reads'].to_list() == [l['k'] * l['n'] for l in r['layers']], x
 print("ok: pandas reads the reports as SCALE-Sim's loader does")
 PY
-fi
 printf 'Layer Name, M, N, K,\nfc, 256, 256, 256,\n' >"$TMP/g.csv"
 $KEYMAC run --topology "$TMP/g.csv" --array 16x16 --json "$TMP/g.json" >/dev/null
 [ "$(json "$TMP/g.json" "(r['layers'][0]['cycles'], r['layers'][0]['scalesim_cycles'])")" = "(65568, 77311)" ] \
