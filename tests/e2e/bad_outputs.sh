@@ -55,6 +55,8 @@ case_ "keygen --out FIFO" 0 "" -- $KEYMAC keygen --array 4x4 --out fifo
 sleep 0.2
 [ -p fifo ] || fail "the FIFO was replaced"
 grep -q '^array 4x4' fifo.out || fail "nothing came through the FIFO"
+case_ "keygen --out /dev/stdout > FILE" 0 "" -- bash -c 'exec "$@" >stdout.txt' _ $KEYMAC keygen --array 4x4 --out /dev/stdout
+[ -f stdout.txt ] && grep -q '^array 4x4' stdout.txt && grep -q '^wrote 16-bit key' stdout.txt || fail "--out /dev/stdout into a file lost output: $(cat stdout.txt)"
 case_ "run --json - (stdout)" 0 "" -- $KEYMAC "${R[@]}" --key k.key --json -
 grep -q '"accuracy"' out || fail "--json - did not write the report to stdout"
 mkdir adir
@@ -113,8 +115,23 @@ case_ "keygen's message into a closed pipe" 1 "stdout: write failed: Broken pipe
 # A SystemC VCD on a full disk: one line, non-zero, no 0-byte file as if complete.
 case_ "systemc --vcd /dev/full" 1 "$FULLDEV: write failed: No space left on device" -- $KEYMAC "${R[@]}" --key k.key --backend systemc --vcd $FULLDEV --trace-window 0:2000
 [ ! -e $FULLDEV.vcd ] || { rm -f $FULLDEV.vcd; fail "the SystemC VCD went to $FULLDEV.vcd"; }
+# The RTL backend's VCD past the file-size limit (like a full disk): one line, no
+# hang (Verilator's fatal handler used to deadlock on its trace mutex).
+if [ "${KEYMAC_HAS_RTL:-0}" = 1 ]; then
+  $KEYMAC keygen --array 4x4 --out k4.key >/dev/null
+  case_ "rtl --vcd past the file-size limit" 1 "rtl.vcd: trace write failed: File too large" -- \
+    timeout 120 bash -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' _ $KEYMAC "${R[@]}" --key k4.key --backend rtl \
+    --vcd rtl.vcd --trace-window 0:100000 --force-trace
+  [ ! -e rtl.vcd ] || fail "a partial RTL VCD was left as if complete"
+  case_ "rtl --vcd /dev/full" 1 "$FULLDEV: write failed: No space left on device" -- \
+    $KEYMAC "${R[@]}" --key k4.key --backend rtl --vcd $FULLDEV --trace-window 0:300
+fi
 no_temps .
-ls /tmp | grep -q "^keymac-vcd-$$" && fail "keymac-vcd temp dir left"
+for d in "${TMPDIR:-/tmp}"/keymac-vcd-* "${TMPDIR:-/tmp}"/keymac-rtl-*; do
+  [ -e "$d" ] || continue
+  pid=${d##*/keymac-???-}; pid=${pid%%-*}
+  kill -0 "$pid" 2>/dev/null || fail "temp dir $d of a finished keymac left behind"
+done
 
 # --- Commands built from user text
 H="$TMP/h'q \$(touch $TMP/pwned); é"
