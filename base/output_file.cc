@@ -99,9 +99,28 @@ class OutputFile::Buf : public std::streambuf {
 OutputFile::OutputFile(std::string path, FileMode mode) : path_(std::move(path)) {
   if (path_.empty()) throw Error("output path is empty");
   const bool secret = mode == FileMode::kSecret;
+  const bool system_path = path_ == "/dev/stdout" || path_ == "/dev/stderr" || path_.rfind("/dev/fd/", 0) == 0 ||
+                           path_.rfind("/proc/", 0) == 0;
   if (path_ == "-") {
     std::fflush(stdout);  // keep the order of what stdio already holds
     fd_ = 1;
+  } else if (system_path) {
+    // /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: always a stream
+    // (even when /dev/stdout leads to a regular file), never created. This
+    // process's own descriptors are duplicated (sharing the file offset with
+    // what stdio writes); other /proc paths are opened for appending.
+    std::fflush(stdout);
+    int own = -1;
+    if (path_ == "/dev/stdout") own = 1;
+    else if (path_ == "/dev/stderr") own = 2;
+    for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+      const std::string p(prefix);
+      if (path_.rfind(p, 0) == 0 && path_.size() > p.size() && path_.size() < p.size() + 9 &&
+          path_.find_first_not_of("0123456789", p.size()) == std::string::npos)
+        own = std::stoi(path_.substr(p.size()));
+    }
+    fd_ = own >= 0 ? ::fcntl(own, F_DUPFD_CLOEXEC, 3) : ::open(path_.c_str(), O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(path_ + ": cannot write: " + std::strerror(errno));
   } else {
     struct stat st;
     bool absent = false;

@@ -13,7 +13,9 @@
 //    regular file gets that file rewritten atomically (the link keeps pointing
 //    at it), a link to a device or FIFO is streamed to, a link to a directory
 //    is refused, and a dangling link is refused (keymac does not create files
-//    where a link points).
+//    where a link points). /dev/stdout, /dev/stderr, /dev/fd/N and paths
+//    under /proc/ are always streamed (appended, never created), even when
+//    they lead to a regular file (`--out /dev/stdout > file`).
 //  * FileMode::kSecret creates the file 0600 (key files, anything that can hold
 //    key material) and resets an existing file's mode to 0600; kPublic creates
 //    0666 & ~umask and keeps an existing regular file's permission bits.

@@ -88,7 +88,7 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--scalesim-trace", cfg.scalesim_dir, "write SCALE-Sim-format SRAM/DRAM traces of one batch to DIR (trace window)");
   c->add_flag("--scalesim-per-layer-cycles", cfg.scalesim_per_layer_cycles, "SCALE-Sim traces: number every layer's cycles from 0 (as SCALE-Sim)");
   c->add_option("--saif", cfg.saif_path, "write a SAIF of the right-key run (trace window): km_array boundary of one batch; rtl: the RTL hierarchy");
-  c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str()->check(int_range(1, 1 << 24));
+  c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str()->check(int_range(0, 1 << 24));
   c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
   c->add_flag("--trace-key", cfg.trace_key, "keep the key port and key register in --vcd/--saif (default: scrubbed; the trace then holds the key)");
   // --- traces issue: a SCALE-Sim topology / GEMM list instead of a model (docs/SCALESIM.md)

@@ -126,6 +126,20 @@ TEST(OutputFile, AStreamReportsTheFullDiskAtTheFailingWrite) {
   EXPECT_EQ(e, "/dev/full: write failed: No space left on device");
 }
 
+TEST(OutputFile, ProcFdPathsAreAppendedToAndTheFileBehindThemIsNotReplaced) {
+  TempDir d;
+  write_file_atomic(d / "stdout.txt", "before\n");
+  struct stat before, after;
+  ASSERT_EQ(::stat((d / "stdout.txt").c_str(), &before), 0);
+  const int fd = ::open((d / "stdout.txt").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  write_file_atomic("/proc/self/fd/" + std::to_string(fd), "after\n");
+  ::close(fd);
+  ASSERT_EQ(::stat((d / "stdout.txt").c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino);
+  EXPECT_EQ(slurp(d / "stdout.txt"), "before\nafter\n");
+}
+
 TEST(OutputFile, AFifoIsStreamedToNotReplaced) {
   TempDir d;
   ASSERT_EQ(::mkfifo((d / "f").c_str(), 0600), 0);

@@ -55,6 +55,17 @@ case_ "keygen --out FIFO" 0 "" -- $KEYMAC keygen --array 4x4 --out fifo
 sleep 0.2
 [ -p fifo ] || fail "the FIFO was replaced"
 grep -q '^array 4x4' fifo.out || fail "nothing came through the FIFO"
+# --out /dev/stdout (or /proc/self/fd/1) with stdout redirected to a file: the
+# key and the message both land in the file. (Old builds renamed a temporary
+# file over the path: /dev/stdout is only tried when KEYMAC_KEEP_GOING is off,
+# since as root that would replace the system's /dev/stdout link.)
+outs=(/proc/self/fd/1)
+[ "${KEYMAC_KEEP_GOING:-0}" = 1 ] || outs+=(/dev/stdout)
+for o in "${outs[@]}"; do
+  rm -f stdout.txt
+  case_ "keygen --out $o > FILE" 0 "" -- bash -c 'exec "$@" >stdout.txt' _ $KEYMAC keygen --array 4x4 --out "$o"
+  [ -f stdout.txt ] && grep -q '^array 4x4' stdout.txt && grep -q '^wrote 16-bit key' stdout.txt || fail "--out $o into a file lost output: $(cat stdout.txt)"
+done
 case_ "run --json - (stdout)" 0 "" -- $KEYMAC "${R[@]}" --key k.key --json -
 grep -q '"accuracy"' out || fail "--json - did not write the report to stdout"
 mkdir adir
@@ -113,8 +124,23 @@ case_ "keygen's message into a closed pipe" 1 "stdout: write failed: Broken pipe
 # A SystemC VCD on a full disk: one line, non-zero, no 0-byte file as if complete.
 case_ "systemc --vcd /dev/full" 1 "$FULLDEV: write failed: No space left on device" -- $KEYMAC "${R[@]}" --key k.key --backend systemc --vcd $FULLDEV --trace-window 0:2000
 [ ! -e $FULLDEV.vcd ] || { rm -f $FULLDEV.vcd; fail "the SystemC VCD went to $FULLDEV.vcd"; }
+# The RTL backend's VCD past the file-size limit (like a full disk): one line, no
+# hang (Verilator's fatal handler used to deadlock on its trace mutex).
+if [ "${KEYMAC_HAS_RTL:-0}" = 1 ]; then
+  $KEYMAC keygen --array 4x4 --out k4.key >/dev/null
+  case_ "rtl --vcd past the file-size limit" 1 "rtl.vcd: trace write failed: File too large" -- \
+    timeout 120 bash -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' _ $KEYMAC "${R[@]}" --key k4.key --backend rtl \
+    --vcd rtl.vcd --trace-window 0:100000 --force-trace
+  [ ! -e rtl.vcd ] || fail "a partial RTL VCD was left as if complete"
+  case_ "rtl --vcd /dev/full" 1 "$FULLDEV: write failed: No space left on device" -- \
+    timeout 120 $KEYMAC "${R[@]}" --key k4.key --backend rtl --vcd $FULLDEV --trace-window 0:300
+fi
 no_temps .
-ls /tmp | grep -q "^keymac-vcd-$$" && fail "keymac-vcd temp dir left"
+for d in "${TMPDIR:-/tmp}"/keymac-vcd-* "${TMPDIR:-/tmp}"/keymac-rtl-*; do
+  [ -e "$d" ] || continue
+  pid=${d##*/keymac-???-}; pid=${pid%%-*}
+  kill -0 "$pid" 2>/dev/null || fail "temp dir $d of a finished keymac left behind"
+done
 
 # --- Commands built from user text
 H="$TMP/h'q \$(touch $TMP/pwned); é"
@@ -145,17 +171,26 @@ ls "p\`touch pwned\`"/*.png >/dev/null || fail "plot wrote no PNG into the backq
 [ ! -e "$TMP/pwned" ] || fail "gnuplot ran a backquoted command from the output path"
 
 # --- CLI values: keymac's one-line format, exit code 2
-case_ "--limit 0" 2 "keymac: --limit: must be 1.." -- $KEYMAC "${R[@]}" --limit 0
-case_ "--limit -5" 2 "--limit: must be" -- $KEYMAC "${R[@]}" --limit -5
-case_ "--threads -3" 2 "--threads: must be 0..1024" -- $KEYMAC "${R[@]}" --threads -3
-case_ "--threads 20000" 2 "--threads: must be 0..1024, not 20000" -- $KEYMAC "${R[@]}" --threads 20000
-case_ "--threads abc" 2 "--threads: 'abc' is not an integer" -- $KEYMAC "${R[@]}" --threads abc
-case_ "--seed -1" 2 "--seed: must be 0.." -- $KEYMAC "${R[@]}" --seed -1
-case_ "--batch 0" 2 "--batch: must be" -- $KEYMAC "${R[@]}" --batch 0
-case_ "--wrong-keys -1" 2 "--wrong-keys: must be" -- $KEYMAC "${R[@]}" --wrong-keys -1
-case_ "--clock-mhz 0" 2 "--clock-mhz: must be > 0" -- $KEYMAC "${R[@]}" --clock-mhz 0
-case_ "--clock-mhz nan" 2 "--clock-mhz: 'nan' is not a finite number" -- $KEYMAC "${R[@]}" --clock-mhz nan
-case_ "--trace-window -5:10" 2 "--trace-window:" -- $KEYMAC "${R[@]}" --trace-window -5:10
+# opt_case NAME FRAGMENT OPTION VALUE: `run` with OPTION VALUE given once (the
+# other options of R stay, except OPTION itself).
+opt_case() {
+  local name=$1 frag=$2 opt=$3 val=$4 args=() i
+  for ((i = 0; i < ${#R[@]}; i++)); do
+    if [ "${R[$i]}" = "$opt" ]; then i=$((i + 1)); else args+=("${R[$i]}"); fi
+  done
+  case_ "$name" 2 "$frag" -- $KEYMAC "${args[@]}" "$opt" "$val"
+}
+opt_case "--limit 0" "keymac: --limit: must be 1.." --limit 0
+opt_case "--limit -5" "--limit: must be" --limit -5
+opt_case "--threads -3" "--threads: must be 0..1024" --threads -3
+opt_case "--threads 20000" "--threads: must be 0..1024, not 20000" --threads 20000
+opt_case "--threads abc" "--threads: 'abc' is not an integer" --threads abc
+opt_case "--seed -1" "--seed: must be 0.." --seed -1
+opt_case "--batch 0" "--batch: must be" --batch 0
+opt_case "--wrong-keys -1" "--wrong-keys: must be" --wrong-keys -1
+opt_case "--clock-mhz 0" "--clock-mhz: must be > 0" --clock-mhz 0
+opt_case "--clock-mhz nan" "--clock-mhz: 'nan' is not a finite number" --clock-mhz nan
+opt_case "--trace-window -5:10" "--trace-window:" --trace-window -5:10
 case_ "sweep -j 0" 2 "--jobs: must be 1..1024" -- $KEYMAC sweep spec.json -j 0 -o never.jsonl
 case_ "unknown option" 2 "--frobnicate" -- $KEYMAC "${R[@]}" --frobnicate
 [ ! -e never.jsonl ] || fail "a refused sweep created its results file"
