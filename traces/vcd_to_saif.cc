@@ -1,5 +1,6 @@
 #include "traces/vcd_to_saif.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -68,6 +69,7 @@ struct BitState {
 
 struct Var {
   std::vector<std::string> scope;
+  std::vector<bool> generate;  // per scope level: a generate block (not a module instance)
   std::string name;
   bool ranged = false;
   int64_t msb = 0, lsb = 0;
@@ -132,10 +134,22 @@ bool parse_range(const std::string& r, int64_t& msb, int64_t& lsb) {
   return true;
 }
 
+bool is_generate_scope(const std::string& kind, const std::string& name) {
+  if (kind == "begin" || kind == "generate" || kind == "fork") return true;
+  return name.rfind("g_", 0) == 0 || name.rfind("unnamedblk", 0) == 0;
+}
+
 }  // namespace
 
+SaifNames parse_saif_names(const std::string& s) {
+  if (s == "nested") return SaifNames::kNested;
+  if (s == "yosys-hier") return SaifNames::kYosysHier;
+  if (s == "yosys-flat") return SaifNames::kYosysFlat;
+  throw Error("--names: '" + s + "' is not nested, yosys-hier or yosys-flat");
+}
+
 VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope,
-                            const std::string& timescale_override) {
+                            const std::string& timescale_override, SaifNames names) {
   if (!timescale_override.empty()) {
     const auto sp = timescale_override.find(' ');
     const std::string n = timescale_override.substr(0, sp), u = sp == std::string::npos ? "" : timescale_override.substr(sp + 1);
@@ -145,6 +159,7 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
   }
   Tokenizer tk(vcd_path);
   std::vector<std::string> cur_scope;
+  std::vector<bool> cur_generate;
   std::vector<Var> vars;
   std::vector<Code> codes;
   std::unordered_map<std::string, int> code_of;
@@ -171,9 +186,11 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
         if (!seen) tops.push_back(name);
       }
       cur_scope.push_back(name);
+      cur_generate.push_back(is_generate_scope(kind, name));
     } else if (t == "$upscope") {
       if (cur_scope.empty()) tk.fail("$upscope without $scope");
       cur_scope.pop_back();
+      cur_generate.pop_back();
       tk.skip_section();
     } else if (t == "$var") {
       std::vector<std::string> f;
@@ -181,6 +198,7 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
       if (f.size() < 4) tk.fail("malformed $var");
       Var v;
       v.scope = cur_scope;
+      v.generate = cur_generate;
       int width = 0;
       try {
         width = std::stoi(f[1]);
@@ -220,8 +238,36 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
   }
   if (!defs_done) tk.fail("no $enddefinitions");
 
-  // Scope selection.
-  const std::vector<std::string> sel = split_scope(scope);
+  // Scope selection: a path from the top, else the one path ending in it.
+  std::vector<std::string> sel = split_scope(scope);
+  auto starts_with = [](const std::vector<std::string>& a, const std::vector<std::string>& p, size_t at) {
+    if (a.size() < at + p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i)
+      if (a[at + i] != p[i]) return false;
+    return true;
+  };
+  bool from_top = sel.empty();
+  for (const auto& v : vars) from_top = from_top || starts_with(v.scope, sel, 0);
+  if (!from_top) {
+    std::vector<std::vector<std::string>> found;
+    for (const auto& v : vars)
+      for (size_t at = 1; at + sel.size() <= v.scope.size(); ++at)
+        if (starts_with(v.scope, sel, at)) {
+          std::vector<std::string> path(v.scope.begin(), v.scope.begin() + static_cast<std::ptrdiff_t>(at + sel.size()));
+          if (std::find(found.begin(), found.end(), path) == found.end()) found.push_back(path);
+          break;
+        }
+    if (found.size() > 1) {
+      std::string list;
+      for (const auto& f : found) {
+        std::string p;
+        for (const auto& x : f) p += (p.empty() ? "" : ".") + x;
+        list += (list.empty() ? "" : ", ") + p;
+      }
+      throw Error(vcd_path + ": scope '" + scope + "' is ambiguous (" + list + "); give the full path");
+    }
+    if (found.size() == 1) sel = found[0];
+  }
   auto selected = [&](const Var& v) {
     if (v.scope.size() < sel.size()) return false;
     for (size_t i = 0; i < sel.size(); ++i)
@@ -319,16 +365,27 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
     if (!selected(v)) continue;
     if (v.scope.empty()) throw Error(vcd_path + ": $var " + v.name + " outside any $scope");
     SaifInstance* inst = &root_for(v.scope[base]);
-    for (size_t i = base + 1; i < v.scope.size(); ++i) inst = &inst->child(v.scope[i]);
+    std::string prefix;  // generate blocks (Yosys) or whole path (flat) before the net's name
+    for (size_t i = base + 1; i < v.scope.size(); ++i) {
+      if (names == SaifNames::kNested) {
+        inst = &inst->child(v.scope[i]);
+      } else if (names == SaifNames::kYosysFlat || v.generate[i]) {
+        prefix += v.scope[i] + ".";
+      } else {
+        inst = &inst->child(prefix + v.scope[i]);
+        prefix.clear();
+      }
+    }
+    const std::string net_name = prefix + v.name;
     const Code& cd = codes[static_cast<size_t>(v.code)];
     for (size_t k = 0; k < cd.bits.size(); ++k) {
       const BitState& b = cd.bits[k];
       SaifNet n;
       if (v.ranged) {
         const int64_t idx = v.msb >= v.lsb ? v.lsb + static_cast<int64_t>(k) : v.lsb - static_cast<int64_t>(k);
-        n.name = saif_bit_name(v.name, idx);
+        n.name = saif_bit_name(net_name, idx);
       } else {
-        n.name = saif_escape(v.name);
+        n.name = saif_escape(net_name);
       }
       n.t0 = b.t0;
       n.t1 = b.t1;
@@ -352,9 +409,9 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
 }
 
 VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
-                                 const std::string& scope, const std::string& timescale) {
+                                 const std::string& scope, const std::string& timescale, SaifNames names) {
   std::ostringstream os;
-  auto r = vcd_to_saif(vcd_path, os, scope, timescale);
+  auto r = vcd_to_saif(vcd_path, os, scope, timescale, names);
   write_file_atomic(saif_path, os.str());
   return r;
 }

@@ -46,10 +46,10 @@ void RtlBackend::finish() {
   std::string err;
   // SAIF of the RTL hierarchy: the design scope of the VCD (Verilator's top
   // scope is the model instance "km_array", the km_array module inside it);
-  // 10 VCD units per cycle, read as 100 ps each: 1 ns per cycle (1 GHz).
+  // the VCD is in ps, one cycle = opt_.trace.period_ps.
   if (traced_ && !opt_.trace.saif_path.empty()) {
     try {
-      traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope, "100 ps");
+      traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope);
     } catch (const std::exception& e) {
       err = std::string("SAIF not written: ") + e.what();
     }
@@ -69,7 +69,7 @@ void RtlBackend::tick() {
     vcd_tmp_ = tr.vcd_path.empty()                ? tr.saif_path + ".vcd.tmp"
                : ends_with(tr.vcd_path, ".fst") ? tr.vcd_path + ".vcd.tmp"
                                                 : tr.vcd_path;
-    cur_->trace_open(vcd_tmp_);
+    cur_->trace_open(vcd_tmp_, tr.period_ps, cycle_);
     tracing_ = true;
   }
   cur_->step();

@@ -8,7 +8,9 @@
 #include "host/cli/commands.h"
 #include "host/energy/energy_model.h"  // traces issue
 #include "host/report/text_report.h"
+#include "host/runtime/honoured_options.h"
 #include "host/runtime/run_job.h"
+#include "host/runtime/trace_notes.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/error.h"
 
@@ -33,7 +35,7 @@ void add_run(CLI::App& app, Runner& run) {
   struct Opts {
     RunConfig cfg;
     std::string array, json, window, mem_config;
-    uint64_t seed = 0;
+    uint64_t seed = 0, key_seed = 0;
   };
   auto o = std::make_shared<Opts>();
   RunConfig& cfg = o->cfg;
@@ -42,6 +44,7 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--array", o->array, "array geometry RxC (default 16x16, or the package's)");
   c->add_option("--key", cfg.key_path, "key file (default: a fresh random key; required for a package)");
   c->add_option("--save-key", cfg.save_key_path, "save the fresh random key to this file");
+  auto* key_seed = c->add_option("--key-seed", o->key_seed, "no --key: draw the key from this seed (reproducible; recorded in sweeps)");
   c->add_option("--backend", cfg.backend, "functional, systemc or rtl")->capture_default_str();
   c->add_option("--limit", cfg.limit, "evaluate only the first N test images");
   c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str();
@@ -80,8 +83,13 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--saif", cfg.saif_path, "write a SAIF of the right-key run (trace window): km_array boundary of one batch; rtl: the RTL hierarchy");
   c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str();
   c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
-  c->callback([o, seed, mem_flags, &run] {
-    run = [o, seed, mem_flags] {
+  c->callback([o, seed, key_seed, mem_flags, c, &run] {
+    // Options the backend cannot honour are refused before anything runs.
+    std::vector<std::string> given;
+    for (const char* f : {"--finite-memory", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib", "--abuf-kib",
+                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window"})
+      if (c->get_option(f)->count()) given.push_back(f);
+    run = [o, seed, key_seed, mem_flags, given] {
       RunConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
       MemoryOptions m;
@@ -97,17 +105,34 @@ void add_run(CLI::App& app, Runner& run) {
       for (const auto& [opt, apply] : mem_flags)
         if (opt->count()) apply(m);
       cfg.backend_options.memory = m;
+      check_honoured(cfg.backend, given, !m.ideal);
       if (seed->count()) cfg.seed = o->seed;
+      if (key_seed->count()) {
+        if (!cfg.key_path.empty()) throw Error("--key-seed: a --key file is given too; use one of them");
+        cfg.key_seed = o->key_seed;
+      }
       if (!o->window.empty()) {
         auto [a, b] = parse_window(o->window);
         cfg.backend_options.trace.window_from = a;
         cfg.backend_options.trace.window_to = b;
       }
       const auto report = run_job(cfg, &g_stop);
+      bool empty_trace = false;  // traces issue: say what each trace covers; no empty trace files
+      for (const auto& n : trace_notes(cfg, report)) {
+        if (n.empty) {
+          std::remove(n.path.c_str());
+          empty_trace = true;
+          std::fprintf(stderr, "keymac: %s\n", n.line.c_str());
+          continue;
+        }
+        std::fprintf(stderr, "%s\n", n.line.c_str());
+        if (!n.warning.empty()) std::fprintf(stderr, "keymac: warning: %s\n", n.warning.c_str());
+      }
       std::fputs(text_report(report).c_str(), stdout);
       if (report.contains("energy")) std::fputs(energy_text(report["energy"]).c_str(), stdout);  // traces issue
       std::fflush(stdout);
       if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");
+      if (empty_trace) return 1;
       return report["complete"].get<bool>() ? 0 : 130;
     };
   });

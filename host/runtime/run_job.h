@@ -21,6 +21,7 @@ struct RunConfig {
   std::optional<Geometry> array;             // default 16x16 (or the package's)
   std::string key_path;                      // empty: fresh secure random key
   std::string save_key_path;                 // where to save a fresh key
+  std::optional<uint64_t> key_seed;          // no key file: the key drawn from this seed (reproducible)
   std::string backend = "functional";
   BackendOptions backend_options;
   int64_t limit = -1;                        // test images; -1: all 10,000

@@ -10,7 +10,13 @@
 //  * sample(...) sets the traced variables to the values of one cycle; the
 //    caller then lets one clock period of simulated time pass (clk_i is high
 //    for the first half of the period, so its rising edge starts the cycle).
-//  * Signal names are the RTL port names (scope km_array), plus
+//  * Time: SystemC writes the file in simulated time (shared by every array
+//    context, 10 ns per cycle); close() rewrites it so that cycle t (the
+//    caller's global cycle, 0 = first key-load cycle) starts at t * period_ps
+//    (timescale 1 ps, clock high for the first half), and the file ends at
+//    (last sampled cycle + 1) * period_ps: exactly the window.
+//  * Signal names are the RTL port names (scope SystemC.km_array: SystemC
+//    puts every sc_trace name under a top scope "SystemC"), plus
 //    buf.sram_weight_re / buf.sram_input_re / buf.sram_accum_we (the SRAM
 //    accesses implied by the cycle), buf.fold, buf.layer and buf.cycle.
 #pragma once
@@ -18,6 +24,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/core/array_ports.h"
 
@@ -25,7 +33,7 @@ namespace keymac {
 
 class BoundaryTracer {
  public:
-  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to);
+  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, uint64_t period_ps = 1000);
   ~BoundaryTracer();
   BoundaryTracer(const BoundaryTracer&) = delete;
   BoundaryTracer& operator=(const BoundaryTracer&) = delete;
@@ -37,10 +45,18 @@ class BoundaryTracer {
               int64_t fold);
   void set_clock(bool v) { clk_i_ = v; }
   void close();
+  uint64_t period_ps() const { return period_ps_; }
+  // Cycles sampled so far (first, last); none: sampled() == 0.
+  uint64_t sampled() const { return samples_.size(); }
+  uint64_t first_sampled() const { return samples_.empty() ? 0 : samples_.front().second; }
+  uint64_t last_sampled() const { return samples_.empty() ? 0 : samples_.back().second; }
 
  private:
+  void retime();
   Geometry g_;
-  uint64_t from_, to_;
+  uint64_t from_, to_, period_ps_;
+  std::string path_, sc_path_;                            // final file, SystemC's own file
+  std::vector<std::pair<uint64_t, uint64_t>> samples_;  // (SystemC time in ns, cycle) per sample
   sc_core::sc_trace_file* tf_ = nullptr;
   bool clk_i_ = false, rst_ni_ = true;
   bool key_valid_i_ = false, key_bit_i_ = false, key_sealed_o_ = false, key_err_o_ = false;

@@ -36,6 +36,7 @@ namespace keymac {
 struct TraceWindow {
   std::string vcd_path;  // empty: no trace
   uint64_t from = 0, to = 0;
+  uint64_t period_ps = 1000;  // one cycle in the VCD (BoundaryTracer)
 };
 
 class ArrayContext {
@@ -47,6 +48,7 @@ class ArrayContext {
   uint64_t cycle() const { return cycle_; }  // cycles since creation (key loads + layers)
   uint64_t key_load_cycles() const { return key_load_cycles_; }
   void close_trace() { tracer_.reset(); }
+  const BoundaryTracer* tracer() const { return tracer_.get(); }
 
  private:
   friend class KmSystem;
