@@ -20,6 +20,10 @@ endforeach()
 add_test(NAME e2e.saif_run COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/saif_run.sh)
 set_tests_properties(e2e.saif_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300
   ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
+# Options a backend cannot honour are refused; traces say what they cover (docs/TRACES.md).
+add_test(NAME e2e.no_silent_noops COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/no_silent_noops.sh)
+set_tests_properties(e2e.no_silent_noops PROPERTIES LABELS "e2e;traces" TIMEOUT 300
+  ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
 add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
 set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)
 
