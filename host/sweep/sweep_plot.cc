@@ -193,7 +193,7 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
     std::string label = std::to_string(pes) + "\\n";
     size_t n = 0;
     for (const auto& s : names) label += (n++ ? "," : "") + s;
-    if (names.size() > 2) label = std::to_string(pes) + "\\n" + std::to_string(names.size()) + " shapes";
+    if (names.size() > 1) label = std::to_string(pes);  // several shapes: the legend's shape classes tell them apart
     xtics += std::string(first ? "" : ", ") + "\"" + label + "\" " + std::to_string(pes);
     first = false;
   }
@@ -219,9 +219,24 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
   }
   {
     std::string dat;
-    std::vector<std::string> titles;
+    std::vector<std::string> titles, styles;
+    std::vector<std::string> bases, aspects;  // colour per parameter series, point type per shape class
+    auto index_in = [](std::vector<std::string>& v, const std::string& x) {
+      auto it = std::find(v.begin(), v.end(), x);
+      if (it != v.end()) return static_cast<size_t>(it - v.begin());
+      v.push_back(x);
+      return v.size() - 1;
+    };
     for (auto& [key, named] : series) {
       auto& [name, pts] = named;
+      {
+        static const char* kColour[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+        static const int kPt[] = {7, 5, 9, 11, 13, 15};
+        static const int kDt[] = {1, 2, 4, 5, 3, 1};
+        const size_t ci = index_in(bases, series_of(*pts.front())), ai = index_in(aspects, key.second);
+        styles.push_back(" lw 2 lc rgb '" + std::string(kColour[ci % 8]) + "' pt " + std::to_string(kPt[ai % 6]) + " dt " +
+                         std::to_string(kDt[ai % 6]) + " ps 1.3 title ");
+      }
       std::sort(pts.begin(), pts.end(), [](const json* a, const json* b) { return num(*a, "pes") < num(*b, "pes"); });
       dat += "# " + name + "\n# pes cycles_keyed_per_batch utilisation_pct\n";
       for (const json* p : pts) {
@@ -237,20 +252,18 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
     std::string plot_c = "plot ", plot_u = "plot ";
     for (size_t i = 0; i < titles.size(); ++i) {
       const std::string sep = i ? ", \\\n  " : "";
-      static const int kPt[] = {7, 5, 9, 11, 13, 15};  // circle, square, triangles, diamond, pentagon
-      const std::string pt = " pt " + std::to_string(kPt[i % 6]) + " ps 1.3 title ";
-      plot_c += sep + f + " index " + std::to_string(i) + " using 1:2 with linespoints lw 2" + pt + quote(titles[i]);
-      plot_u += sep + f + " index " + std::to_string(i) + " using 1:3 with linespoints lw 2" + pt + quote(titles[i]);
+      plot_c += sep + f + " index " + std::to_string(i) + " using 1:2 with linespoints" + styles[i] + quote(titles[i]);
+      plot_u += sep + f + " index " + std::to_string(i) + " using 1:3 with linespoints" + styles[i] + "''";
     }
     std::string s = "set multiplot layout 1,2 title " +
                     quote("Cycles and utilisation vs array size (keyed array, right key; one batch of " +
                           value_text("batch", lines.front()["report"].value("cycles", json::object()).value("per_batch_images", json(0))) +
                           " images)") +
-                    "\nset grid\nset key top right box opaque\nset lmargin 12\nset rmargin 3\n" + xtics + (log_x ? "set logscale x 2\n" : "") +
+                    "\nset grid\nset key bottom left box opaque font ',10'\nset lmargin 12\nset rmargin 3\n" + xtics + (log_x ? "set logscale x 2\n" : "") +
                     "set xlabel \"array size: PEs = rows x cols" + std::string(log_x ? " (log scale)" : "") + "\"\n" +
                     "set logscale y 10\nset format y '%.0s%c'\nset ylabel \"cycles per batch (log scale)\"\n"
                     "set title \"Latency\"\n" + plot_c + "\nunset logscale y\nset format y '%g'\n"
-                    "set yrange [0:105]\nset key bottom left\nset ylabel \"MAC utilisation (%)\"\nset title \"Utilisation = MACs / (PEs x cycles)\"\n" +
+                    "set yrange [0:105]\nunset key\nset ylabel \"MAC utilisation (%)\"\nset title \"Utilisation = MACs / (PEs x cycles)\"\n" +
                     plot_u + "\nunset multiplot\n";
     P.run("cycles_util", s);
   }
