@@ -61,3 +61,10 @@ if(TARGET keymac_rtl_models)
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
     "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_rtl_tests_labels.cmake")
 endif()
+
+# SAIF names as Yosys names the synthesized netlist (keymac saif --names yosys-*).
+if(TARGET keymac_rtl_models)
+  add_test(NAME traces.yosys_names COMMAND bash ${CMAKE_SOURCE_DIR}/tests/traces/yosys_names.sh)
+  set_tests_properties(traces.yosys_names PROPERTIES LABELS "e2e;traces;rtl" TIMEOUT 300
+    ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR};YOSYS=${YOSYS_EXECUTABLE}")
+endif()
