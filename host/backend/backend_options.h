@@ -22,6 +22,7 @@ struct TraceOptions {
   uint64_t window_from = 0;        // first traced cycle (global cycle count)
   uint64_t window_to = 10000;      // last traced cycle, inclusive
   uint64_t period_ps = 1000;       // one cycle in every waveform/SAIF (trace_period_ps(--clock-mhz))
+  std::string saif_names = "nested";  // rtl SAIF instance names: nested | yosys-hier | yosys-flat
 };
 
 // The --clock-mhz period in ps, rounded to an even number (>= 2) so that a

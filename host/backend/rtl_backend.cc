@@ -49,7 +49,8 @@ void RtlBackend::finish() {
   // the VCD is in ps, one cycle = opt_.trace.period_ps.
   if (traced_ && !opt_.trace.saif_path.empty()) {
     try {
-      traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope);
+      traces::vcd_to_saif_file(vcd_tmp_, opt_.trace.saif_path, kRtlSaifScope, "",
+                               traces::parse_saif_names(opt_.trace.saif_names));
     } catch (const std::exception& e) {
       err = std::string("SAIF not written: ") + e.what();
     }

@@ -13,6 +13,7 @@
 #include "host/runtime/trace_notes.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/error.h"
+#include "traces/vcd_to_saif.h"
 
 namespace keymac::cli {
 
@@ -81,13 +82,16 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--accelergy-out", cfg.accelergy_out, "write Accelergy action counts (YAML) of one batch");
   c->add_option("--scalesim-trace", cfg.scalesim_dir, "write SCALE-Sim-format SRAM/DRAM traces of one batch to DIR (trace window)");
   c->add_option("--saif", cfg.saif_path, "write a SAIF of the right-key run (trace window): km_array boundary of one batch; rtl: the RTL hierarchy");
+  c->add_option("--saif-names", cfg.backend_options.trace.saif_names,
+                "rtl --saif: instance names nested, yosys-hier or yosys-flat (as Yosys names the netlist; docs/TRACES.md)")
+      ->capture_default_str();
   c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str();
   c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
   c->callback([o, seed, key_seed, mem_flags, c, &run] {
     // Options the backend cannot honour are refused before anything runs.
     std::vector<std::string> given;
     for (const char* f : {"--finite-memory", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib", "--abuf-kib",
-                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window"})
+                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names"})
       if (c->get_option(f)->count()) given.push_back(f);
     run = [o, seed, key_seed, mem_flags, given] {
       RunConfig cfg = o->cfg;
@@ -106,6 +110,7 @@ void add_run(CLI::App& app, Runner& run) {
         if (opt->count()) apply(m);
       cfg.backend_options.memory = m;
       check_honoured(cfg.backend, given, !m.ideal);
+      traces::parse_saif_names(cfg.backend_options.trace.saif_names);  // a bad value fails before the run
       if (seed->count()) cfg.seed = o->seed;
       if (key_seed->count()) {
         if (!cfg.key_path.empty()) throw Error("--key-seed: a --key file is given too; use one of them");

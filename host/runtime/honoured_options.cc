@@ -31,6 +31,9 @@ void check_honoured(const std::string& backend, const std::vector<std::string>& 
       throw Error(f + ": has no effect with ideal memory (the default); add --finite-memory");
     if (f == "--vcd" && backend != "systemc" && backend != "rtl")
       throw Error("--vcd: the " + backend + " backend has no waveform; use --backend systemc or rtl (--saif works on any backend)");
+    if (f == "--saif-names" && (backend != "rtl" || !has(given, "--saif")))
+      throw Error("--saif-names: only the rtl backend's --saif has internal instances to name (the " + backend +
+                  " SAIF holds the km_array ports only)" + (has(given, "--saif") ? "" : "; and no --saif is given"));
     if (f == "--trace-window" && !has(given, "--vcd") && !has(given, "--saif") && !has(given, "--scalesim-trace"))
       throw Error("--trace-window: no trace is written; add --vcd, --saif or --scalesim-trace");
   }

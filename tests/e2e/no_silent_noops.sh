@@ -27,6 +27,9 @@ expect_error "functional --vcd" "--vcd: the functional backend has no waveform" 
 [ ! -e "$TMP/f.vcd" ] || fail "a refused VCD was created"
 expect_error "--trace-window alone" "--trace-window: no trace is written" -- $KEYMAC run "${q[@]}" --trace-window 0:10
 
+expect_error "functional --saif-names" "--saif-names: only the rtl backend" -- \
+  $KEYMAC run "${q[@]}" --saif "$TMP/n.saif" --saif-names yosys-hier
+
 # Sweep specs: refused before any point runs (no results file).
 cat >"$TMP/s1.json" <<'J'
 {"name": "s1", "base": {"limit": 8, "wrong_keys": 0, "dram_bw": 4}, "axes": {"array": ["4x4", "8x8"]}}
