@@ -91,7 +91,8 @@ void add_run(CLI::App& app, Runner& run) {
     // Options the backend cannot honour are refused before anything runs.
     std::vector<std::string> given;
     for (const char* f : {"--finite-memory", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib", "--abuf-kib",
-                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names"})
+                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names",
+                          "--trace-limit-mb", "--force-trace", "--save-key", "--key", "--key-seed"})
       if (c->get_option(f)->count()) given.push_back(f);
     run = [o, seed, key_seed, mem_flags, given] {
       RunConfig cfg = o->cfg;

@@ -34,8 +34,12 @@ void check_honoured(const std::string& backend, const std::vector<std::string>& 
     if (f == "--saif-names" && (backend != "rtl" || !has(given, "--saif")))
       throw Error("--saif-names: only the rtl backend's --saif has internal instances to name (the " + backend +
                   " SAIF holds the km_array ports only)" + (has(given, "--saif") ? "" : "; and no --saif is given"));
-    if (f == "--trace-window" && !has(given, "--vcd") && !has(given, "--saif") && !has(given, "--scalesim-trace"))
-      throw Error("--trace-window: no trace is written; add --vcd, --saif or --scalesim-trace");
+    if ((f == "--trace-window" || f == "--trace-limit-mb" || f == "--force-trace") && !has(given, "--vcd") &&
+        !has(given, "--saif") && !has(given, "--scalesim-trace"))
+      throw Error(f + ": no trace is written; add --vcd, --saif or --scalesim-trace");
+    if (f == "--save-key" && (has(given, "--key") || has(given, "--key-seed")))
+      throw Error("--save-key: saves a fresh random key, but the key comes from " +
+                  std::string(has(given, "--key") ? "--key" : "--key-seed") + "; nothing would be saved");
   }
 }
 

@@ -26,6 +26,10 @@ fi
 expect_error "functional --vcd" "--vcd: the functional backend has no waveform" -- $KEYMAC run "${q[@]}" --vcd "$TMP/f.vcd"
 [ ! -e "$TMP/f.vcd" ] || fail "a refused VCD was created"
 expect_error "--trace-window alone" "--trace-window: no trace is written" -- $KEYMAC run "${q[@]}" --trace-window 0:10
+expect_error "--force-trace alone" "--force-trace: no trace is written" -- $KEYMAC run "${q[@]}" --force-trace
+expect_error "--trace-limit-mb alone" "--trace-limit-mb: no trace is written" -- $KEYMAC run "${q[@]}" --trace-limit-mb 5
+expect_error "--save-key with --key-seed" "--save-key: saves a fresh random key" -- $KEYMAC run "${q[@]}" --save-key "$TMP/k.key"
+[ ! -e "$TMP/k.key" ] || fail "a key file was written"
 
 expect_error "functional --saif-names" "--saif-names: only the rtl backend" -- \
   $KEYMAC run "${q[@]}" --saif "$TMP/n.saif" --saif-names yosys-hier
