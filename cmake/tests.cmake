@@ -37,6 +37,8 @@ set_tests_properties(sweep.slurm PROPERTIES LABELS "e2e;sweep;slurm" RUN_SERIAL 
 # The example specs of scripts/sweeps run as shipped and emit working launchers.
 add_test(NAME sweep.examples COMMAND bash ${CMAKE_SOURCE_DIR}/tests/sweep/sweep_examples.sh)
 set_tests_properties(sweep.examples PROPERTIES LABELS "e2e;sweep" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+add_test(NAME sweep.plot COMMAND bash ${CMAKE_SOURCE_DIR}/tests/sweep/sweep_plot.sh)
+set_tests_properties(sweep.plot PROPERTIES LABELS "e2e;sweep" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 300)
 
 # Co-simulation (model vs verilated RTL) and the RTL backend.
 if(TARGET keymac_rtl_models)

@@ -178,7 +178,8 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
     std::string s;
     for (const auto& k : varying) {
       if (k == "key" || k == "seed" || !l["params"].contains(k)) continue;
-      s += (s.empty() ? "" : " ") + (k == "model" || k == "array" ? "" : k + "=") + value_text(k, l["params"][k]);
+      s += (s.empty() ? "" : " ") + (k == "model" || k == "array" ? "" : k + "=") + value_text(k, l["params"][k]) +
+           (k == "model" || k == "array" ? "" : unit_of(k));
     }
     return s.empty() ? l["params"].value("array", std::string("?")) : s;
   };
@@ -255,11 +256,27 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
       plot_c += sep + f + " index " + std::to_string(i) + " using 1:2 with linespoints" + styles[i] + quote(titles[i]);
       plot_u += sep + f + " index " + std::to_string(i) + " using 1:3 with linespoints" + styles[i] + "''";
     }
-    std::string s = "set multiplot layout 1,2 title " +
+    // Many series: the legend goes below both panels (3 columns) on a taller
+    // canvas, so it never covers data; few: inside, bottom left (empty there).
+    std::string head, key = "set key bottom left box opaque font ',10'\n";
+    if (titles.size() > 4) {
+      const int rows = static_cast<int>((titles.size() + 2) / 3), legend_px = 22 * rows + 30, h = 620 + legend_px;
+      char b[400];
+      std::snprintf(b, sizeof b,
+                    "set terminal %s size 1400,%d%s\nset termoption noenhanced\n",
+                    cairo ? "pngcairo" : "png", h, cairo ? " font 'DejaVu Sans,11'" : "");
+      head = b;
+      std::snprintf(b, sizeof b,
+                    "set key at screen 0.5,%.4f center top vertical maxrows %d box opaque font ',10'\n"
+                    "set bmargin at screen %.4f\nset tmargin at screen %.4f\n",
+                    static_cast<double>(legend_px) / h, rows, static_cast<double>(legend_px + 90) / h, 1.0 - 80.0 / h);
+      key = b;
+    }
+    std::string s = head + "set multiplot layout 1,2 title " +
                     quote("Cycles and utilisation vs array size (keyed array, right key; one batch of " +
                           value_text("batch", lines.front()["report"].value("cycles", json::object()).value("per_batch_images", json(0))) +
                           " images)") +
-                    "\nset grid\nset key bottom left box opaque font ',10'\nset lmargin 12\nset rmargin 3\n" + xtics + (log_x ? "set logscale x 2\n" : "") +
+                    "\nset grid\nset lmargin 12\nset rmargin 3\n" + xtics + key + (log_x ? "set logscale x 2\n" : "") +
                     "set xlabel \"array size: PEs = rows x cols" + std::string(log_x ? " (log scale)" : "") + "\"\n" +
                     "set logscale y 10\nset format y '%.0s%c'\nset ylabel \"cycles per batch (log scale)\"\n"
                     "set title \"Latency\"\n" + plot_c + "\nunset logscale y\nset format y '%g'\n"
@@ -329,8 +346,9 @@ std::vector<std::string> plot_results(const std::vector<std::string>& inputs, co
     const int width = std::clamp(static_cast<int>(lines.size()) * 95 + 320, 1000, 6000);
     const int images = lines.front()["report"].value("images", 0);
     // Labels are rotated by 30 degrees: they reach 0.5 x their length down and
-    // 0.87 x to the left of their tic; the margins (in character units) hold them.
-    const int bmargin = 4 + static_cast<int>(std::ceil(0.55 * static_cast<double>(longest)));
+    // 0.87 x to the left of their tic, in character widths (about 0.6 of a line
+    // height); the margins (in character units) hold them.
+    const int bmargin = 4 + static_cast<int>(std::ceil(0.35 * static_cast<double>(longest)));
     const int lmargin = std::max(10, static_cast<int>(std::ceil(0.8 * static_cast<double>(longest))) - 2);
     const int height = 560 + 14 * bmargin;
     std::string s = "set terminal " + std::string(cairo ? "pngcairo" : "png") + " size " + std::to_string(width) + "," +
