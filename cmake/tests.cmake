@@ -23,6 +23,10 @@ set_tests_properties(e2e.saif_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300
 # keymac run --topology (SCALE-Sim topologies in, traces/reports/Accelergy out; docs/SCALESIM.md).
 add_test(NAME e2e.topology_run COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/topology_run.sh)
 set_tests_properties(e2e.topology_run PROPERTIES LABELS "e2e;traces" TIMEOUT 300 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# Options a backend cannot honour are refused; traces say what they cover (docs/TRACES.md).
+add_test(NAME e2e.no_silent_noops COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/no_silent_noops.sh)
+set_tests_properties(e2e.no_silent_noops PROPERTIES LABELS "e2e;traces" TIMEOUT 300
+  ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_HAS_RTL=$<TARGET_EXISTS:keymac_rtl_models>")
 add_test(NAME e2e.train_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/train_smoke.sh)
 set_tests_properties(e2e.train_smoke PROPERTIES LABELS e2e TIMEOUT 300)
 # Hardening (docs/RELIABILITY.md): bad outputs, hostile names, CLI values,
@@ -40,6 +44,11 @@ foreach(t errors resume shards slurm)
   set_tests_properties(sweep.${t} PROPERTIES LABELS "e2e;sweep" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 400)
 endforeach()
 set_tests_properties(sweep.slurm PROPERTIES LABELS "e2e;sweep;slurm" RUN_SERIAL TRUE)
+# The example specs of scripts/sweeps run as shipped and emit working launchers.
+add_test(NAME sweep.examples COMMAND bash ${CMAKE_SOURCE_DIR}/tests/sweep/sweep_examples.sh)
+set_tests_properties(sweep.examples PROPERTIES LABELS "e2e;sweep" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+add_test(NAME sweep.plot COMMAND bash ${CMAKE_SOURCE_DIR}/tests/sweep/sweep_plot.sh)
+set_tests_properties(sweep.plot PROPERTIES LABELS "e2e;sweep" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 300)
 
 # Co-simulation (model vs verilated RTL) and the RTL backend.
 if(TARGET keymac_rtl_models)
@@ -47,7 +56,7 @@ if(TARGET keymac_rtl_models)
   target_link_libraries(keymac_cosim_tests PRIVATE keymac_backends GTest::gtest_main)
   keymac_warnings(keymac_cosim_tests)
   gtest_discover_tests(keymac_cosim_tests PROPERTIES LABELS cosim DISCOVERY_TIMEOUT 60)
-  foreach(t rtl_backend cosim_cli)
+  foreach(t rtl_backend cosim_cli waveform_time)
     add_test(NAME e2e.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/${t}.sh)
     set_tests_properties(e2e.${t} PROPERTIES LABELS "e2e;cosim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 900)
   endforeach()

@@ -46,6 +46,7 @@ add_executable(keymac_traces_tests
 )
 target_link_libraries(keymac_traces_tests PRIVATE keymac_energy GTest::gtest_main)
 target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_YOSYS="${YOSYS_EXECUTABLE}")  # energy default vs the RTL
 keymac_warnings(keymac_traces_tests)
 # gtest_discover_tests (CMake 3.25) flattens list-valued PROPERTIES: the two
 # labels are set by an include file that runs after discovery.
@@ -76,4 +77,11 @@ if(TARGET keymac_rtl_models)
     "if(keymac_traces_rtl_tests_TESTS)\n  set_tests_properties(\${keymac_traces_rtl_tests_TESTS} PROPERTIES LABELS \"unit;traces;rtl\")\nendif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
     "${CMAKE_CURRENT_BINARY_DIR}/keymac_traces_rtl_tests_labels.cmake")
+endif()
+
+# SAIF names as Yosys names the synthesized netlist (keymac saif --names yosys-*).
+if(TARGET keymac_rtl_models)
+  add_test(NAME traces.yosys_names COMMAND bash ${CMAKE_SOURCE_DIR}/tests/traces/yosys_names.sh)
+  set_tests_properties(traces.yosys_names PROPERTIES LABELS "e2e;traces;rtl" TIMEOUT 300
+    ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR};YOSYS=${YOSYS_EXECUTABLE}")
 endif()

@@ -1,5 +1,6 @@
 #include "traces/vcd_to_saif.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <functional>
@@ -87,6 +88,7 @@ struct ScopeNode {
   int parent = -1;     // -1: top level
   size_t depth = 1;    // 1 for a top-level scope
   bool prefix = true;  // its path so far agrees with the selected scope
+  bool generate = false;  // a generate block (not a module instance)
 };
 
 struct Var {
@@ -155,10 +157,22 @@ bool parse_range(const std::string& r, int64_t& msb, int64_t& lsb) {
   return true;
 }
 
+bool is_generate_scope(const std::string& kind, const std::string& name) {
+  if (kind == "begin" || kind == "generate" || kind == "fork") return true;
+  return name.rfind("g_", 0) == 0 || name.rfind("unnamedblk", 0) == 0;
+}
+
 }  // namespace
 
+SaifNames parse_saif_names(const std::string& s) {
+  if (s == "nested") return SaifNames::kNested;
+  if (s == "yosys-hier") return SaifNames::kYosysHier;
+  if (s == "yosys-flat") return SaifNames::kYosysFlat;
+  throw Error("--names: '" + s + "' is not nested, yosys-hier or yosys-flat");
+}
+
 VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope,
-                            const std::string& timescale_override) {
+                            const std::string& timescale_override, SaifNames names) {
   if (!timescale_override.empty()) {
     const auto sp = timescale_override.find(' ');
     const std::string n = timescale_override.substr(0, sp), u = sp == std::string::npos ? "" : timescale_override.substr(sp + 1);
@@ -166,7 +180,7 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
         (u != "s" && u != "ms" && u != "us" && u != "ns" && u != "ps" && u != "fs"))
       throw Error("timescale '" + timescale_override + "' is not \"<1|10|100> <s|ms|us|ns|ps|fs>\"");
   }
-  const std::vector<std::string> sel = split_scope(scope);
+  std::vector<std::string> sel = split_scope(scope);
   Tokenizer tk(vcd_path);
   std::vector<ScopeNode> scopes;
   int cur_scope = -1;
@@ -195,10 +209,7 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
       tk.skip_section();
       if (depth >= kMaxScopeDepth) tk.fail("$scope nested deeper than " + std::to_string(kMaxScopeDepth) + " levels", at);
       if (cur_scope < 0 && top_seen.insert(name).second) tops.push_back(name);
-      ScopeNode node{name, cur_scope, depth + 1, true};
-      const bool parent_ok = cur_scope < 0 || scopes[static_cast<size_t>(cur_scope)].prefix;
-      node.prefix = parent_ok && (node.depth > sel.size() || sel[node.depth - 1] == name);
-      scopes.push_back(std::move(node));
+      scopes.push_back(ScopeNode{name, cur_scope, depth + 1, true, is_generate_scope(kind, name)});
       cur_scope = static_cast<int>(scopes.size() - 1);
       ++depth;
     } else if (t == "$upscope") {
@@ -254,7 +265,46 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
   }
   if (!defs_done) tk.fail("no $enddefinitions");
 
-  // Scope selection: a var is selected when its scope lies at or below `sel`.
+  // Scope selection: a path from the top, else the one path ending in it
+  // (`km_array` finds SystemC.km_array). Paths are walked up the parent links
+  // (depth is capped, so each walk is bounded).
+  auto path_of = [&](int id) {
+    std::vector<std::string> p(scopes[static_cast<size_t>(id)].depth);
+    for (int i = id; i >= 0; i = scopes[static_cast<size_t>(i)].parent)
+      p[scopes[static_cast<size_t>(i)].depth - 1] = scopes[static_cast<size_t>(i)].name;
+    return p;
+  };
+  if (!sel.empty()) {
+    bool from_top = false;
+    std::vector<std::vector<std::string>> found;
+    for (size_t id = 0; id < scopes.size(); ++id) {
+      const ScopeNode& n = scopes[id];
+      if (n.depth < sel.size() || n.name != sel.back()) continue;
+      const auto p = path_of(static_cast<int>(id));
+      if (!std::equal(sel.begin(), sel.end(), p.end() - static_cast<std::ptrdiff_t>(sel.size()))) continue;
+      if (n.depth == sel.size()) {
+        from_top = true;
+        break;
+      }
+      if (std::find(found.begin(), found.end(), p) == found.end()) found.push_back(p);
+    }
+    if (!from_top && found.size() > 1) {
+      std::string list;
+      for (const auto& f : found) {
+        std::string p;
+        for (const auto& x : f) p += (p.empty() ? "" : ".") + x;
+        list += (list.empty() ? "" : ", ") + p;
+      }
+      throw Error(vcd_path + ": scope '" + scope + "' is ambiguous (" + list + "); give the full path");
+    }
+    if (!from_top && found.size() == 1) sel = found[0];
+  }
+  // Parents come before their children: one forward pass marks the paths that agree with `sel`.
+  for (auto& n : scopes) {
+    const bool parent_ok = n.parent < 0 || scopes[static_cast<size_t>(n.parent)].prefix;
+    n.prefix = parent_ok && (n.depth > sel.size() || sel[n.depth - 1] == n.name);
+  }
+  // A var is selected when its scope lies at or below `sel`.
   auto selected = [&](const Var& v) {
     if (v.scope < 0) return sel.empty();
     const ScopeNode& n = scopes[static_cast<size_t>(v.scope)];
@@ -368,15 +418,35 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
     if (!selected(v)) continue;
     if (v.scope < 0) throw Error(vcd_path + ": $var " + v.name + " outside any $scope");
     SaifInstance* inst = instance(v.scope);
+    std::string net_name = v.name;
+    if (names != SaifNames::kNested) {
+      // Yosys names: generate blocks (or, flat, the whole path below the root)
+      // become a dotted prefix of the net or instance name.
+      std::vector<int> chain(scopes[static_cast<size_t>(v.scope)].depth);
+      for (int i = v.scope; i >= 0; i = scopes[static_cast<size_t>(i)].parent)
+        chain[scopes[static_cast<size_t>(i)].depth - 1] = i;
+      inst = instance(chain[base]);
+      std::string prefix;
+      for (size_t i = base + 1; i < chain.size(); ++i) {
+        const ScopeNode& n = scopes[static_cast<size_t>(chain[i])];
+        if (names == SaifNames::kYosysFlat || n.generate) {
+          prefix += n.name + ".";
+        } else {
+          inst = &inst->child(prefix + n.name);
+          prefix.clear();
+        }
+      }
+      net_name = prefix + v.name;
+    }
     const Code& cd = codes[static_cast<size_t>(v.code)];
     for (size_t k = 0; k < cd.bits.size(); ++k) {
       const BitState& b = cd.bits[k];
       SaifNet n;
       if (v.ranged) {
         const int64_t idx = v.msb >= v.lsb ? v.lsb + static_cast<int64_t>(k) : v.lsb - static_cast<int64_t>(k);
-        n.name = saif_bit_name(v.name, idx);
+        n.name = saif_bit_name(net_name, idx);
       } else {
-        n.name = saif_escape(v.name);
+        n.name = saif_escape(net_name);
       }
       n.t0 = b.t0;
       n.t1 = b.t1;
@@ -400,9 +470,9 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
 }
 
 VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
-                                 const std::string& scope, const std::string& timescale) {
+                                 const std::string& scope, const std::string& timescale, SaifNames names) {
   std::ostringstream os;
-  auto r = vcd_to_saif(vcd_path, os, scope, timescale);
+  auto r = vcd_to_saif(vcd_path, os, scope, timescale, names);
   write_file_atomic(saif_path, os.str());
   return r;
 }

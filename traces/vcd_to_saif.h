@@ -16,7 +16,22 @@
 //    first to the last timestamp of the file.
 //  * scope (optional, '.' or '/' separated, e.g. "TOP.km_array"): only nets at
 //    or below that scope are written, and that scope becomes the top INSTANCE.
-//    Unknown scope: keymac::Error listing the top-level scopes.
+//    A scope that is not a path from the top is looked up as the end of one:
+//    "km_array" selects "SystemC.km_array" when that is the only scope path
+//    ending in it. Unknown or ambiguous scope: keymac::Error listing the
+//    top-level scopes (or the candidates).
+//  * names (SaifNames): how the scopes below the top INSTANCE become SAIF
+//    instances. kNested: one INSTANCE per VCD scope (g_row[0]/g_col[0]/u_pe).
+//    kYosysHier: as Yosys names a hierarchical netlist: generate blocks are
+//    not instances but name prefixes joined with '.', so the PE is the one
+//    instance "g_row[0].g_col[0].u_pe" (escaped in the SAIF) and a generate
+//    block's net is "g_row[0].g_col[0].we" in the enclosing instance.
+//    kYosysFlat: as `synth -flatten` names them: every net in the top
+//    INSTANCE, named by its full '.'-joined path ("g_row[0].g_col[0].u_pe.psum_q").
+//    A scope is a generate block when the VCD declares it as begin/generate
+//    or, since Verilator declares every scope as a module, when its name is a
+//    generate label of keymac's RTL style: "g_..." (with or without an index)
+//    or Verilator's "unnamedblk...".
 //  * timescale (optional, "<1|10|100> <s|ms|us|ns|ps|fs>"): the length of one
 //    VCD time unit, replacing the file's $timescale (counts are unchanged).
 //    For a VCD whose time is not physical time, e.g. the verilated km_array's
@@ -29,6 +44,10 @@
 
 namespace keymac::traces {
 
+enum class SaifNames { kNested, kYosysHier, kYosysFlat };
+// "nested" | "yosys-hier" | "yosys-flat"; anything else: keymac::Error.
+SaifNames parse_saif_names(const std::string& s);
+
 struct VcdToSaifResult {
   uint64_t nets = 0;
   uint64_t duration = 0;
@@ -36,9 +55,10 @@ struct VcdToSaifResult {
 };
 
 VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, const std::string& scope = "",
-                            const std::string& timescale = "");
+                            const std::string& timescale = "", SaifNames names = SaifNames::kNested);
 // Writes the SAIF atomically to saif_path.
 VcdToSaifResult vcd_to_saif_file(const std::string& vcd_path, const std::string& saif_path,
-                                 const std::string& scope = "", const std::string& timescale = "");
+                                 const std::string& scope = "", const std::string& timescale = "",
+                                 SaifNames names = SaifNames::kNested);
 
 }  // namespace keymac::traces

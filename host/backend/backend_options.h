@@ -21,8 +21,14 @@ struct TraceOptions {
   std::string saif_path;           // rtl: SAIF of the RTL hierarchy for the window (empty: none)
   uint64_t window_from = 0;        // first traced cycle (global cycle count)
   uint64_t window_to = 10000;      // last traced cycle, inclusive
+  uint64_t period_ps = 1000;       // one cycle in every waveform/SAIF (trace_period_ps(--clock-mhz))
+  std::string saif_names = "nested";  // rtl SAIF instance names: nested | yosys-hier | yosys-flat
   bool trace_key = false;          // keep the key port / key register in traces (--trace-key)
 };
+
+// The --clock-mhz period in ps, rounded to an even number (>= 2) so that a
+// half cycle (the clock edge) is a whole ps: 1000 MHz -> 1000, 333 -> 3002.
+uint64_t trace_period_ps(double clock_mhz);
 
 struct BackendOptions {
   MemoryOptions memory;

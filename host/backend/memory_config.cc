@@ -3,6 +3,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -71,6 +74,11 @@ nlohmann::json memory_options_to_json(const MemoryOptions& m) {
                         {"weight_sram_kib", m.weight_sram_kib},
                         {"input_sram_kib", m.input_sram_kib},
                         {"accum_sram_kib", m.accum_sram_kib}};
+}
+
+uint64_t trace_period_ps(double clock_mhz) {
+  if (!(clock_mhz > 0) || !std::isfinite(clock_mhz)) throw Error("--clock-mhz: must be positive");
+  return 2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / clock_mhz)));
 }
 
 }  // namespace keymac

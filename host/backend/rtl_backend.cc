@@ -63,10 +63,10 @@ void RtlBackend::finish() {
     }
     // SAIF of the RTL hierarchy: the design scope of the VCD (Verilator's top
     // scope is the model instance "km_array", the km_array module inside it);
-    // 10 VCD units per cycle, read as 100 ps each: 1 ns per cycle (1 GHz).
+    // the VCD is in ps, one cycle = opt_.trace.period_ps.
     if (!tr.saif_path.empty()) {
       try {
-        traces::vcd_to_saif_file(vcd, tr.saif_path, kRtlSaifScope, "100 ps");
+        traces::vcd_to_saif_file(vcd, tr.saif_path, kRtlSaifScope, "", traces::parse_saif_names(tr.saif_names));
       } catch (const std::exception& e) {
         err = std::string("SAIF not written: ") + e.what();
       }
@@ -93,7 +93,7 @@ void RtlBackend::tick() {
   if ((!tr.vcd_path.empty() || !tr.saif_path.empty()) && !tracing_ && !traced_ && cycle_ == tr.window_from) {
     trace_dir_ = std::make_unique<TempDir>("keymac-rtl");
     vcd_tmp_ = trace_dir_->file("raw.vcd");
-    cur_->trace_open(vcd_tmp_);
+    cur_->trace_open(vcd_tmp_, tr.period_ps, cycle_);
     tracing_ = true;
   }
   cur_->step();

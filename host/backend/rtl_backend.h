@@ -5,10 +5,12 @@
 // exist (rtl/tb/rtl_models.h); others are refused with the list. Tracing
 // (BackendOptions::trace) writes VCD, or FST when the path ends in .fst
 // (VCD converted by gtkwave's vcd2fst), for the global cycle window (cycle 0
-// is the first cycle of the key load, as traces::ArrayTracer counts). With
+// is the first cycle of the key load, as traces::ArrayTracer counts; the
+// waveform's time of cycle t is t * trace.period_ps ps, reset cycles are not
+// counted). With
 // trace.saif_path, the window's VCD (a temporary one without vcd_path) is
 // converted at destruction into a SAIF of the RTL hierarchy, top instance
-// km_array (scope kRtlSaifScope of the VCD), 1 ns per cycle; a failure is
+// km_array (scope kRtlSaifScope of the VCD), trace.period_ps per cycle; a failure is
 // reported on stderr (a destructor cannot throw).
 #pragma once
 #include <memory>

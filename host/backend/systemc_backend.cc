@@ -9,7 +9,8 @@ namespace keymac {
 SystemcBackend::SystemcBackend(Geometry g, const BackendOptions& options)
     : g_(g), options_(options) {
   validate_memory_options(options.memory, g);
-  TraceWindow tw{options.trace.vcd_path, options.trace.window_from, options.trace.window_to, options.trace.trace_key};
+  TraceWindow tw{options.trace.vcd_path, options.trace.window_from, options.trace.window_to, options.trace.period_ps,
+                 options.trace.trace_key};
   ctx_ = std::make_unique<ArrayContext>(g, to_memory_config(options.memory), tw);
 }
 

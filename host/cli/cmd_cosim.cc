@@ -6,6 +6,7 @@
 
 #include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
+#include "host/backend/backend_options.h"
 #include "host/cosim/cosim_backend.h"
 #include "host/data/idx_dataset.h"
 #include "host/lock/package.h"
@@ -35,6 +36,7 @@ void add_cosim(CLI::App& app, Runner& run) {
     int layers = 5, max_dim = 40;
     int64_t limit = 16;
     uint64_t seed = 1;
+    double clock_mhz = 1000;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("cosim", "Co-simulate the SystemC model and the verilated RTL in lock-step, comparing the array boundary every cycle");
@@ -47,12 +49,13 @@ void add_cosim(CLI::App& app, Runner& run) {
   c->add_option("--limit", o->limit, "test images with --model")->capture_default_str()->check(int_range(1, 10000));
   c->add_option("--data-dir", o->data_dir, "Fashion-MNIST directory")->capture_default_str();
   c->add_option("--wave", o->wave, "on a mismatch, write a VCD of the RTL around it");
+  c->add_option("--clock-mhz", o->clock_mhz, "clock of the --wave VCD: cycle t is at t x period (ps)")->capture_default_str();
   c->add_option("--inject-key-fault", o->fault, "ROW,COL: flip that key bit in the RTL only (the checker must catch it)");
   c->callback([o, &run] {
     run = [o] {
       const Geometry g = Geometry::parse(o->array);
       if (o->layers < 1 || o->max_dim < 1 || o->limit < 1) throw Error("--layers, --max-dim and --limit must be positive");
-      CosimBackend be(g, o->wave, parse_fault(o->fault));
+      CosimBackend be(g, o->wave, parse_fault(o->fault), trace_period_ps(o->clock_mhz));
       const Key key = Key::seeded_random(g, o->seed);
       SerialKeySource src(key);
       be.reset(o->plain ? nullptr : &src);

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -10,12 +12,15 @@
 #include "host/cli/commands.h"
 #include "host/energy/energy_model.h"  // traces issue
 #include "host/report/text_report.h"
+#include "host/runtime/honoured_options.h"
 #include "host/runtime/run_job.h"
 #include "host/runtime/topology_job.h"  // traces issue: --topology
+#include "host/runtime/trace_notes.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/capped_read.h"
 #include "sim/core/json_depth.h"
 #include "sim/core/error.h"
+#include "traces/vcd_to_saif.h"
 
 namespace keymac::cli {
 
@@ -39,7 +44,7 @@ void add_run(CLI::App& app, Runner& run) {
     RunConfig cfg;
     std::string array, json, window, mem_config;
     std::string topology, scalesim_config;  // traces issue: --topology
-    uint64_t seed = 0;
+    uint64_t seed = 0, key_seed = 0;
   };
   auto o = std::make_shared<Opts>();
   RunConfig& cfg = o->cfg;
@@ -50,6 +55,7 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--save-key", cfg.save_key_path, "save the fresh random key to this file");
   c->add_option("--key-mode", cfg.key_mode, "periodic|expanded (default: what --key holds, else periodic)");
   c->add_option("--wrong-key-distance", cfg.wrong_key_distance, "wrong keys differ from the right key in exactly this many bits (0: random keys; 1: key i flips bit (seed+i) mod bits)")->capture_default_str();
+  auto* key_seed = c->add_option("--key-seed", o->key_seed, "no --key: draw the key from this seed (reproducible; recorded in sweeps)");
   c->add_option("--backend", cfg.backend, "functional, systemc or rtl")->capture_default_str();
   c->add_option("--limit", cfg.limit, "evaluate only the first N test images")->check(int_range(1, 1000000000));
   c->add_option("--batch", cfg.batch, "images per batch (the M of an MLP layer)")->capture_default_str()->check(int_range(1, 65536));
@@ -88,6 +94,9 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--scalesim-trace", cfg.scalesim_dir, "write SCALE-Sim-format SRAM/DRAM traces of one batch to DIR (trace window)");
   c->add_flag("--scalesim-per-layer-cycles", cfg.scalesim_per_layer_cycles, "SCALE-Sim traces: number every layer's cycles from 0 (as SCALE-Sim)");
   c->add_option("--saif", cfg.saif_path, "write a SAIF of the right-key run (trace window): km_array boundary of one batch; rtl: the RTL hierarchy");
+  c->add_option("--saif-names", cfg.backend_options.trace.saif_names,
+                "rtl --saif: instance names nested, yosys-hier or yosys-flat (as Yosys names the netlist; docs/TRACES.md)")
+      ->capture_default_str();
   c->add_option("--trace-limit-mb", cfg.trace_limit_mb, "refuse traces estimated above this size")->capture_default_str()->check(int_range(0, 1 << 24));
   c->add_flag("--force-trace", cfg.force_trace, "write traces even above --trace-limit-mb");
   c->add_flag("--trace-key", cfg.trace_key, "keep the key port and key register in --vcd/--saif (default: scrubbed; the trace then holds the key)");
@@ -101,10 +110,16 @@ void add_run(CLI::App& app, Runner& run) {
   for (const char* name : {"--model", "--key", "--save-key", "--limit", "--batch", "--wrong-keys", "--calib",
                            "--data-dir", "--mean", "--std", "--vcd", "--saif", "--finite-memory", "--mem-config",
                            "--accelergy-out", "--backend", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib",
-                           "--abuf-kib"})
+                           "--abuf-kib", "--key-seed"})
     topo->excludes(c->get_option(name));
-  c->callback([o, seed, mem_flags, &run] {
-    run = [o, seed, mem_flags] {
+  c->callback([o, seed, key_seed, mem_flags, c, &run] {
+    // Options the backend cannot honour are refused before anything runs.
+    std::vector<std::string> given;
+    for (const char* f : {"--finite-memory", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib", "--abuf-kib",
+                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names",
+                          "--trace-limit-mb", "--force-trace", "--save-key", "--key", "--key-seed"})
+      if (c->get_option(f)->count()) given.push_back(f);
+    run = [o, seed, key_seed, mem_flags, given] {
       RunConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
       if (!o->topology.empty()) {
@@ -142,7 +157,13 @@ void add_run(CLI::App& app, Runner& run) {
       for (const auto& [opt, apply] : mem_flags)
         if (opt->count()) apply(m);
       cfg.backend_options.memory = m;
+      check_honoured(cfg.backend, given, !m.ideal);
+      traces::parse_saif_names(cfg.backend_options.trace.saif_names);  // a bad value fails before the run
       if (seed->count()) cfg.seed = o->seed;
+      if (key_seed->count()) {
+        if (!cfg.key_path.empty()) throw Error("--key-seed: a --key file is given too; use one of them");
+        cfg.key_seed = o->key_seed;
+      }
       if (!o->window.empty()) {
         auto [a, b] = parse_window(o->window);
         cfg.backend_options.trace.window_from = a;
@@ -154,10 +175,23 @@ void add_run(CLI::App& app, Runner& run) {
       if (cfg.trace_key && (!cfg.backend_options.trace.vcd_path.empty() || !cfg.saif_path.empty()))
         std::fprintf(stderr, "keymac: warning: --trace-key: the VCD/SAIF will hold the key; treat it like the key file\n");
       const auto report = run_job(cfg, &g_stop);
+      bool empty_trace = false;  // traces issue: say what each trace covers; no empty trace files
+      for (const auto& n : trace_notes(cfg, report)) {
+        if (n.empty) {
+          struct stat st {};  // remove only an empty regular file (never /dev/null or a FIFO)
+          if (::lstat(n.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) std::remove(n.path.c_str());
+          empty_trace = true;
+          std::fprintf(stderr, "keymac: %s\n", n.line.c_str());
+          continue;
+        }
+        std::fprintf(stderr, "%s\n", n.line.c_str());
+        if (!n.warning.empty()) std::fprintf(stderr, "keymac: warning: %s\n", n.warning.c_str());
+      }
       std::fputs(text_report(report).c_str(), stdout);
       if (report.contains("energy")) std::fputs(energy_text(report["energy"]).c_str(), stdout);  // traces issue
       std::fflush(stdout);
       if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");
+      if (empty_trace) return 1;
       return report["complete"].get<bool>() ? 0 : 130;
     };
   });

@@ -5,8 +5,8 @@
 
 namespace keymac {
 
-CosimBackend::CosimBackend(Geometry g, std::string wave, std::optional<KeyFault> fault)
-    : g_(g), wave_(std::move(wave)), fault_(fault) {
+CosimBackend::CosimBackend(Geometry g, std::string wave, std::optional<KeyFault> fault, uint64_t period_ps)
+    : g_(g), wave_(std::move(wave)), fault_(fault), period_ps_(period_ps) {
   if (fault_ && (fault_->row < 0 || fault_->row >= g.rows || fault_->col < 0 || fault_->col >= g.cols))
     throw Error("--inject-key-fault: PE (" + std::to_string(fault_->row) + "," + std::to_string(fault_->col) +
                 ") is outside the " + g.str() + " array");
@@ -16,7 +16,7 @@ void CosimBackend::reset(const KeySource* key) {
   require_key_mode_supported(*this, key);
   // A fresh lock-step pair per reset, keyed RTL when a key is given.
   ls_ = std::make_unique<Lockstep>(g_, key != nullptr);
-  if (!wave_.empty()) ls_->set_wave(wave_, 16);
+  if (!wave_.empty()) ls_->set_wave(wave_, 16, period_ps_);
   std::vector<uint8_t> bits, rtl_bits;
   if (key) {
     bits = key->bits();

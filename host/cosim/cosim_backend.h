@@ -16,7 +16,7 @@ struct KeyFault {  // flip k[r][c] in the RTL's key only (fault injection)
 
 class CosimBackend : public ArrayBackend {
  public:
-  CosimBackend(Geometry g, std::string wave, std::optional<KeyFault> fault);
+  CosimBackend(Geometry g, std::string wave, std::optional<KeyFault> fault, uint64_t period_ps = 1000);
   std::string name() const override { return "cosim"; }
   Geometry geometry() const override { return g_; }
   void reset(const KeySource* key) override;
@@ -27,6 +27,7 @@ class CosimBackend : public ArrayBackend {
   Geometry g_;
   std::string wave_;
   std::optional<KeyFault> fault_;
+  uint64_t period_ps_ = 1000;
   std::unique_ptr<Lockstep> ls_;
   uint64_t compared_ = 0;
 };

@@ -63,7 +63,7 @@ std::optional<Mismatch> Lockstep::key_phase() {
   ArrayOutputs out;
   out.resize(g_);
   auto tick = [&]() {
-    if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_);
+    if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_, period_ps_, cycle_);
     rtl_->step();
     ++cycle_;
     if (trace_to_ && cycle_ > *trace_to_) rtl_->trace_close();
@@ -105,7 +105,7 @@ std::optional<Mismatch> Lockstep::layer_phase(const Layer& l, size_t index, std:
     drive_rtl(*rtl_, in);
     if (auto m = compare(out, phase)) return m;
     seq.collect(t, out);
-    if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_);
+    if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_, period_ps_, cycle_);
     rtl_->step();
     ++cycle_;
     if (trace_to_ && cycle_ > *trace_to_) rtl_->trace_close();

@@ -14,7 +14,10 @@
 //  * A mismatch is reported with the global cycle (from the first reset), the
 //    phase, the port name (psum_data_o[c] for column c), both values; if a
 //    waveform path was set, a VCD of the RTL around that cycle is written by a
-//    deterministic re-run (the run is repeatable from the same inputs).
+//    deterministic re-run (the run is repeatable from the same inputs). The
+//    VCD's time zero is global cycle 0 (not the window's start): cycle t's
+//    port values are at t * period_ps ps, so the wrong value of the reported
+//    cycle is at cycle * period_ps (the RTL's clock rises half a cycle later).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -43,7 +46,12 @@ class Lockstep {
   // Throws keymac::Error listing the verilated geometries if g is not built.
   Lockstep(Geometry g, bool keyed);
   ~Lockstep();
-  void set_wave(const std::string& path, uint64_t half_window) { wave_ = path; half_ = half_window; }
+  // The waveform's time of cycle t is t * period_ps ps (t as in Mismatch::cycle).
+  void set_wave(const std::string& path, uint64_t half_window, uint64_t period_ps = 1000) {
+    wave_ = path;
+    half_ = half_window;
+    period_ps_ = period_ps;
+  }
   // Returns a mismatch, if any (the model state is then undefined until the next load_key()).
   std::optional<Mismatch> load_key(const std::vector<uint8_t>& model_bits, const std::vector<uint8_t>& rtl_bits);
   std::optional<Mismatch> run_layer(const GemmProblem& p, std::vector<int32_t>& y);
@@ -64,6 +72,7 @@ class Lockstep {
   std::unique_ptr<rtl::RtlArray> rtl_;
   std::string wave_;
   uint64_t half_ = 16;
+  uint64_t period_ps_ = 1000;
   uint64_t cycle_ = 0;
   std::vector<uint8_t> model_bits_, rtl_bits_;
   std::vector<Layer> history_;          // for the deterministic replay

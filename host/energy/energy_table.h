@@ -5,9 +5,13 @@
 //   8 KB SRAM 64-bit access 10 pJ, scaled per byte (1.25 pJ/byte) for every
 //     buffer access whatever the buffer size (an underestimate for 64 KiB),
 //   DRAM 64-bit access 1.3-2.6 nJ: the mid-point 1.95 nJ, per byte 243.75 pJ,
-//   key XOR: 16 XOR bits per MAC (the 16-bit product's bits; the +1 rides the
-//     adder's carry-in), each 1/96 of the int32 add (32 full-adder bits of about
-//     three XOR-equivalent gates each) = 1.04 fJ, so 0.0167 pJ per MAC,
+//   key XOR: 1 XOR bit per MAC, as in the default RTL (km_array SignMag = 1,
+//     rtl/km_pe.sv: the key is one more input of the sign XOR; the adder's
+//     conditional negate is there with or without a key). The two's-complement
+//     PE (SignMag = 0) XORs the product instead: set key_xor_bits_per_mac: 16
+//     (its 16 product bits; the +1 rides the adder's carry-in). Each XOR bit
+//     is 1/96 of the int32 add (32 full-adder bits of about three
+//     XOR-equivalent gates each) = 1.04 fJ,
 //   key register: one flip-flop write per key bit per reset, 1/32 of the int32
 //     add (3.1 fJ).
 // load() overrides any subset from a YAML or JSON file of the same keys; an
@@ -24,7 +28,7 @@ struct EnergyTable {
   double add_int32_pj = 0.1;
   double sram_access_64bit_pj = 10.0;
   double dram_access_64bit_pj = 1950.0;
-  double key_xor_bits_per_mac = 16;
+  double key_xor_bits_per_mac = 1;   // default RTL: sign-magnitude PE (SignMag = 1)
   double xor_bit_pj = 0.1 / 96;
   double key_reg_bit_load_pj = 0.1 / 32;
   double zero_operand_mac_factor = 1.0;  // 1: no zero gating; 0: a zero-operand MAC costs nothing

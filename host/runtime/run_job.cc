@@ -142,7 +142,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
       throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array, not " + g.str());
     unlocked = quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess);
     if (!key) {
-      key = Key::secure_random(g);
+      key = cfg.key_seed ? Key::seeded_random(g, *cfg.key_seed) : Key::secure_random(g);
       if (!cfg.save_key_path.empty()) key->write(cfg.save_key_path);
     }
     locked = lock_model(unlocked, *key);
@@ -197,6 +197,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   // Only the right-key evaluation writes the waveform (one file, one run).
   const BackendFactory make = [&](const EvalSpec& spec) {
     BackendOptions o = cfg.backend_options;
+    o.trace.period_ps = trace_period_ps(cfg.clock_mhz);  // traces issue: waveform time from --clock-mhz
     if (spec.label != "correct_key") o.trace.vcd_path.clear();
     if (spec.label == "correct_key" && cfg.backend == "rtl") o.trace.saif_path = cfg.saif_path;  // traces issue
     return make_backend(cfg.backend, g, o);

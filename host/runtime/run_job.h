@@ -24,6 +24,7 @@ struct RunConfig {
   // --- key expansion (ARCHITECTURE.md section 11)
   std::string key_mode;                      // periodic|expanded; empty: the key file's (default periodic)
   int wrong_key_distance = 0;                // >0: wrong keys differ from the right key in exactly this many bits
+  std::optional<uint64_t> key_seed;          // no key file: the key drawn from this seed (reproducible)
   std::string backend = "functional";
   BackendOptions backend_options;
   int64_t limit = -1;                        // test images; -1: all 10,000

@@ -1,5 +1,7 @@
 #include "host/sweep/sweep_spec.h"
 
+#include "host/runtime/honoured_options.h"
+
 #include <sys/stat.h>
 
 #include <cmath>
@@ -53,6 +55,7 @@ const std::vector<ParamDef>& params_table() {
       {"clock_mhz", Type::kNumber, 1e-9, 1e9, 1000.0, "clock in MHz"},
       {"calib", Type::kInt, 1, 60000, 1000, "calibration images"},
       {"key", Type::kString, 0, 0, nullptr, "key file, directory of RxC.key files, or template with {array} {rows} {cols}"},
+      {"key_seed", Type::kInt, 0, 9007199254740991.0, nullptr, "right key drawn from this seed (run --key-seed; instead of key)"},
       {"data_dir", Type::kString, 0, 0, nullptr, "Fashion-MNIST directory"},
       {"mean", Type::kNumber, -1e9, 1e9, nullptr, "input normalisation mean"},
       {"std", Type::kNumber, 1e-9, 1e9, nullptr, "input normalisation std"},
@@ -358,6 +361,18 @@ SweepSpec load_sweep_spec(const std::string& path) {
     };
     check_file(resolve_path(spec.dir, p["model"].get<std::string>()), origin.count("model") ? origin["model"] : path + ": model",
                "model");
+    if (p.contains("key") && p.contains("key_seed"))
+      throw Error(path + ": key and key_seed both given; a point's key comes from one of them");
+    {  // Options the point's backend cannot honour are refused before any point runs.
+      std::vector<std::string> given;
+      for (const char* k : {"finite_memory", "dram_bw", "dram_latency", "wbuf_kib", "ibuf_kib", "abuf_kib"})
+        if (p.contains(k) && !(std::string(k) == "finite_memory" && !p[k].get<bool>())) given.push_back(flag_of_param(k));
+      try {
+        check_honoured(p["backend"].get<std::string>(), given, p.value("finite_memory", false));
+      } catch (const Error& e) {
+        throw Error(path + ": point " + point_id(p) + ": " + e.what());
+      }
+    }
     if (p.contains("key")) {
       const std::string where = origin["key"];
       check_file(key_path(spec.dir, p["key"].get<std::string>(), g, where), where, "key file for " + g.str());
@@ -387,6 +402,7 @@ RunConfig point_config(const SweepSpec& spec, const SweepPoint& pt) {
   cfg.clock_mhz = p.at("clock_mhz").get<double>();
   cfg.calib = p.at("calib").get<int64_t>();
   if (p.contains("key")) cfg.key_path = key_path(spec.dir, p["key"].get<std::string>(), g, spec.path + ": key");
+  if (p.contains("key_seed")) cfg.key_seed = p["key_seed"].get<uint64_t>();
   if (p.contains("data_dir")) cfg.data_dir = p["data_dir"].get<std::string>();
   if (p.contains("mean")) cfg.preprocess.mean = p["mean"].get<float>();
   if (p.contains("std")) cfg.preprocess.std = p["std"].get<float>();
@@ -411,8 +427,10 @@ std::vector<std::string> point_run_args(const RunConfig& cfg) {
   if (cfg.array) a.insert(a.end(), {"--array", cfg.array->str()});
   if (cfg.seed) a.insert(a.end(), {"--seed", std::to_string(*cfg.seed)});
   if (!cfg.key_path.empty()) a.insert(a.end(), {"--key", cfg.key_path});
+  if (cfg.key_seed) a.insert(a.end(), {"--key-seed", std::to_string(*cfg.key_seed)});
   const auto& m = cfg.backend_options.memory;
-  if (!m.ideal) a.push_back("--finite-memory");
+  if (m.ideal) return a;  // memory flags only where they act (run refuses them otherwise)
+  a.push_back("--finite-memory");
   a.insert(a.end(), {"--dram-bw", fmt_double(m.dram_bytes_per_cycle), "--dram-latency", std::to_string(m.dram_latency_cycles),
                      "--wbuf-kib", std::to_string(m.weight_sram_kib), "--ibuf-kib", std::to_string(m.input_sram_kib),
                      "--abuf-kib", std::to_string(m.accum_sram_kib)});

@@ -4,7 +4,7 @@
 # Env: FLATTEN=1 (default) flattens before synthesis (ABC optimises across PE
 # boundaries); FLATTEN=0 keeps the hierarchy, so every PE instance costs
 # exactly what one km_pe costs. YOSYS=path, TRANSISTORS_PER_FLOP=24.
-# Writes OUTDIR/km_array_RxC_kK_sS[_hier].{ys,log,stat.txt,cmos.txt,json}.
+# Writes OUTDIR/km_array_RxC_kK_sS[_hier].{ys,log,stat.txt,cmos.txt,json,v} (.v: the netlist).
 # JSON fields:
 #   cells            all cells after synth + dffunmap (gates and flops)
 #   flops            $_DFF_P_ cells (one per register bit)

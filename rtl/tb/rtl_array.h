@@ -13,8 +13,13 @@
 //   complement, as on w_data_i / a_data_i.
 // - The model starts with clk_i = 0, rst_ni = 1 and all other inputs 0; its
 //   registers are undefined until a reset (rst_ni = 0 for at least one cycle).
-// - Traces: trace_open() starts a VCD file; each cycle is 10 time units
-//   (inputs/outputs of cycle t at time 10t, clock high at 10t+5).
+// - Traces: trace_open(path, period_ps, first) starts a VCD file (timescale
+//   1 ps) in which one cycle lasts period_ps (default 1000: 1 GHz) and the
+//   current cycle is numbered `first` (default: cycle()), so cycle t's inputs
+//   and outputs are at time t*P, the clock rises at t*P + P/2 (the outputs of
+//   cycle t+1 appear then) and trace_close() ends the file at (t+1)*P for the
+//   last stepped cycle t. The caller's numbering (e.g. a backend's global
+//   cycle, which does not count reset cycles) is thus the waveform's time.
 // - Not thread-safe; distinct objects are independent (own VerilatedContext).
 #pragma once
 
@@ -68,7 +73,7 @@ class RtlArray {
     set_rst_n(true);
   }
 
-  virtual void trace_open(const std::string& vcd_path) = 0;
+  virtual void trace_open(const std::string& vcd_path, uint64_t period_ps = 1000, uint64_t first = UINT64_MAX) = 0;
   virtual void trace_close() = 0;
   // The first failed trace write (e.g. "No space left on device"), or "". A
   // failed write never stops the simulation inside Verilator (its fatal

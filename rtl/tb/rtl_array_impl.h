@@ -139,24 +139,30 @@ class VerilatedArray final : public RtlArray {
   void step() override {
     if (vcd_) {
       top_->eval();  // settle this cycle's inputs for the waveform
-      vcd_->dump(10 * cycle_);
+      vcd_->dump(trace_time(0));
     }
     // Inputs changed with the rising clock in one eval() are settled first
     // (Verilator's input-combinational region), then the edge samples them.
     top_->clk_i = 1;
     top_->eval();
-    if (vcd_) vcd_->dump(10 * cycle_ + 5);
+    if (vcd_) vcd_->dump(trace_time(period_ps_ / 2));
     top_->clk_i = 0;
     top_->eval();
     ++cycle_;
   }
   uint64_t cycle() const override { return cycle_; }
 
-  void trace_open(const std::string& vcd_path) override {
+  void trace_open(const std::string& vcd_path, uint64_t period_ps, uint64_t first) override {
     trace_close();
+    if (period_ps < 2 || period_ps % 2) throw std::invalid_argument("rtl_array: trace period must be an even number of ps");
+    period_ps_ = period_ps;
+    first_ = first == UINT64_MAX ? cycle_ : first;
+    open_cycle_ = cycle_;
     file_ = std::make_unique<CheckedVcdFile>();
     vcd_ = std::make_unique<VerilatedVcdC>(file_.get());
     top_->trace(vcd_.get(), 99);
+    vcd_->set_time_unit("1ps");
+    vcd_->set_time_resolution("1ps");  // dump times are in ps
     vcd_->open(vcd_path.c_str());
     if (!vcd_->isOpen()) {
       vcd_.reset();
@@ -166,7 +172,7 @@ class VerilatedArray final : public RtlArray {
   void trace_close() override {
     if (vcd_) {
       top_->eval();
-      vcd_->dump(10 * cycle_);
+      vcd_->dump(trace_time(0));
       vcd_->close();
       vcd_.reset();
     }
@@ -182,6 +188,9 @@ class VerilatedArray final : public RtlArray {
   std::unique_ptr<CheckedVcdFile> file_;  // outlives vcd_ (declared first)
   std::unique_ptr<VerilatedVcdC> vcd_;
   uint64_t cycle_ = 0;
+  uint64_t period_ps_ = 1000, first_ = 0, open_cycle_ = 0;
+  // VCD time (ps) of `offset` ps into the current cycle, numbered from first_.
+  uint64_t trace_time(uint64_t offset) const { return (cycle_ - open_cycle_ + first_) * period_ps_ + offset; }
 };
 
 }  // namespace keymac::rtl

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "sim/core/error.h"
 
@@ -19,17 +21,21 @@ int row_bits(int rows) {
 }
 }  // namespace
 
-BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, bool trace_key)
-    : g_(g), trace_key_(trace_key), from_(from), to_(to), w_data_i_(8 * g.cols), a_data_i_(8 * g.rows),
-      psum_data_o_(32 * g.cols) {
+BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, uint64_t period_ps,
+                               bool trace_key)
+    : g_(g), trace_key_(trace_key), from_(from), to_(to), period_ps_(period_ps), w_data_i_(8 * g.cols),
+      a_data_i_(8 * g.rows), psum_data_o_(32 * g.cols) {
+  if (period_ps < 2 || period_ps % 2) throw Error("--clock-mhz: a cycle must be an even number of ps");
   if (to < from)
     throw Error("--trace-window: " + std::to_string(from) + ":" + std::to_string(to) +
                 " is empty (FROM must not exceed TO)");
   // SystemC opens "<name>.vcd" itself, at the first traced time step; it gets
   // a symbolic link in a private directory to the write end of a pipe, and
-  // copy_loop() streams the pipe into the output layer.
+  // copy_loop() streams the pipe into a raw file there (every write checked);
+  // close() retimes the raw file into the output.
   out_ = std::make_unique<OutputFile>(path);
   link_dir_ = std::make_unique<TempDir>("keymac-vcd");
+  raw_ = std::make_unique<OutputFile>(link_dir_->file("raw.vcd"), FileMode::kSecret);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     release();
@@ -89,7 +95,7 @@ void BoundaryTracer::copy_loop(int fd) {
     if (n <= 0) break;
     if (failed_.load()) continue;  // keep draining so SystemC never blocks
     try {
-      out_->write(buf, static_cast<size_t>(n));
+      raw_->write(buf, static_cast<size_t>(n));
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> lock(err_mu_);
       err_ = e.what();
@@ -104,17 +110,108 @@ void BoundaryTracer::release() {
   if (pipe_w_ >= 0) ::close(pipe_w_);
   pipe_w_ = -1;
   if (copier_.joinable()) copier_.join();
+  raw_.reset();
   link_dir_.reset();
 }
 
 void BoundaryTracer::close() {
   if (tf_) sc_core::sc_close_vcd_trace_file(tf_);
   tf_ = nullptr;
-  release();
-  if (!out_) return;
+  if (pipe_w_ >= 0) ::close(pipe_w_);
+  pipe_w_ = -1;
+  if (copier_.joinable()) copier_.join();
+  if (!out_) {
+    release();
+    return;
+  }
   std::unique_ptr<OutputFile> out = std::move(out_);
-  if (failed_.load()) throw Error(err_);
+  try {
+    if (failed_.load()) throw Error(err_);
+    raw_->commit();
+    retime(*out);
+  } catch (...) {
+    release();
+    throw;
+  }
+  release();
   out->commit();
+}
+
+// SystemC's file -> the final one: header as is but "$timescale 1 ps $end";
+// every timestamp mapped from simulated time to cycle * period (+ the half
+// cycle); values dumped before the first sample merged into it; nothing after
+// the last sampled cycle; a closing timestamp at its end.
+void BoundaryTracer::retime(OutputFile& dst) {
+  const std::string raw = link_dir_->file("raw.vcd");
+  std::ifstream in(raw);
+  if (!in) throw Error(raw + ": cannot read the raw VCD");
+  std::ostream& out = dst.stream();
+  std::string line;
+  bool in_ts = false;
+  while (std::getline(in, line)) {
+    if (in_ts) {
+      if (line.find("$end") != std::string::npos) in_ts = false;
+      continue;
+    }
+    if (line.find("$timescale") != std::string::npos) {
+      out << "$timescale 1 ps $end\n";
+      in_ts = line.find("$end") == std::string::npos;
+      continue;
+    }
+    out << line << '\n';
+    if (line.find("$enddefinitions") != std::string::npos) break;
+  }
+  const uint64_t sim_cycle = 10, half = 5;  // KmSystem::cycle_time() in ns
+  size_t k = 0;
+  bool head = true, in_comment = false, done = samples_.empty();
+  std::vector<std::pair<std::string, std::string>> pending;  // (id, value line) before the first sample's end
+  auto flush = [&] {
+    out << '#' << samples_.front().second * period_ps_ << '\n';
+    for (const auto& [id, v] : pending) out << v << '\n';
+    pending.clear();
+    head = false;
+  };
+  while (!done && std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (in_comment || line.rfind("$comment", 0) == 0) {
+      in_comment = line.find("$end") == std::string::npos;
+      continue;
+    }
+    if (line[0] == '$') continue;  // $dumpvars / $end markers
+    if (line[0] == '#') {
+      const uint64_t t = std::stoull(line.substr(1));
+      if (head && t <= samples_.front().first) continue;  // merged into the first sample
+      if (head) flush();
+      while (k + 1 < samples_.size() && samples_[k + 1].first <= t) ++k;
+      const uint64_t d = t - std::min(t, samples_[k].first);
+      if (k + 1 == samples_.size() && d >= sim_cycle) {
+        done = true;
+        break;
+      }
+      out << '#' << samples_[k].second * period_ps_ + (d >= sim_cycle ? period_ps_ : d * period_ps_ / (2 * half)) << '\n';
+      continue;
+    }
+    if (!head) {
+      out << line << '\n';
+      continue;
+    }
+    // Before the first sample ended: keep the last value per identifier.
+    const auto sp = line.find(' ');
+    const std::string id = line[0] == 'b' || line[0] == 'r' ? line.substr(sp + 1) : line.substr(1);
+    bool found = false;
+    for (auto& p : pending)
+      if (p.first == id) {
+        p.second = line;
+        found = true;
+      }
+    if (!found) pending.push_back({id, line});
+  }
+  if (!samples_.empty()) {
+    if (head) flush();
+    out << '#' << (samples_.back().second + 1) * period_ps_ << '\n';
+  }
+  if (in.bad()) throw Error(raw + ": read error");
+  dst.check();
 }
 
 void BoundaryTracer::sample(uint64_t cycle, const ArrayInputs& in, const ArrayOutputs& out,
@@ -142,6 +239,8 @@ void BoundaryTracer::sample(uint64_t cycle, const ArrayInputs& in, const ArrayOu
   sram_weight_re_ = in.w_valid;
   sram_input_re_ = in.a_valid;
   sram_accum_we_ = out.psum_valid;
+  const double ns = sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS);
+  samples_.push_back({static_cast<uint64_t>(ns + 0.5), cycle});
   fold_ = fold < 0 ? 0u : static_cast<unsigned>(fold);
   layer_ = layer;
   cycle_ = cycle;

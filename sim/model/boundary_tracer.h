@@ -14,11 +14,18 @@
 //    constant 0 (key_valid_i, key_sealed_o and key_err_o are kept), so the
 //    VCD never holds the key (docs/RELIABILITY.md).
 //  * The VCD goes through keymac's output layer (base/output_file.h): SystemC
-//    writes into a pipe that a thread copies to an OutputFile, so every write
-//    is checked; the file appears (atomically) only when close() succeeds, and
-//    a failed write (disk full) makes the next sample() or close() throw one
-//    line. The destructor closes without reporting; call close() for errors.
-//  * Signal names are the RTL port names (scope km_array), plus
+//    writes into a pipe that a thread copies, checking every write, into a raw
+//    file in a private 0700 directory; close() retimes it (below) into an
+//    OutputFile, so the file appears (atomically) only when close() succeeds,
+//    and a failed write (disk full) makes the next sample() or close() throw
+//    one line. The destructor closes without reporting; call close() for errors.
+//  * Time: SystemC writes the file in simulated time (shared by every array
+//    context, 10 ns per cycle); close() rewrites it so that cycle t (the
+//    caller's global cycle, 0 = first key-load cycle) starts at t * period_ps
+//    (timescale 1 ps, clock high for the first half), and the file ends at
+//    (last sampled cycle + 1) * period_ps: exactly the window.
+//  * Signal names are the RTL port names (scope SystemC.km_array: SystemC
+//    puts every sc_trace name under a top scope "SystemC"), plus
 //    buf.sram_weight_re / buf.sram_input_re / buf.sram_accum_we (the SRAM
 //    accesses implied by the cycle), buf.fold, buf.layer and buf.cycle.
 #pragma once
@@ -30,6 +37,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "base/output_file.h"
 #include "base/temp_dir.h"
@@ -40,7 +49,8 @@ namespace keymac {
 
 class BoundaryTracer {
  public:
-  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, bool trace_key = false);
+  BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, uint64_t period_ps = 1000,
+                 bool trace_key = false);
   ~BoundaryTracer();
   BoundaryTracer(const BoundaryTracer&) = delete;
   BoundaryTracer& operator=(const BoundaryTracer&) = delete;
@@ -52,20 +62,28 @@ class BoundaryTracer {
               int64_t fold);
   void set_clock(bool v) { clk_i_ = v; }
   void close();
+  uint64_t period_ps() const { return period_ps_; }
+  // Cycles sampled so far (first, last); none: sampled() == 0.
+  uint64_t sampled() const { return samples_.size(); }
+  uint64_t first_sampled() const { return samples_.empty() ? 0 : samples_.front().second; }
+  uint64_t last_sampled() const { return samples_.empty() ? 0 : samples_.back().second; }
 
  private:
   void copy_loop(int fd);
   void release();
+  void retime(OutputFile& dst);
   Geometry g_;
   bool trace_key_;
-  std::unique_ptr<OutputFile> out_;
-  std::unique_ptr<TempDir> link_dir_;  // holds the link SystemC opens
+  std::unique_ptr<OutputFile> out_;    // the final VCD
+  std::unique_ptr<TempDir> link_dir_;  // holds the link SystemC opens and the raw file
+  std::unique_ptr<OutputFile> raw_;    // SystemC's VCD as written (simulated time)
   int pipe_w_ = -1;
   std::thread copier_;
   std::atomic<bool> failed_{false};
   std::mutex err_mu_;
   std::string err_;
-  uint64_t from_, to_;
+  uint64_t from_, to_, period_ps_;
+  std::vector<std::pair<uint64_t, uint64_t>> samples_;  // (SystemC time in ns, cycle) per sample
   sc_core::sc_trace_file* tf_ = nullptr;
   bool clk_i_ = false, rst_ni_ = true;
   bool key_valid_i_ = false, key_bit_i_ = false, key_sealed_o_ = false, key_err_o_ = false;

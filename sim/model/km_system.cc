@@ -16,7 +16,8 @@ ArrayContext::ArrayContext(Geometry g, const MemoryConfig& mem, const TraceWindo
     : g_(g), key_(g, false), mem_(g, mem), fast_(g) {
   KmSystem::instance();
   if (!trace.vcd_path.empty())
-    tracer_ = std::make_unique<BoundaryTracer>(trace.vcd_path, g, trace.from, trace.to, trace.trace_key);
+    tracer_ = std::make_unique<BoundaryTracer>(trace.vcd_path, g, trace.from, trace.to, trace.period_ps,
+                                               trace.trace_key);
 }
 
 KmSystem& KmSystem::instance() {

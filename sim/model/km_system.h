@@ -36,6 +36,7 @@ namespace keymac {
 struct TraceWindow {
   std::string vcd_path;  // empty: no trace
   uint64_t from = 0, to = 0;
+  uint64_t period_ps = 1000;  // one cycle in the VCD (BoundaryTracer)
   bool trace_key = false;  // keep the key port in the VCD (--trace-key)
 };
 
@@ -51,6 +52,7 @@ class ArrayContext {
     if (tracer_) tracer_->close();
     tracer_.reset();
   }
+  const BoundaryTracer* tracer() const { return tracer_.get(); }
 
  private:
   friend class KmSystem;

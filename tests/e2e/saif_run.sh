@@ -55,9 +55,15 @@ expect_error "saif limit" "--trace-limit-mb" -- run --saif "$TMP/big.saif" --tra
 run --saif "$TMP/big.saif" --trace-limit-mb 0 --force-trace
 check_saif "$TMP/big.saif" "$(sed -n 's/^(DURATION \([0-9]*\))$/\1/p' "$TMP/big.saif")" "1 ps" 1
 if [ "${KEYMAC_HAS_RTL:-0}" = 1 ]; then
-  # RTL hierarchy: same 501 cycles, 10 VCD units of 100 ps each; km_array/g_row[r]/g_col[c]/u_pe/...
+  # RTL hierarchy: same 501 cycles of 1000 ps (--clock-mhz 1000); km_array/g_row[r]/g_col[c]/u_pe/...
   run --backend rtl --saif "$TMP/r.saif" --trace-window 0:500
-  check_saif "$TMP/r.saif" 5010 "100 ps" 17
+  check_saif "$TMP/r.saif" 501000 "1 ps" 17
+  # --clock-mhz sets the cycle: 500 MHz = 2000 ps, so DURATION doubles.
+  run --backend rtl --saif "$TMP/r2.saif" --trace-window 0:500 --clock-mhz 500
+  check_saif "$TMP/r2.saif" 1002000 "1 ps" 17
+  # Yosys-style names: the PEs are single instances "g_row[r].g_col[c].u_pe".
+  run --backend rtl --saif "$TMP/r3.saif" --trace-window 0:500 --saif-names yosys-hier
+  grep -q '(INSTANCE g_row\\\[0\\\]\\\.g_col\\\[0\\\]\\\.u_pe' "$TMP/r3.saif" || fail "no Yosys-named PE instance"
   grep -q '(INSTANCE u_pe' "$TMP/r.saif" || fail "no PE instance in the RTL SAIF"
   [ ! -e "$TMP/r.saif.vcd.tmp" ] || fail "temporary VCD left behind"
 fi

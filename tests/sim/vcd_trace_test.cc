@@ -137,6 +137,19 @@ TEST(VcdTraceTest, WindowedVcdHasTheBoundarySignalsAndConvertsToFst) {
   }
   EXPECT_EQ(rises, 60);
   EXPECT_EQ(sealed_at, 12);
+  // Time is cycle x period (default 1000 ps), the file spans exactly the
+  // window 0..59, whatever the SystemC kernel's own time is.
+  EXPECT_EQ(v.timescale, "1ps");
+  ASSERT_FALSE(v.steps.empty());
+  EXPECT_EQ(v.steps.front().first, 0u);
+  EXPECT_EQ(v.steps.back().first, 60u * 1000);
+  for (const auto& [t, ch] : v.steps) {
+    auto s = ch.find(sealed);
+    if (s != ch.end() && s->second == "1") {
+      EXPECT_EQ(t, 12u * 1000) << "key_sealed_o rises at cycle 12";
+      break;
+    }
+  }
 
   const std::string fst = ::testing::TempDir() + "keymac_trace_test.fst";
   std::remove(fst.c_str());

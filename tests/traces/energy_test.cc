@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 #include "host/backend/functional_backend.h"
 #include "host/energy/activity_probe.h"
@@ -75,11 +76,12 @@ TEST(Energy, SmallGemmEnergyEqualsAHandCalculationFromTheTable) {
   EXPECT_EQ(a.dram_write_bytes, 80u);
 
   // Horowitz ISSCC 2014, 45 nm: mult 0.2, add 0.1, SRAM 10 pJ / 8 bytes,
-  // DRAM 1.95 nJ / 8 bytes (mid-point of 1.3-2.6); key 16 XOR bits of 0.1/96.
+  // DRAM 1.95 nJ / 8 bytes (mid-point of 1.3-2.6); key 1 XOR bit of 0.1/96
+  // per PE operation (the default RTL's sign-magnitude PE, checked below).
   const double mac = 256 * (0.2 + 0.1);
   const double sram = (24 * 4 + 24 * 4 + 32 * 16) * (10.0 / 8);
   const double dram = 134 * (1950.0 / 8);
-  const double key_xor = 256 * 16 * (0.1 / 96);
+  const double key_xor = 256 * 1 * (0.1 / 96);
   const double key_load = 16 * (0.1 / 32) / 1;  // once per reset, 1 image per reset
   EnergyInputs in;
   in.geometry = t.g;
@@ -111,7 +113,7 @@ TEST(Energy, KeyedAndPlainDifferOnlyByTheKeyLogicsShare) {
       EXPECT_DOUBLE_EQ(v, ep.at(c)) << c;
     }
   }
-  EXPECT_NEAR(ek.at("key.xor"), 256 * 16 * 0.1 / 96, 1e-12);
+  EXPECT_NEAR(ek.at("key.xor"), 256 * 1 * 0.1 / 96, 1e-12);
   EXPECT_NEAR(ek.at("key.load"), 16 * 0.1 / 32 / 10, 1e-12);
 }
 
@@ -191,6 +193,43 @@ TEST(Energy, TableEntriesAreOverriddenFromYamlOrJsonAndUnknownKeysRefused) {
     EXPECT_NE(std::string(e.what()).find(bad), std::string::npos);
   }
 }
+
+// The default table's key XOR bits per MAC are what the key adds to one PE of
+// the default RTL: Yosys elaborates km_array (its default parameters, 1x1)
+// keyed and plain, and the XOR bits ($xor cells x width) of the km_pe module
+// differ by the table's number.
+#ifdef KEYMAC_YOSYS
+int pe_xor_bits(bool keyed) {
+  const std::string rtl = std::string(KEYMAC_SOURCE_DIR) + "/rtl/";
+  const auto dir = std::filesystem::temp_directory_path() / ("keymac_xor_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string stat = (dir / (keyed ? "k1.txt" : "k0.txt")).string();
+  const std::string cmd = std::string(KEYMAC_YOSYS) + " -q -p 'read_verilog -sv " + rtl + "km_delay.sv " + rtl + "km_pe.sv " +
+                          rtl + "km_keyreg.sv " + rtl + "km_array.sv; chparam -set Rows 1 -set Cols 1 -set Keyed " +
+                          (keyed ? "1" : "0") + " km_array; hierarchy -top km_array; proc; opt; wreduce; opt_clean; tee -q -o " +
+                          stat + " stat -width' > /dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return -1;
+  std::ifstream in(stat);
+  std::string line;
+  bool in_pe = false;
+  int bits = 0;
+  const std::regex xor_cell(R"(^\s*\$xor_(\d+)\s+(\d+)\s*$)");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (line.rfind("=== ", 0) == 0) in_pe = line.find("km_pe") != std::string::npos;
+    else if (in_pe && std::regex_match(line, m, xor_cell)) bits += std::stoi(m[1]) * std::stoi(m[2]);
+  }
+  std::filesystem::remove_all(dir);
+  return bits;
+}
+
+TEST(Energy, DefaultKeyXorBitsPerMacAreWhatTheKeyAddsToTheDefaultRtlPe) {
+  const int keyed = pe_xor_bits(true), plain = pe_xor_bits(false);
+  ASSERT_GT(keyed, 0) << "yosys failed";
+  ASSERT_GT(plain, 0) << "yosys failed";
+  EXPECT_DOUBLE_EQ(EnergyTable{}.key_xor_bits_per_mac, static_cast<double>(keyed - plain));
+}
+#endif
 
 }  // namespace
 }  // namespace keymac

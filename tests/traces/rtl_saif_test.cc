@@ -97,7 +97,7 @@ TEST(RtlSaif, RtlHierarchySaifHoldsTheBoundaryTogglesOfTheCycleModel) {
 
   const std::string vcd = tmp("rtl.vcd"), saif = tmp("rtl.saif");
   rtl->reset();
-  rtl->trace_open(vcd);
+  rtl->trace_open(vcd, 10);  // 10 ps per cycle: the arithmetic below (10t, 10t+5)
 
   WsArrayCore core(g, true);
   core.reset();
