@@ -202,3 +202,38 @@ endfunction()
 keymac_verilate_ctrl(keymac_rtl_ctrl_1x1 ROWS 1 COLS 1)
 keymac_verilate_ctrl(keymac_rtl_ctrl_2x3 ROWS 2 COLS 3)
 keymac_verilate_ctrl(keymac_rtl_ctrl_8x4 ROWS 8 COLS 4)
+
+# --- km_keyexp: Trivium key expansion (ARCHITECTURE.md section 11) ----------
+set(KEYMAC_RTL_KEYEXP_SOURCE ${KEYMAC_RTL_DIR}/km_keyexp.sv)
+foreach(_p IN ITEMS 1 5 16 32 64)
+  add_test(NAME rtl_lint_keyexp_p${_p}
+    COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_keyexp -GPar=${_p}
+            ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_KEYEXP_SOURCE})
+  set_tests_properties(rtl_lint_keyexp_p${_p} PROPERTIES LABELS "rtl;lint")
+endforeach()
+function(keymac_verilate_keyexp target)
+  cmake_parse_arguments(A "" "PAR" "" ${ARGN})
+  add_library(${target} STATIC)
+  verilate(${target} TRACE
+    PREFIX Vkm_keyexp_p${A_PAR}
+    TOP_MODULE km_keyexp
+    SOURCES ${KEYMAC_RTL_KEYEXP_SOURCE}
+    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast -GPar=${A_PAR} ${KEYMAC_RTL_WAIVERS}
+    OPT_FAST -Os OPT_SLOW -O0 OPT_GLOBAL -Os)
+  get_target_property(_srcs ${target} SOURCES)
+  list(FILTER _srcs EXCLUDE REGEX "/include/verilated[a-z_]*\\.cpp$")
+  set_property(TARGET ${target} PROPERTY SOURCES ${_srcs})
+  target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
+  target_link_libraries(${target} PUBLIC keymac_verilated_rt)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+keymac_verilate_keyexp(keymac_rtl_keyexp_p16 PAR 16)
+keymac_verilate_keyexp(keymac_rtl_keyexp_p5 PAR 5)
+keymac_verilate_keyexp(keymac_rtl_keyexp_p64 PAR 64)
+add_executable(keymac_rtl_keyexp_tests ${CMAKE_SOURCE_DIR}/tests/rtl/km_keyexp_test.cc)
+target_link_libraries(keymac_rtl_keyexp_tests PRIVATE
+  keymac_rtl_keyexp_p16 keymac_rtl_keyexp_p5 keymac_rtl_keyexp_p64 keymac_core GTest::gtest_main)
+target_include_directories(keymac_rtl_keyexp_tests SYSTEM PRIVATE
+  ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
+keymac_warnings(keymac_rtl_keyexp_tests)
+gtest_discover_tests(keymac_rtl_keyexp_tests PROPERTIES LABELS rtl DISCOVERY_TIMEOUT 60)

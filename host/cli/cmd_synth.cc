@@ -7,20 +7,24 @@
 #include "host/synth/synth_runner.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/geometry.h"
+#include "sim/core/key.h"
 
 namespace keymac::cli {
 
 void add_synth(CLI::App& app, Runner& run) {
-  struct Opts { std::string array, json, work; };
+  struct Opts { std::string array, json, work, key_mode = "periodic"; };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("synth", "Synthesize the keyed and the plain array with Yosys: cells, flip-flops, area proxy, key overhead");
   c->add_option("--array", o->array, "array geometry RxC")->required();
   c->add_option("--json", o->json, "write the summary as JSON");
   c->add_option("--work-dir", o->work, "where Yosys scripts and logs go (default: the cache)");
+  c->add_option("--key-mode", o->key_mode, "periodic|expanded: expanded also synthesizes the Trivium key unit (rtl/km_keyexp.sv, C rounds per cycle)")->capture_default_str();
   c->callback([o, &run] {
     run = [o] {
       const Geometry g = Geometry::parse(o->array);
-      const auto r = synthesize(g, o->work);
+      const bool expanded = parse_key_mode(o->key_mode) == KeyMode::kExpanded;
+      auto r = synthesize(g, o->work);
+      if (expanded) r["expanded"] = synthesize_keyexp(g, o->work);
       std::printf("Yosys synthesis of the %s array (%s)\n", g.str().c_str(), r["tool"].get<std::string>().c_str());
       std::printf("                    %12s %12s %10s\n", "keyed", "plain", "overhead");
       std::printf("  cells             %12lld %12lld %9.3f%%\n", r["cells"]["keyed"].get<long long>(), r["cells"]["plain"].get<long long>(),
@@ -31,6 +35,15 @@ void add_synth(CLI::App& app, Runner& run) {
                   r["area"]["overhead_pct"].get<double>());
       std::printf("  key bits          %12d %12d\n  (area unit: %s; cached in %s)\n", g.pes(), 0,
                   r["area"]["unit"].get<std::string>().c_str(), (synth_cache_dir() + "/synth").c_str());
+      if (expanded) {
+        const auto& e = r["expanded"];
+        std::printf("Expanded key (ARCHITECTURE.md 11): Trivium unit km_keyexp, %d rounds per cycle\n", g.cols);
+        std::printf("  cells %lld, flip-flops %lld, area proxy %.0f (%.3f%% of the plain array)\n", e["cells"].get<long long>(),
+                    e["flops"].get<long long>(), e["area_proxy"].get<double>(),
+                    100.0 * e["area_proxy"].get<double>() / r["area"]["plain"].get<double>());
+        std::printf("  plus %lld per-PE key bits beside the weight banks (model count; not yet in the RTL array)\n",
+                    e["per_pe_key_bits"].get<long long>());
+      }
       if (!o->json.empty()) write_file_atomic(o->json, r.dump(2) + "\n");
       return 0;
     };

@@ -88,6 +88,28 @@ nlohmann::json synthesize(Geometry g, const std::string& work_dir) {
   return r;
 }
 
+nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir) {
+  const std::string dir = work_dir.empty() ? synth_cache_dir() + "/synth/" + g.str() : work_dir;
+  mkdirs(dir);
+  if (g.cols > 64) throw Error("--key-mode expanded: km_keyexp runs at most 64 rounds per cycle; " + g.str() + " needs " + std::to_string(g.cols));
+  const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth_keyexp.sh";
+  const std::string log = dir + "/run_synth_keyexp_p" + std::to_string(g.cols) + ".log";
+  const std::string cmd = "bash '" + script + "' " + std::to_string(g.cols) + " '" + dir + "' > '" + log + "' 2>&1";
+  if (std::system(cmd.c_str()) != 0) throw Error("yosys synthesis of km_keyexp (Par " + std::to_string(g.cols) + ") failed (log: " + log + ")");
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) if (!line.empty()) last = line;
+  nlohmann::json r;
+  try {
+    r = nlohmann::json::parse(read_text_file(last, "synthesis summary"));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(last + ": unreadable synthesis summary (" + e.what() + ")");
+  }
+  r["per_pe_key_bits"] = 2 * int64_t(g.pes());
+  r["storage_bits_spec"] = expanded_key_storage_bits(g);
+  return r;
+}
+
 nlohmann::json cached_synthesis(Geometry g) {
   std::ifstream in(cache_file(g));
   if (!in) return nullptr;

@@ -16,5 +16,9 @@ namespace keymac {
 std::string synth_cache_dir();  // $KEYMAC_CACHE or $XDG_CACHE_HOME/keymac or ~/.cache/keymac
 nlohmann::json synthesize(Geometry g, const std::string& work_dir);
 nlohmann::json cached_synthesis(Geometry g);
+// Key expansion (ARCHITECTURE.md 11): Yosys on rtl/km_keyexp.sv with Par = C
+// (rtl/synth/run_synth_keyexp.sh); returns {par, cells, flops, area_proxy, ...}
+// plus "per_pe_key_bits" (2*R*C, the model's count: not yet in the RTL array).
+nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir);
 
 }  // namespace keymac
