@@ -7,6 +7,7 @@ add_library(keymac_core STATIC
   sim/core/schedule.cc
 )
 target_include_directories(keymac_core PUBLIC ${CMAKE_SOURCE_DIR})
+target_link_libraries(keymac_core PUBLIC keymac_params)
 keymac_warnings(keymac_core)
 # SystemC-model issue: cycle semantics shared by the SystemC model and co-simulation.
 target_sources(keymac_core PRIVATE

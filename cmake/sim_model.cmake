@@ -69,3 +69,5 @@ add_executable(keymac_sim_accel_tests tests/sim/sc_main.cc tests/sim/km_accel_te
 target_link_libraries(keymac_sim_accel_tests PRIVATE keymac_sc_model GTest::gtest)
 keymac_warnings(keymac_sim_accel_tests)
 keymac_sim_discover_tests(keymac_sim_accel_tests)
+# The port-table test reads rtl/km_array.sv.
+target_compile_definitions(keymac_sim_ports_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
