@@ -16,3 +16,5 @@ target_sources(keymac_core PRIVATE
   sim/core/sequencer.cc
   sim/core/ws_array_core.cc
 )
+# The cycle-stepped memory system: the reference for MemorySystem::plan.
+target_sources(keymac_core PRIVATE sim/core/cycle_memory.cc)

@@ -71,3 +71,4 @@ keymac_warnings(keymac_sim_accel_tests)
 keymac_sim_discover_tests(keymac_sim_accel_tests)
 # The port-table test reads rtl/km_array.sv.
 target_compile_definitions(keymac_sim_ports_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_sources(keymac_sim_core_tests PRIVATE tests/sim/cycle_memory_test.cc)
