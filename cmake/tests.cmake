@@ -42,3 +42,7 @@ if(TARGET keymac_rtl_models)
     set_tests_properties(e2e.${t} PROPERTIES LABELS "e2e;cosim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 900)
   endforeach()
 endif()
+
+# systemc --timing cycle vs fold on the shipped models (docs/SYSTEMC.md).
+add_test(NAME e2e.systemc_timing_cycle COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/systemc_timing_cycle.sh)
+set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
