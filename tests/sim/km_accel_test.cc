@@ -96,6 +96,9 @@ TEST(KmAccelTest, TwoInstancesOfDifferentGeometriesAndKeysRunConcurrentlyBitExac
   ca.clock_period = sc_time(10, SC_NS);  // 100 MHz
   cb.clock_period = sc_time(4, SC_NS);   // 250 MHz
   const Geometry ga = Geometry::make(8, 8), gb = Geometry::make(5, 12);
+  // Loosely timed with a global quantum: each accelerator runs ahead up to
+  // 300 ns between synchronisations; command boundaries stay exact.
+  tlm::tlm_global_quantum::instance().set(sc_time(300, SC_NS));
   Platform p({{ga, ca}, {gb, cb}}, 2);
   const Key keys[2] = {Key::seeded_random(ga, 101), Key::seeded_random(gb, 202)};
   const sc_time periods[2] = {ca.clock_period, cb.clock_period};
