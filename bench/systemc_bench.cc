@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host/backend/systemc_backend.h"
+#include "sim/core/cycle_memory.h"
 #include "sim/core/sequencer.h"
 #include "sim/core/ws_array_core.h"
 
@@ -116,6 +117,53 @@ void BM_StepCore(benchmark::State& state) {
 }
 BENCHMARK(BM_StepCore)->ArgNames({"R", "C"})->Args({8, 8})->Args({16, 16})->Args({32, 32})
     ->Unit(benchmark::kMillisecond);
+
+// Fold-level vs cycle-level timing through the backend (--timing fold|cycle),
+// finite memory (defaults), one 256^3 layer: whole-layer wall time.
+void BM_SystemcTiming(benchmark::State& state) {
+  const int R = int(state.range(0));
+  const Geometry g = Geometry::make(R, R);
+  const GemmShape s{256, 256, 256};
+  BackendOptions o;
+  o.memory.ideal = false;
+  o.timing = state.range(1) ? "cycle" : "fold";
+  SystemcBackend b(g, o);
+  const Key key = Key::seeded_random(g, 1);
+  SerialKeySource ks(key);
+  b.reset(&ks);
+  auto x = random_s8(size_t(s.m * s.k), 2, -128, 127);
+  auto w = random_s8(size_t(s.k * s.n), 3, -127, 127);
+  std::vector<int32_t> y(size_t(s.m * s.n));
+  uint64_t cycles = 0;
+  for (auto _ : state) {
+    cycles += b.run_gemm(GemmJob{"bench", s, x.data(), w.data()}, y.data()).cycles;
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["cycles/s"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
+  state.counters["layer_cycles"] = double(cycles) / double(state.iterations());
+}
+BENCHMARK(BM_SystemcTiming)->ArgNames({"R=C", "cycle"})
+    ->Args({8, 0})->Args({8, 1})->Args({16, 0})->Args({16, 1})->Args({32, 0})->Args({32, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// The timing plan alone: the closed-form planner vs the cycle-stepped memory system.
+void BM_MemoryTiming(benchmark::State& state) {
+  const int R = int(state.range(0));
+  const Geometry g = Geometry::make(R, R);
+  const GemmShape s{256, 256, 256};
+  MemoryConfig c;
+  c.ideal = false;
+  uint64_t cycles = 0;
+  for (auto _ : state) {
+    const LayerPlan p = state.range(1) ? CycleMemorySystem(g, c).run(s) : MemorySystem(g, c).plan(s);
+    cycles += uint64_t(p.cycles);
+    benchmark::DoNotOptimize(p.folds.data());
+  }
+  state.counters["cycles/s"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MemoryTiming)->ArgNames({"R=C", "cycle"})
+    ->Args({8, 0})->Args({8, 1})->Args({16, 0})->Args({16, 1})->Args({32, 0})->Args({32, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 set(KEYMAC_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl)
 set(KEYMAC_RTL_SOURCES
+  ${KEYMAC_PARAMS_SV}  # generated from params/keymac_params.json (cmake/params.cmake)
   ${KEYMAC_RTL_DIR}/km_delay.sv
   ${KEYMAC_RTL_DIR}/km_pe.sv
   ${KEYMAC_RTL_DIR}/km_keyreg.sv
@@ -90,7 +91,7 @@ function(keymac_verilate_array target)
   configure_file(${KEYMAC_RTL_DIR}/tb/rtl_model.cc.in ${_gen} @ONLY)
   target_sources(${target} PRIVATE ${_gen})
   target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
-  target_link_libraries(${target} PUBLIC keymac_verilated_rt)
+  target_link_libraries(${target} PUBLIC keymac_verilated_rt keymac_params)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   set_property(GLOBAL APPEND PROPERTY KEYMAC_RTL_GEOMETRIES "${A_ROWS} ${A_COLS} ${A_KEYED} ${prefix} ${target}")
 endfunction()
@@ -143,14 +144,14 @@ ${_make}  return nullptr;
   target_link_libraries(${target} PUBLIC ${_libs})
 endfunction()
 
-# --- the geometries built by default ------------------------------------------
-keymac_verilate_array(keymac_rtl_1x1_k1   ROWS 1  COLS 1  KEYED 1)
-keymac_verilate_array(keymac_rtl_2x3_k1   ROWS 2  COLS 3  KEYED 1)
-keymac_verilate_array(keymac_rtl_4x4_k1   ROWS 4  COLS 4  KEYED 1)
-keymac_verilate_array(keymac_rtl_4x4_k0   ROWS 4  COLS 4  KEYED 0)
-keymac_verilate_array(keymac_rtl_8x4_k1   ROWS 8  COLS 4  KEYED 1)
-keymac_verilate_array(keymac_rtl_8x8_k1   ROWS 8  COLS 8  KEYED 1)
-keymac_verilate_array(keymac_rtl_16x16_k1 ROWS 16 COLS 16 KEYED 1)
+# --- the geometries built by default: verilated_geometries of params/keymac_params.json
+foreach(_g IN LISTS KEYMAC_PARAM_GEOMETRIES)
+  separate_arguments(_p UNIX_COMMAND "${_g}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  list(GET _p 2 _k)
+  keymac_verilate_array(keymac_rtl_${_r}x${_c}_k${_k} ROWS ${_r} COLS ${_c} KEYED ${_k})
+endforeach()
 keymac_rtl_registry(keymac_rtl_models)
 
 # --- synthesis (Yosys) -----------------------------------------------------------
@@ -168,7 +169,7 @@ include(${CMAKE_SOURCE_DIR}/tests/rtl/rtl_tests.cmake)
 #     geometry, prefix Vkm_ctrl_<r>x<c>; the Verilator runtime comes from
 #     keymac_verilated_rt as for the arrays. No factory and no registry: the
 #     test includes the generated headers itself (tests/rtl/km_ctrl_test.cc).
-set(KEYMAC_RTL_CTRL_SOURCE ${KEYMAC_RTL_DIR}/km_ctrl.sv)
+set(KEYMAC_RTL_CTRL_SOURCE ${KEYMAC_PARAMS_SV} ${KEYMAC_RTL_DIR}/km_ctrl.sv)
 foreach(_case IN ITEMS "1 1" "2 3" "8 4" "16 16" "3 5")
   separate_arguments(_p UNIX_COMMAND "${_case}")
   list(GET _p 0 _r)

@@ -8,6 +8,7 @@ add_library(keymac_core STATIC
 target_include_directories(keymac_core PUBLIC ${CMAKE_SOURCE_DIR})
 include(base)  # base/ (errors, output layer, spawn): below sim in the folder order
 target_link_libraries(keymac_core PUBLIC keymac_base)
+target_link_libraries(keymac_core PUBLIC keymac_params)
 keymac_warnings(keymac_core)
 # SystemC-model issue: cycle semantics shared by the SystemC model and co-simulation.
 target_sources(keymac_core PRIVATE
@@ -24,3 +25,5 @@ target_sources(keymac_core PRIVATE
   sim/core/master_key.cc
   sim/core/expanded_key_source.cc
 )
+# The cycle-stepped memory system: the reference for MemorySystem::plan.
+target_sources(keymac_core PRIVATE sim/core/cycle_memory.cc)

@@ -56,3 +56,19 @@ add_executable(keymac_sim_ports_tests tests/sim/sc_main.cc tests/sim/km_array_po
 target_link_libraries(keymac_sim_ports_tests PRIVATE keymac_sc_model GTest::gtest)
 keymac_warnings(keymac_sim_ports_tests)
 keymac_sim_discover_tests(keymac_sim_ports_tests)
+
+# TLM-2.0 component (docs/SYSTEMC.md "TLM-2.0 component"): KmAccel, its host
+# driver, a memory and a router for virtual platforms; no global state.
+target_sources(keymac_sc_model PRIVATE
+  sim/model/km_accel.cc
+  sim/model/km_accel_driver.cc
+  sim/model/km_memory.cc
+  sim/model/km_router.cc
+)
+add_executable(keymac_sim_accel_tests tests/sim/sc_main.cc tests/sim/km_accel_test.cc)
+target_link_libraries(keymac_sim_accel_tests PRIVATE keymac_sc_model GTest::gtest)
+keymac_warnings(keymac_sim_accel_tests)
+keymac_sim_discover_tests(keymac_sim_accel_tests)
+# The port-table test reads rtl/km_array.sv.
+target_compile_definitions(keymac_sim_ports_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_sources(keymac_sim_core_tests PRIVATE tests/sim/cycle_memory_test.cc)

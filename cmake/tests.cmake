@@ -82,3 +82,7 @@ add_test(NAME e2e.key_expansion COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/key_e
 set_tests_properties(e2e.key_expansion PROPERTIES LABELS e2e ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
 add_test(NAME e2e.synth_keyexp COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/synth_keyexp.sh)
 set_tests_properties(e2e.synth_keyexp PROPERTIES LABELS "e2e;synth" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+
+# systemc --timing cycle vs fold on the shipped models (docs/SYSTEMC.md).
+add_test(NAME e2e.systemc_timing_cycle COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/systemc_timing_cycle.sh)
+set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)

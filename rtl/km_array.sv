@@ -13,7 +13,10 @@ module km_array #(
   parameter int Cols    = 4,
   parameter bit Keyed   = 1'b1,
   parameter bit SignMag = 1'b1,
-  localparam int RowW   = (Rows > 1) ? $clog2(Rows) : 1,
+  localparam int RowW   = km_params_pkg::index_width(Rows),   // params/keymac_params.json
+  localparam int WB     = km_params_pkg::WeightBits,
+  localparam int AB     = km_params_pkg::ActBits,
+  localparam int PB     = km_params_pkg::PsumBits,
   localparam int AW     = SignMag ? 9 : 8,   // activation width inside the array
   localparam int HW     = AW + 2             // {valid, bank, data} moving right
 ) (
@@ -28,17 +31,24 @@ module km_array #(
   input  logic                 w_valid_i,
   input  logic [RowW-1:0]      w_row_i,
   input  logic                 w_bank_i,
-  input  logic [8*Cols-1:0]    w_data_i,
+  input  logic [WB*Cols-1:0]   w_data_i,
   // activation port: one row of Rows activations per cycle
   input  logic                 a_valid_i,
   input  logic                 a_bank_i,
-  input  logic [8*Rows-1:0]    a_data_i,
+  input  logic [AB*Rows-1:0]   a_data_i,
   // column sums
   output logic                 psum_valid_o,
-  output logic [32*Cols-1:0]   psum_data_o
+  output logic [PB*Cols-1:0]   psum_data_o
 );
 
   localparam int CW = RowW + 2;  // weight-write control {valid, bank, row}
+
+  // The shared parameters this model was built with, readable by the C++ side
+  // (Verilator public), which checks them at start-up against its own
+  // params/keymac_params.h (rtl/tb/rtl_model.cc.in).
+  /* verilator lint_off UNUSEDPARAM */
+  localparam int unsigned ParamsId /*verilator public*/ = km_params_pkg::ParamsId;
+  /* verilator lint_on UNUSEDPARAM */
 
   // ---------------------------------------------------------------------------
   // Key register

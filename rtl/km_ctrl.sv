@@ -47,7 +47,7 @@ module km_ctrl #(
   parameter int Rows = 4,
   parameter int Cols = 4,
   parameter int DimW = 16,  // width of M, K, N and of every index output
-  localparam int RowW = (Rows > 1) ? $clog2(Rows) : 1,
+  localparam int RowW = km_params_pkg::index_width(Rows),  // params/keymac_params.json
   localparam int LchW = $clog2(Rows + Cols + 1)  // counts 0 .. Rows+Cols
 ) (
   input  logic            clk_i,

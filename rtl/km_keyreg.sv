@@ -18,8 +18,8 @@
 module km_keyreg #(
   parameter int Rows = 4,
   parameter int Cols = 4,
-  localparam int RowW = (Rows > 1) ? $clog2(Rows) : 1,
-  localparam int ColW = (Cols > 1) ? $clog2(Cols) : 1
+  localparam int RowW = km_params_pkg::index_width(Rows),  // params/keymac_params.json
+  localparam int ColW = km_params_pkg::index_width(Cols)
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,

@@ -1,23 +1,23 @@
 #include "traces/array_tracer.h"
 
+#include "params/keymac_params.h"
+
 namespace keymac::traces {
 
 namespace {
-int row_bits(Geometry g) {
-  int b = 0;
-  while ((1 << b) < g.rows) ++b;
-  return b < 1 ? 1 : b;
-}
-enum Sig { kRst, kKeyValid, kKeyBit, kKeySealed, kKeyErr, kWValid, kWRow, kWBank, kWData, kAValid, kABank, kAData, kPValid, kPData };
+// Signal i of the layout is port i + 1 of sim/core/array_ports.h: every port
+// but clk_i (a frame is one whole cycle), so k_clk_i is -1 and k_rst_ni 0.
+#define KEYMAC_SIG_(n, i, w) k_##n,
+enum Sig : int { kBeforeClk_ = -2, KEYMAC_ARRAY_PORTS(KEYMAC_SIG_) };
+#undef KEYMAC_SIG_
+static_assert(k_clk_i == -1 && k_rst_ni == 0, "clk_i must be the first port of KEYMAC_ARRAY_PORTS");
 }  // namespace
 
 TraceLayout boundary_layout(Geometry g) {
-  const std::string s = "km_array";
-  return TraceLayout({{s, "rst_ni", 1},        {s, "key_valid_i", 1},       {s, "key_bit_i", 1},
-                      {s, "key_sealed_o", 1},  {s, "key_err_o", 1},         {s, "w_valid_i", 1},
-                      {s, "w_row_i", row_bits(g)}, {s, "w_bank_i", 1},      {s, "w_data_i", 8 * g.cols},
-                      {s, "a_valid_i", 1},     {s, "a_bank_i", 1},          {s, "a_data_i", 8 * g.rows},
-                      {s, "psum_valid_o", 1},  {s, "psum_data_o", 32 * g.cols}});
+  std::vector<Signal> sigs;
+  for (const PortDesc& p : array_ports(g.rows, g.cols))
+    if (std::string(p.name) != "clk_i") sigs.push_back({"km_array", p.name, p.width});
+  return TraceLayout(std::move(sigs));
 }
 
 void boundary_frame(const TraceLayout& l, const ArrayInputs& in, const ArrayOutputs& out,
@@ -25,23 +25,23 @@ void boundary_frame(const TraceLayout& l, const ArrayInputs& in, const ArrayOutp
   frame.assign(l.frame_words(), 0);
   uint64_t* f = frame.data();
   auto put = [&](int s, uint64_t v) { put_bits(f + l.offset(static_cast<size_t>(s)), 0, l.signals()[static_cast<size_t>(s)].width, v); };
-  put(kRst, 1);
-  put(kKeyValid, in.key_valid);
-  put(kKeyBit, in.key_bit);
-  put(kKeySealed, out.key_sealed);
-  put(kKeyErr, out.key_err);
-  put(kWValid, in.w_valid);
-  put(kWRow, in.w_row);
-  put(kWBank, in.w_bank);
+  put(k_rst_ni, 1);
+  put(k_key_valid_i, in.key_valid);
+  put(k_key_bit_i, in.key_bit);
+  put(k_key_sealed_o, out.key_sealed);
+  put(k_key_err_o, out.key_err);
+  put(k_w_valid_i, in.w_valid);
+  put(k_w_row_i, in.w_row);
+  put(k_w_bank_i, in.w_bank);
   for (size_t c = 0; c < in.w_data.size(); ++c)
-    put_bits(f + l.offset(kWData), 8 * c, 8, static_cast<uint8_t>(in.w_data[c]));
-  put(kAValid, in.a_valid);
-  put(kABank, in.a_bank);
+    put_bits(f + l.offset(k_w_data_i), 8 * c, 8, static_cast<uint8_t>(in.w_data[c]));
+  put(k_a_valid_i, in.a_valid);
+  put(k_a_bank_i, in.a_bank);
   for (size_t r = 0; r < in.a_data.size(); ++r)
-    put_bits(f + l.offset(kAData), 8 * r, 8, static_cast<uint8_t>(in.a_data[r]));
-  put(kPValid, out.psum_valid);
+    put_bits(f + l.offset(k_a_data_i), 8 * r, 8, static_cast<uint8_t>(in.a_data[r]));
+  put(k_psum_valid_o, out.psum_valid);
   for (size_t c = 0; c < out.psum_data.size(); ++c)
-    put_bits(f + l.offset(kPData), 32 * c, 32, static_cast<uint32_t>(out.psum_data[c]));
+    put_bits(f + l.offset(k_psum_data_o), 32 * c, 32, static_cast<uint32_t>(out.psum_data[c]));
 }
 
 ArrayTracer::ArrayTracer(Geometry g, bool keyed, std::vector<TraceSink*> sinks, const TraceTiming& timing,

@@ -34,6 +34,9 @@ struct BackendOptions {
   MemoryOptions memory;
   TraceOptions trace;
   std::string cache_dir;           // for backends that build or cache artefacts
+  // systemc: "fold" (default: a fold at a time, timing from MemorySystem::plan)
+  // or "cycle" (the memory system and the register-level array stepped every cycle).
+  std::string timing = "fold";
 };
 
 }  // namespace keymac

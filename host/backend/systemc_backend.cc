@@ -1,6 +1,7 @@
 #include "host/backend/systemc_backend.h"
 
 #include "host/backend/memory_config.h"
+#include "sim/core/cycle_memory.h"
 #include "sim/core/error.h"
 #include "sim/model/km_system.h"
 
@@ -9,9 +10,11 @@ namespace keymac {
 SystemcBackend::SystemcBackend(Geometry g, const BackendOptions& options)
     : g_(g), options_(options) {
   validate_memory_options(options.memory, g);
+  if (options.timing != "fold" && options.timing != "cycle")
+    throw Error("--timing: '" + options.timing + "' is not fold or cycle");
   TraceWindow tw{options.trace.vcd_path, options.trace.window_from, options.trace.window_to, options.trace.period_ps,
                  options.trace.trace_key};
-  ctx_ = std::make_unique<ArrayContext>(g, to_memory_config(options.memory), tw);
+  ctx_ = std::make_unique<ArrayContext>(g, to_memory_config(options.memory), tw, options.timing == "cycle");
 }
 
 SystemcBackend::~SystemcBackend() = default;
@@ -31,9 +34,20 @@ void SystemcBackend::reset(const KeySource* key) {
 
 LayerStats SystemcBackend::run_gemm(const GemmJob& job, int32_t* y) {
   if (!was_reset_) throw Error("systemc backend: run_gemm before reset()");
-  const LayerPlan plan = ctx_->memory().plan(job.shape);
   const GemmProblem p{job.shape, job.x, job.w, g_};
-  KmSystem::instance().run_layer(*ctx_, p, plan, y);
+  LayerPlan plan;
+  if (options_.timing == "cycle") {
+    // Timing from the cycle-stepped memory system; its counters that do not
+    // depend on time are the planner's.
+    plan = CycleMemorySystem(g_, ctx_->memory().config()).run(job.shape);
+    const auto dram = plan.counters;
+    plan.counters = ctx_->memory().plan(job.shape).counters;
+    for (const auto& [k, v] : dram) plan.counters[k] = v;
+    KmSystem::instance().run_layer_cycle(*ctx_, p, plan, y);
+  } else {
+    plan = ctx_->memory().plan(job.shape);
+    KmSystem::instance().run_layer(*ctx_, p, plan, y);
+  }
   LayerStats st;
   st.cycles = static_cast<uint64_t>(plan.cycles);
   st.stall_cycles = static_cast<uint64_t>(plan.stall_cycles);

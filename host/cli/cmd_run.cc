@@ -84,6 +84,8 @@ void add_run(CLI::App& app, Runner& run) {
   mem_opt("--wbuf-kib", &MemoryOptions::weight_sram_kib, "systemc: weight SRAM KiB");
   mem_opt("--ibuf-kib", &MemoryOptions::input_sram_kib, "systemc: input SRAM KiB");
   mem_opt("--abuf-kib", &MemoryOptions::accum_sram_kib, "systemc: accumulator SRAM KiB");
+  c->add_option("--timing", cfg.backend_options.timing, "systemc: fold (fold-level, fast) or cycle (memory system and register-level array stepped every cycle)")
+      ->check(CLI::IsMember({"fold", "cycle"}))->capture_default_str();
   c->add_option("--mem-config", o->mem_config, "systemc: JSON memory configuration (docs/SYSTEMC.md); flags override it");
   c->add_option("--vcd", cfg.backend_options.trace.vcd_path, "systemc/rtl: write a waveform of the array boundary");
   c->add_option("--trace-window", o->window, "cycles FROM:TO to trace (default 0:10000)");

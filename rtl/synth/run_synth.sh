@@ -40,7 +40,10 @@ else
   out="$outdir/km_array_${rows}x${cols}_k${keyed}_s${signmag}_hier"
   synth_opts=""
 fi
-sed -e "s|@SYNTH_OPTS@|$synth_opts|g" -e "s|@RTL@|$rtl|g" -e "s|@ROWS@|$rows|g" -e "s|@COLS@|$cols|g" \
+# The shared parameters' SV package, generated from params/keymac_params.json.
+"${CMAKE:-cmake}" -DIN="$rtl/../params/keymac_params.json" -DOUT_DIR="$outdir/params_gen" \
+  -P "$rtl/../params/gen_params.cmake" > /dev/null
+sed -e "s|@PARAMS_SV@|$outdir/params_gen/km_params_pkg.sv|g" -e "s|@SYNTH_OPTS@|$synth_opts|g" -e "s|@RTL@|$rtl|g" -e "s|@ROWS@|$rows|g" -e "s|@COLS@|$cols|g" \
     -e "s|@KEYED@|$keyed|g" -e "s|@SIGNMAG@|$signmag|g" -e "s|@OUT@|$out|g" \
     "$here/synth.ys.in" > "$out.ys"
 start=$(date +%s)

@@ -18,12 +18,57 @@
 //  * clk_i and rst_ni are not fields: a step is one clock cycle, and reset is
 //    a separate call on the model (WsArrayCore::reset()).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "params/keymac_params.h"
 #include "sim/core/geometry.h"
 
 namespace keymac {
+
+// The lanes below are int8 / int8 / int32: the shared data widths
+// (params/keymac_params.json) must say so, or this model no longer matches.
+static_assert(params::kWeightBits == 8 && params::kActBits == 8 && params::kPsumBits == 32,
+              "array_ports.h: lane types assume 8-bit weights and activations, 32-bit sums");
+
+// The ports of km_array, declared once, in the RTL's order:
+//   X(name, is_input, width in bits for an R x C array)
+// The width expressions use `R` and `C`, which must name the geometry where
+// the list is expanded. KmArray's SystemC ports, the trace layout
+// (traces/array_tracer.cc) and array_ports() iterate this list;
+// tests/sim/km_array_ports_test.cc checks it against rtl/km_array.sv.
+#define KEYMAC_ARRAY_PORTS(X)                                  \
+  X(clk_i, true, 1)                                            \
+  X(rst_ni, true, 1)                                           \
+  X(key_valid_i, true, 1)                                      \
+  X(key_bit_i, true, 1)                                        \
+  X(key_sealed_o, false, 1)                                    \
+  X(key_err_o, false, 1)                                       \
+  X(w_valid_i, true, 1)                                        \
+  X(w_row_i, true, ::keymac::params::index_width(R))           \
+  X(w_bank_i, true, 1)                                         \
+  X(w_data_i, true, ::keymac::params::kWeightBits * (C))       \
+  X(a_valid_i, true, 1)                                        \
+  X(a_bank_i, true, 1)                                         \
+  X(a_data_i, true, ::keymac::params::kActBits * (R))          \
+  X(psum_valid_o, false, 1)                                    \
+  X(psum_data_o, false, ::keymac::params::kPsumBits * (C))
+
+struct PortDesc {
+  const char* name;
+  bool input;
+  int width;
+};
+#define KEYMAC_PORT_COUNT_(n, i, w) +1
+constexpr size_t kArrayPortCount = 0 KEYMAC_ARRAY_PORTS(KEYMAC_PORT_COUNT_);
+#undef KEYMAC_PORT_COUNT_
+// The port table of an R x C array.
+constexpr std::array<PortDesc, kArrayPortCount> array_ports(int R, int C) {
+#define KEYMAC_PORT_DESC_(n, i, w) PortDesc{#n, i, w},
+  return {{KEYMAC_ARRAY_PORTS(KEYMAC_PORT_DESC_)}};
+#undef KEYMAC_PORT_DESC_
+}
 
 struct ArrayInputs {
   bool key_valid = false;

@@ -9,17 +9,10 @@
 #include <cstring>
 #include <fstream>
 
+#include "params/keymac_params.h"
 #include "sim/core/error.h"
 
 namespace keymac {
-
-namespace {
-int row_bits(int rows) {
-  int b = 1;
-  while ((1 << b) < rows) ++b;
-  return b;
-}
-}  // namespace
 
 BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, uint64_t period_ps,
                                bool trace_key)
@@ -64,7 +57,7 @@ BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t fro
   sc_trace(tf_, key_sealed_o_, a + "key_sealed_o");
   sc_trace(tf_, key_err_o_, a + "key_err_o");
   sc_trace(tf_, w_valid_i_, a + "w_valid_i");
-  sc_trace(tf_, w_row_i_, a + "w_row_i", row_bits(g.rows));
+  sc_trace(tf_, w_row_i_, a + "w_row_i", params::index_width(g.rows));
   sc_trace(tf_, w_bank_i_, a + "w_bank_i");
   sc_trace(tf_, w_data_i_, a + "w_data_i");
   sc_trace(tf_, a_valid_i_, a + "a_valid_i");

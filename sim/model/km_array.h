@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "params/keymac_params.h"
 #include "sim/core/ws_array_core.h"
 
 namespace keymac {
@@ -26,12 +27,6 @@ template <int W>
 using VlPort = std::conditional_t<
     W == 1, bool,
     std::conditional_t<W <= 32, uint32_t, std::conditional_t<W <= 64, uint64_t, sc_dt::sc_bv<W>>>>;
-
-constexpr int clog2_min1(int n) {
-  int b = 1;
-  while ((1 << b) < n) ++b;
-  return b;
-}
 
 // Pack / unpack lanes of `bits` bits into a port value.
 template <int W, typename Lane>
@@ -68,22 +63,14 @@ void unpack_lanes(const VlPort<W>& p, std::vector<Lane>& v, int bits) {
 template <int Rows, int Cols, bool Keyed = true>
 class KmArray : public sc_core::sc_module {
  public:
-  static constexpr int kRowBits = clog2_min1(Rows);
-  sc_core::sc_in<bool> clk_i{"clk_i"};
-  sc_core::sc_in<bool> rst_ni{"rst_ni"};
-  sc_core::sc_in<bool> key_valid_i{"key_valid_i"};
-  sc_core::sc_in<bool> key_bit_i{"key_bit_i"};
-  sc_core::sc_out<bool> key_sealed_o{"key_sealed_o"};
-  sc_core::sc_out<bool> key_err_o{"key_err_o"};
-  sc_core::sc_in<bool> w_valid_i{"w_valid_i"};
-  sc_core::sc_in<VlPort<kRowBits>> w_row_i{"w_row_i"};
-  sc_core::sc_in<bool> w_bank_i{"w_bank_i"};
-  sc_core::sc_in<VlPort<8 * Cols>> w_data_i{"w_data_i"};
-  sc_core::sc_in<bool> a_valid_i{"a_valid_i"};
-  sc_core::sc_in<bool> a_bank_i{"a_bank_i"};
-  sc_core::sc_in<VlPort<8 * Rows>> a_data_i{"a_data_i"};
-  sc_core::sc_out<bool> psum_valid_o{"psum_valid_o"};
-  sc_core::sc_out<VlPort<32 * Cols>> psum_data_o{"psum_data_o"};
+  static constexpr int R = Rows, C = Cols;  // named as KEYMAC_ARRAY_PORTS expects
+  static constexpr int kRowBits = params::index_width(Rows);
+  static constexpr int kWBits = params::kWeightBits, kABits = params::kActBits, kPBits = params::kPsumBits;
+  // The ports of sim/core/array_ports.h, with Verilator's --sc types.
+#define KEYMAC_SC_PORT_(n, i, w) \
+  std::conditional_t<i, sc_core::sc_in<VlPort<w>>, sc_core::sc_out<VlPort<w>>> n{#n};
+  KEYMAC_ARRAY_PORTS(KEYMAC_SC_PORT_)
+#undef KEYMAC_SC_PORT_
 
   SC_HAS_PROCESS(KmArray);
   explicit KmArray(sc_core::sc_module_name name)
@@ -106,17 +93,17 @@ class KmArray : public sc_core::sc_module {
       in_.w_valid = w_valid_i.read();
       in_.w_row = static_cast<uint32_t>(w_row_i.read());
       in_.w_bank = w_bank_i.read();
-      unpack_lanes<8 * Cols>(w_data_i.read(), in_.w_data, 8);
+      unpack_lanes<kWBits * Cols>(w_data_i.read(), in_.w_data, kWBits);
       in_.a_valid = a_valid_i.read();
       in_.a_bank = a_bank_i.read();
-      unpack_lanes<8 * Rows>(a_data_i.read(), in_.a_data, 8);
+      unpack_lanes<kABits * Rows>(a_data_i.read(), in_.a_data, kABits);
       core_.step(in_, out_);
     }
     core_.outputs(out_);
     key_sealed_o.write(out_.key_sealed);
     key_err_o.write(out_.key_err);
     psum_valid_o.write(out_.psum_valid);
-    psum_data_o.write(pack_lanes<32 * Cols>(out_.psum_data, 32));
+    psum_data_o.write(pack_lanes<kPBits * Cols>(out_.psum_data, kPBits));
   }
   WsArrayCore core_;
   ArrayInputs in_;

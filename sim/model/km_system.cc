@@ -1,5 +1,6 @@
 #include "sim/model/km_system.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "sim/core/error.h"
@@ -12,8 +13,9 @@ extern "C" __attribute__((weak)) int sc_main(int, char**) { return 1; }
 
 namespace keymac {
 
-ArrayContext::ArrayContext(Geometry g, const MemoryConfig& mem, const TraceWindow& trace)
+ArrayContext::ArrayContext(Geometry g, const MemoryConfig& mem, const TraceWindow& trace, bool cycle_level)
     : g_(g), key_(g, false), mem_(g, mem), fast_(g) {
+  if (cycle_level) core_ = std::make_unique<WsArrayCore>(g, true);
   KmSystem::instance();
   if (!trace.vcd_path.empty())
     tracer_ = std::make_unique<BoundaryTracer>(trace.vcd_path, g, trace.from, trace.to, trace.period_ps,
@@ -90,6 +92,21 @@ void KmSystem::pass(ArrayContext& ctx, uint64_t from, uint64_t to,
 
 void KmSystem::load_key(ArrayContext& ctx, const std::vector<uint8_t>* key_bits) {
   ctx.key_ = KeyRegister(ctx.g_, key_bits != nullptr);
+  if (ctx.core_) {
+    // The register-level array: reset, then the serial key load bit by bit.
+    ctx.core_ = std::make_unique<WsArrayCore>(ctx.g_, key_bits != nullptr);
+    ctx.core_->reset();
+    if (key_bits && static_cast<int64_t>(key_bits->size()) == ctx.g_.pes()) {
+      ArrayInputs in;
+      ArrayOutputs out;
+      in.resize(ctx.g_);
+      out.resize(ctx.g_);
+      for (int64_t j = 0; j < ctx.g_.pes(); ++j) {
+        Sequencer::key_inputs(*key_bits, j, in);
+        ctx.core_->step(in, out);
+      }
+    }
+  }
   if (!key_bits) {
     ctx.fast_.set_key(ctx.key_);
     return;
@@ -149,6 +166,48 @@ void KmSystem::run_layer(ArrayContext& ctx, const GemmProblem& p, const LayerPla
       pass(ctx, now, next, values);
       now = next;
     }
+    ctx.cycle_ = base + L;
+    ++ctx.layers_;
+  });
+  if (ctx.tracer_ && ctx.cycle_ > ctx.tracer_->to()) ctx.tracer_->close();
+}
+
+void KmSystem::run_layer_cycle(ArrayContext& ctx, const GemmProblem& p, const LayerPlan& plan,
+                               int32_t* y) {
+  if (p.geometry != ctx.g_) throw Error("SystemC model: layer for another geometry");
+  if (!ctx.core_) throw Error("SystemC model: run_layer_cycle on a fold-level context");
+  in_.resize(ctx.g_);
+  out_.resize(ctx.g_);
+  execute([&] {
+    const uint64_t base = ctx.cycle_;
+    const auto L = static_cast<uint64_t>(plan.cycles);
+    Sequencer seq(p, plan);
+    ArrayInputs in;
+    ArrayOutputs out;
+    in.resize(ctx.g_);
+    out.resize(ctx.g_);
+    int64_t cur_fold = 0;
+    // Traced values: the ports of the cycle as the register-level array shows them.
+    auto values = [&](uint64_t t, ArrayInputs& vi, ArrayOutputs& vo, int64_t& fold) {
+      seq.inputs(static_cast<int64_t>(t - base), vi);
+      ctx.fast_.outputs_at(seq, static_cast<int64_t>(t - base), vo);
+      fold = cur_fold;
+    };
+    const auto F = static_cast<int64_t>(plan.folds.size());
+    int64_t t = 0;
+    uint64_t now = base;
+    for (int64_t f = 0; f < F; ++f) {
+      cur_fold = f;
+      const int64_t next = f + 1 < F ? plan.folds[static_cast<size_t>(f + 1)].w_start : plan.cycles;
+      for (; t < next; ++t) {
+        seq.inputs(t, in);
+        ctx.core_->step(in, out);
+        seq.collect(t, out);
+      }
+      pass(ctx, now, base + static_cast<uint64_t>(next), values);
+      now = base + static_cast<uint64_t>(next);
+    }
+    std::copy(seq.y().begin(), seq.y().end(), y);
     ctx.cycle_ = base + L;
     ++ctx.layers_;
   });

@@ -29,6 +29,7 @@
 #include "sim/core/key_register.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
+#include "sim/core/ws_array_core.h"
 #include "sim/model/boundary_tracer.h"
 
 namespace keymac {
@@ -42,7 +43,9 @@ struct TraceWindow {
 
 class ArrayContext {
  public:
-  ArrayContext(Geometry g, const MemoryConfig& mem, const TraceWindow& trace);
+  // cycle_level: layers run through the register-level WsArrayCore, stepped
+  // every cycle by the Sequencer (run_layer_cycle), besides the fast array.
+  ArrayContext(Geometry g, const MemoryConfig& mem, const TraceWindow& trace, bool cycle_level = false);
   Geometry geometry() const { return g_; }
   const KeyRegister& key() const { return key_; }
   const MemorySystem& memory() const { return mem_; }
@@ -61,6 +64,7 @@ class ArrayContext {
   MemorySystem mem_;
   FastArray fast_;
   std::unique_ptr<BoundaryTracer> tracer_;
+  std::unique_ptr<WsArrayCore> core_;  // cycle_level only
   uint64_t cycle_ = 0;
   uint64_t key_load_cycles_ = 0;
   uint32_t layers_ = 0;
@@ -75,6 +79,9 @@ class KmSystem : public sc_core::sc_module {
   void load_key(ArrayContext& ctx, const std::vector<uint8_t>* key_bits);
   // One layer; y (M x N) receives the accumulator's result.
   void run_layer(ArrayContext& ctx, const GemmProblem& p, const LayerPlan& plan, int32_t* y);
+  // The same layer with every cycle stepped on the register-level array
+  // (ctx must be cycle_level); SystemC time advances exactly as in run_layer.
+  void run_layer_cycle(ArrayContext& ctx, const GemmProblem& p, const LayerPlan& plan, int32_t* y);
 
  private:
   explicit KmSystem(sc_core::sc_module_name name);

@@ -2,7 +2,10 @@
 // driven cycle by cycle by the Sequencer through RTL-typed signals.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
+#include <regex>
+#include <string>
 
 #include "sim/core/keyed_gemm.h"
 #include "sim/core/sequencer.h"
@@ -19,7 +22,7 @@ struct Bench {
   sc_core::sc_signal<bool> rst_n{"rst_n"}, key_valid{"key_valid"}, key_bit{"key_bit"},
       key_sealed{"key_sealed"}, key_err{"key_err"}, w_valid{"w_valid"}, w_bank{"w_bank"},
       a_valid{"a_valid"}, a_bank{"a_bank"}, psum_valid{"psum_valid"};
-  sc_core::sc_signal<VlPort<clog2_min1(R)>> w_row{"w_row"};
+  sc_core::sc_signal<VlPort<params::index_width(R)>> w_row{"w_row"};
   sc_core::sc_signal<VlPort<8 * C>> w_data{"w_data"};
   sc_core::sc_signal<VlPort<8 * R>> a_data{"a_data"};
   sc_core::sc_signal<VlPort<32 * C>> psum_data{"psum_data"};
@@ -53,7 +56,7 @@ struct Bench {
     key_valid = in.key_valid;
     key_bit = in.key_bit;
     w_valid = in.w_valid;
-    w_row = static_cast<VlPort<clog2_min1(R)>>(in.w_row);
+    w_row = static_cast<VlPort<params::index_width(R)>>(in.w_row);
     w_bank = in.w_bank;
     w_data = pack_lanes<8 * C>(in.w_data, 8);
     a_valid = in.a_valid;
@@ -108,6 +111,45 @@ TEST(KmArrayPortsTest, SequencerDrivenPortsGiveKeyedGemmClosedFormCyclesAndRefus
   EXPECT_TRUE(tb.cycle(in).key_err);
   EXPECT_TRUE(tb.cycle(in).key_err);
   EXPECT_EQ(tb.dut.core().key().bits(), key.serial());
+}
+
+// The port table of sim/core/array_ports.h, iterated by KmArray and the
+// tracers, against the RTL's own port list (rtl/km_array.sv, read as text)
+// and against widths worked out from ARCHITECTURE.md section 7.
+TEST(KmArrayPortsTest, PortTableMatchesTheRtlPortListAndKmArrayPorts) {
+  std::ifstream f(KEYMAC_SOURCE_DIR "/rtl/km_array.sv");
+  ASSERT_TRUE(f) << "rtl/km_array.sv";
+  const std::regex decl(R"(^\s*(input|output)\s+logic\s*(?:\[[^\]]*\])?\s*(\w+))");
+  std::vector<std::pair<std::string, bool>> rtl;
+  bool in_ports = false;
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("module km_array", 0) == 0) in_ports = true;
+    if (!in_ports) continue;
+    if (line.rfind(");", 0) == 0) break;
+    std::smatch m;
+    if (std::regex_search(line, m, decl)) rtl.emplace_back(m[2].str(), m[1].str() == "input");
+  }
+  const auto table = array_ports(R, C);
+  ASSERT_EQ(rtl.size(), table.size());
+  for (size_t i = 0; i < table.size(); ++i) {
+    EXPECT_EQ(rtl[i].first, table[i].name) << i;
+    EXPECT_EQ(rtl[i].second, table[i].input) << table[i].name;
+  }
+  // Widths for 3 x 5: w_row ceil(log2 3) = 2, C int8 weights, R int8
+  // activations, C int32 sums; everything else one bit.
+  for (const PortDesc& p : table) {
+    const std::string n = p.name;
+    const int want = n == "w_row_i" ? 2 : n == "w_data_i" ? 40 : n == "a_data_i" ? 24 : n == "psum_data_o" ? 160 : 1;
+    EXPECT_EQ(p.width, want) << n;
+  }
+  // KmArray's SystemC ports: the same names, order and directions.
+  KmArray<R, C> dut{"dut"};
+  std::vector<std::pair<std::string, bool>> sc;
+  for (sc_core::sc_object* o : dut.get_child_objects()) {
+    const std::string kind = o->kind();
+    if (kind == "sc_in" || kind == "sc_out") sc.emplace_back(o->basename(), kind == "sc_in");
+  }
+  EXPECT_EQ(sc, rtl);
 }
 
 }  // namespace

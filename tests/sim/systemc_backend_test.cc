@@ -244,6 +244,47 @@ TEST(SystemcBackendTest, BadMemoryParametersAreRefusedWithAMessageNamingThem) {
   EXPECT_EQ(memory_options_from_json(memory_options_to_json(p), "rt").dram_bytes_per_cycle, 2.5);
 }
 
+TEST(SystemcBackendTest, CycleTimingEqualsFoldTimingResultsCyclesStallsAndCounters) {
+  // --timing cycle: the cycle-stepped memory system and the register-level
+  // array; --timing fold: the planner and the fold engine. Same layer, key and
+  // memory: the same bits, cycles, stalls and counters; y also equals a plain
+  // GEMM of the unlocked weights.
+  std::mt19937_64 rng(16);
+  for (int it = 0; it < 12; ++it) {
+    const Geometry g = Geometry::make(1 + int(rng() % 12), 1 + int(rng() % 12));
+    BackendOptions fo;
+    fo.memory.ideal = it % 4 == 0;
+    fo.memory.dram_bytes_per_cycle = 0.5 + double(rng() % 8);
+    fo.memory.dram_latency_cycles = uint32_t(rng() % 200);
+    fo.memory.weight_sram_kib = 1;
+    fo.memory.input_sram_kib = 1;
+    fo.memory.accum_sram_kib = 1;
+    BackendOptions co = fo;
+    co.timing = "cycle";
+    SystemcBackend fold(g, fo), cyc(g, co);
+    const Key key = Key::seeded_random(g, rng());
+    SerialKeySource ks(key);
+    fold.reset(&ks);
+    cyc.reset(&ks);
+    for (int l = 0; l < 2; ++l) {
+      Layer layer = random_layer(rng, 60, 50, 40);
+      auto locked = layer.w;
+      lock_weights(locked.data(), layer.s.k, layer.s.n, key);
+      std::vector<int32_t> yf, yc;
+      const LayerStats sf = run(fold, layer, locked, yf);
+      const LayerStats sc = run(cyc, layer, locked, yc);
+      ASSERT_EQ(yc, test::plain_gemm(layer.x, layer.w, layer.s.m, layer.s.k, layer.s.n)) << g.str();
+      ASSERT_EQ(yc, yf);
+      ASSERT_EQ(sc.cycles, sf.cycles) << g.str();
+      ASSERT_EQ(sc.stall_cycles, sf.stall_cycles) << g.str();
+      ASSERT_EQ(sc.counters, sf.counters) << g.str();
+    }
+    EXPECT_EQ(cyc.total_cycles(), fold.total_cycles());
+    EXPECT_TRUE(cyc.key_sealed());
+  }
+  EXPECT_THROW(SystemcBackend(Geometry::make(2, 2), [] { BackendOptions o; o.timing = "exact"; return o; }()), Error);
+}
+
 TEST(SystemcBackendTest, RunBeforeResetIsAnError) {
   SystemcBackend b(Geometry::make(2, 2), {});
   Layer l;
