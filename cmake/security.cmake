@@ -7,6 +7,7 @@ add_library(keymac_security STATIC
   host/security/attack_distance.cc
   host/security/attack_greedy.cc
   host/security/attack_power.cc
+  host/security/attack_util.cc
   host/security/harness.cc
   host/security/oracle.cc
   host/security/power_model.cc
