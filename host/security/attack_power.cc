@@ -251,32 +251,49 @@ class PowerAttack : public Attack {
       }
       for (int c = 0; c < C; ++c)
         for (int r = 0; r < R; ++r) s.key.set(r, c, bits[static_cast<size_t>(c)][static_cast<size_t>(r)]);
-      // Polish: single flips that lower the squared residual.
-      for (int sweep = 0; sweep < 8; ++sweep) {
+      // Polish: single flips, then pairs of flips in one column, that lower
+      // the squared residual (pairs escape the minima that adjacent taps of a
+      // convolution window create).
+      auto try_flips = [&](int c, std::initializer_list<int> rows) {
+        auto& b = bits[static_cast<size_t>(c)];
+        for (int r : rows) b[static_cast<size_t>(r)] ^= 1;
+        model.column(c, b, trial);
+        const auto& old = col[static_cast<size_t>(c)];
+        double gain = 0;  // ||res||^2 - ||res + old - trial||^2
+        for (size_t i = 0; i < res.size(); ++i) {
+          const double nr = res[i] + old[i] - trial[i];
+          gain += res[i] * res[i] - nr * nr;
+        }
+        if (gain > 1e-9) {
+          for (size_t i = 0; i < res.size(); ++i) res[i] += old[i] - trial[i];
+          col[static_cast<size_t>(c)] = trial;
+          for (int r : rows) s.key.set(r, c, b[static_cast<size_t>(r)]);
+          return true;
+        }
+        for (int r : rows) b[static_cast<size_t>(r)] ^= 1;
+        return false;
+      };
+      for (int round = 0; round < 6; ++round) {
         int changed = 0;
+        for (int sweep = 0; sweep < 8; ++sweep) {
+          int ch = 0;
+          for (int c = 0; c < C; ++c)
+            for (int r = 0; r < R; ++r) {
+              if (ctx.stopped()) return s;
+              if (here[static_cast<size_t>(r * C + c)]) ch += try_flips(c, {r});
+            }
+          changed += ch;
+          if (ch == 0) break;
+        }
+        if (round > 0 && changed == 0) break;
+        int pairs = 0;
         for (int c = 0; c < C; ++c)
-          for (int r = 0; r < R; ++r) {
-            if (ctx.stopped()) return s;
-            if (!here[static_cast<size_t>(r * C + c)]) continue;
-            auto& b = bits[static_cast<size_t>(c)];
-            b[static_cast<size_t>(r)] ^= 1;
-            model.column(c, b, trial);
-            const auto& old = col[static_cast<size_t>(c)];
-            double gain = 0;  // ||res||^2 - ||res + old - trial||^2
-            for (size_t i = 0; i < res.size(); ++i) {
-              const double nr = res[i] + old[i] - trial[i];
-              gain += res[i] * res[i] - nr * nr;
+          for (int r1 = 0; r1 < R; ++r1)
+            for (int r2 = r1 + 1; r2 < R; ++r2) {
+              if (ctx.stopped()) return s;
+              if (here[static_cast<size_t>(r1 * C + c)] && here[static_cast<size_t>(r2 * C + c)]) pairs += try_flips(c, {r1, r2});
             }
-            if (gain > 1e-9) {
-              for (size_t i = 0; i < res.size(); ++i) res[i] += old[i] - trial[i];
-              col[static_cast<size_t>(c)] = trial;
-              s.key.set(r, c, b[static_cast<size_t>(r)]);
-              ++changed;
-            } else {
-              b[static_cast<size_t>(r)] ^= 1;
-            }
-          }
-        if (changed == 0) break;
+        if (pairs == 0) break;
       }
       double ss = 0;
       for (double v : res) ss += v * v;
