@@ -9,6 +9,7 @@ add_library(keymac_security STATIC
   host/security/attack_power.cc
   host/security/attack_util.cc
   host/security/harness.cc
+  host/security/onnx_export.cc
   host/security/power_model.cc
 )
 target_link_libraries(keymac_security PUBLIC keymac_runtime)
