@@ -18,3 +18,16 @@ target_sources(keymac_runtime PRIVATE host/security/oracle.cc)
 keymac_warnings(keymac_security)
 target_sources(keymac PRIVATE host/cli/cmd_attack.cc host/cli/cmd_export.cc)
 target_link_libraries(keymac PRIVATE keymac_security)
+
+# Tests (label `security`): tiny models and arrays where the outcome is known.
+if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
+  add_executable(keymac_security_tests tests/security/security_test.cc)
+  target_link_libraries(keymac_security_tests PRIVATE keymac_security keymac_energy GTest::gtest_main)
+  keymac_warnings(keymac_security_tests)
+  gtest_discover_tests(keymac_security_tests PROPERTIES LABELS security DISCOVERY_TIMEOUT 60)
+  add_test(NAME security.attack_sources COMMAND bash ${CMAKE_SOURCE_DIR}/tests/security/attack_sources_test.sh)
+  set_tests_properties(security.attack_sources PROPERTIES LABELS security ENVIRONMENT "KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
+  add_test(NAME security.attack_cli COMMAND bash ${CMAKE_SOURCE_DIR}/tests/security/attack_cli.sh)
+  set_tests_properties(security.attack_cli PROPERTIES LABELS "security;e2e" TIMEOUT 600
+    ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
+endif()

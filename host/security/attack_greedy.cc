@@ -3,7 +3,9 @@
 // (start=datafree), every sweep tries each key bit once and keeps a flip
 // when it lowers the mean cross-entropy of the locked model's int8 scores on
 // the labelled set; stops after `sweeps` sweeps (default 3) or a sweep that
-// changes nothing.
+// changes nothing. objective=errors climbs the number of misclassified
+// labelled images instead of the cross-entropy. With start=datafree the
+// datafree start reads the same options (e.g. images=0: data-free only).
 #include <algorithm>
 #include <random>
 
@@ -27,6 +29,9 @@ class GreedyAttack : public Attack {
     const Geometry g = ctx.geometry;
     const std::string start = ctx.options.value("start", std::string("random"));
     const int sweeps = std::max(1, ctx.options.value("sweeps", 3));
+    const std::string objective = ctx.options.value("objective", std::string("loss"));
+    if (objective != "loss" && objective != "errors")
+      throw Error("--option greedy.objective: '" + objective + "' is not loss or errors");
     if (!ctx.labelled || ctx.labelled->count == 0) throw Error("greedy: needs labelled images (--images N, N > 0)");
     const ImageSet& data = *ctx.labelled;
     Key key(g);
@@ -41,7 +46,11 @@ class GreedyAttack : public Attack {
       throw Error("--option greedy.start: '" + start + "' is not random or datafree");
     }
     out.labelled_images = std::max(out.labelled_images, data.count);
-    double best = labelled_loss(*ctx.evaluator, key, data, data.count);
+    auto cost = [&](const Key& k) {
+      if (objective == "loss") return labelled_loss(*ctx.evaluator, k, data, data.count);
+      return static_cast<double>(data.count) * (1.0 - ctx.evaluator->accuracy(&k, data) / 100.0);
+    };
+    double best = cost(key);
     const double start_loss = best;
     std::mt19937_64 rng(ctx.seed ^ 0x6f72646572ull);
     std::vector<int> order(static_cast<size_t>(g.pes()));
@@ -59,8 +68,8 @@ class GreedyAttack : public Attack {
         }
         const int r = order[i] / g.cols, c = order[i] % g.cols;
         key.flip(r, c);
-        const double l = labelled_loss(*ctx.evaluator, key, data, data.count);
-        if (l < best) {
+        const double l = cost(key);
+        if (l < best - 1e-9) {
           best = l;
           ++changed;
         } else {
@@ -77,6 +86,7 @@ class GreedyAttack : public Attack {
     }
     out.candidate = key;
     out.detail["start"] = start;
+    out.detail["objective"] = objective;
     out.detail["start_loss"] = start_loss;
     out.detail["final_loss"] = best;
     out.detail["sweeps_done"] = done_sweeps;
