@@ -2,6 +2,7 @@
 # attack` and `keymac export`. Attacks that need libtorch (gradient, finetune)
 # are added to keymac_security by their own part with KEYMAC_HAVE_TORCH.
 add_library(keymac_security STATIC
+  host/security/attack_plot.cc
   host/security/attack_registry.cc
   host/security/attack_datafree.cc
   host/security/attack_distance.cc
@@ -30,4 +31,12 @@ if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
   add_test(NAME security.attack_cli COMMAND bash ${CMAKE_SOURCE_DIR}/tests/security/attack_cli.sh)
   set_tests_properties(security.attack_cli PROPERTIES LABELS "security;e2e" TIMEOUT 600
     ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
+endif()
+
+# Inference-oracle throughput (Google Benchmark; not part of ctest).
+if(NOT "bench" IN_LIST KEYMAC_SKIP_PARTS)
+  add_executable(keymac_bench_oracle bench/bench_oracle.cc)
+  target_link_libraries(keymac_bench_oracle PRIVATE keymac_runtime benchmark::benchmark)
+  target_compile_definitions(keymac_bench_oracle PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  keymac_warnings(keymac_bench_oracle)
 endif()

@@ -11,7 +11,7 @@ $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --attack di
 grep -q "datafree" "$TMP/a.txt" || fail "no table"
 [ "$(json "$TMP/a.json" "[a['attack'] for a in r['attacks']]")" = "['distance', 'datafree', 'greedy', 'power']" ] || fail "attacks missing"
 [ "$(json "$TMP/a.json" "all(a['bits_total'] == 96 for a in r['attacks'])")" = True ] || fail "bits_total is not 8*12"
-[ "$(json "$TMP/a.json" "len(r['attacks'][0]['sensitivity']), len(r['attacks'][0]['sensitivity'][0])")" = "(8, 12)" ] || fail "sensitivity map is not 8x12"
+[ "$(json "$TMP/a.json" "(len(r['attacks'][0]['sensitivity']), len(r['attacks'][0]['sensitivity'][0]))")" = "(8, 12)" ] || fail "sensitivity map is not 8x12"
 [ "$(json "$TMP/a.json" "r['attacks'][0]['curve'][-1]['d']")" = 48 ] || fail "curve does not reach R*C/2"
 # Independent reference for d = 0: `keymac run` with the same key on the same images.
 $KEYMAC run --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --limit 300 --wrong-keys 0 --no-progress --json "$TMP/r.json" >/dev/null
@@ -61,9 +61,9 @@ echo "ok: export: float $fx vs plain array $pa"
 
 # Ctrl-C during the second attack: the first is kept, exit 130.
 $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --attack datafree --attack greedy \
-  --images 1000 --limit 300 --threads 1 --no-progress --option greedy.sweeps=20 --json "$TMP/i.json" >/dev/null 2>&1 &
+  --images 1000 --limit 300 --threads 1 --no-progress --option datafree.images=0 --option greedy.sweeps=50 --json "$TMP/i.json" >/dev/null 2>&1 &
 pid=$!
-sleep 8
+sleep 15
 kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ $rc = 130 ] || fail "interrupted attack exit code $rc, expected 130"
