@@ -235,8 +235,6 @@ class DatafreeAttack : public Attack {
     std::vector<size_t> order(vars.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return vars[a].confidence < vars[b].confidence; });
-    int64_t unresolved = 0;
-    for (const auto& v : vars) unresolved += v.confidence == 0;
     nlohmann::json settled = nlohmann::json::array();
     if (images > 0 && !vars.empty()) {
       const ImageSet& data = *ctx.labelled;

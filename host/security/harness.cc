@@ -224,11 +224,6 @@ nlohmann::json Harness::run(const std::string& name, const std::atomic<bool>* st
   if (out.candidate) {
     if (out.candidate->geometry() != g) throw Error("attack " + name + ": candidate key has the wrong geometry");
     j["bits_recovered"] = g.pes() - out.candidate->hamming_distance(s.key);
-    if (getenv("KEYMAC_DEBUG_KEYMAP"))  // DEBUG-REMOVE
-      for (int r = 0; r < g.rows; ++r) {
-        for (int c = 0; c < g.cols; ++c) fprintf(stderr, "%c", out.candidate->bit(r, c) == s.key.bit(r, c) ? '.' : 'X');
-        fprintf(stderr, "\n");
-      }
     j["accuracy_with_recovered_key"] = s.evaluator->accuracy(&*out.candidate, s.test);
   } else if (out.accuracy) {
     j["accuracy_with_recovered_key"] = *out.accuracy;
