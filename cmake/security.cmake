@@ -40,3 +40,8 @@ if(NOT "bench" IN_LIST KEYMAC_SKIP_PARTS)
   target_compile_definitions(keymac_bench_oracle PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   keymac_warnings(keymac_bench_oracle)
 endif()
+if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
+  add_test(NAME security.run_report_secrecy COMMAND bash ${CMAKE_SOURCE_DIR}/tests/security/run_report_secrecy.sh)
+  set_tests_properties(security.run_report_secrecy PROPERTIES LABELS "security;e2e" TIMEOUT 300
+    ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
+endif()
