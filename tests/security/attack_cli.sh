@@ -28,6 +28,9 @@ echo "ok: attack on 8x12: $(json "$TMP/a.json" "[(a['attack'], a['bits_recovered
 # Unknown attack: one line.
 expect_error unknown_attack "unknown attack 'nope'" -- $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --attack nope
 
+expect_error unknown_option "greedy has no option 'sweep'" -- $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" \
+  --attack greedy --option greedy.sweep=5
+
 # export: the locked package as float ONNX; keymac imports it; float accuracy
 # within 1 point of the locked model's plain-array accuracy; every weight has
 # the LOCKED sign (opposite to the original where the key bit is 1).
