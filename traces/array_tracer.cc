@@ -58,7 +58,7 @@ void ArrayTracer::step(const ArrayInputs& in) {
   core_.outputs(out);
   if (!sinks_.empty()) {
     boundary_frame(layout_, in, out, frame_);
-    if (scrub_key_) frame_[layout_.offset(kKeyBit)] &= ~uint64_t{1};  // 1-bit signal: bit 0 of its word
+    if (scrub_key_) frame_[layout_.offset(k_key_bit_i)] &= ~uint64_t{1};  // 1-bit signal: bit 0 of its word
     for (auto* s : sinks_) s->sample(cycle_, frame_.data());
   }
   core_.step(in, out_);

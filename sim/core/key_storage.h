@@ -23,7 +23,7 @@ inline int64_t key_register_bits(Geometry g) {
 // running flag. A model of the design, not yet checked against Yosys.
 inline int64_t expanded_warmup_cycles(Geometry g) { return (1152 + g.cols - 1) / g.cols; }
 inline int64_t expanded_key_storage_bits(Geometry g) {
-  return 2 * int64_t(g.pes()) + 288 + 80 + 7 + 2 + clog2_min1(expanded_warmup_cycles(g) + 1) + 1;
+  return 2 * int64_t(g.pes()) + 288 + 80 + 7 + 2 + params::index_width(static_cast<int>(expanded_warmup_cycles(g) + 1)) + 1;
 }
 
 }  // namespace keymac
