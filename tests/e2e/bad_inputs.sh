@@ -134,4 +134,24 @@ bad "energy table source not a string" 1 "$TMP/energy_source.yaml" "plain string
 printf '{"id": "0123456789abcdef", "params": {"array": "4x4"}, "report": {"cycles": {}}}\n' >"$TMP/noacc.jsonl"
 bad "plot a report without accuracy" 1 "$TMP/noacc.jsonl" "accuracy" -- $KEYMAC plot "$TMP/noacc.jsonl" -o "$OUT/plots"
 
+# --- Out of memory names the input files ----------------------------------------------
+# Below the caps nothing asks for much, so provoke std::bad_alloc with a small
+# address-space limit; the exact limit depends on the binary, so scan a few.
+oom=""
+for kb in 50000 55000 60000 65000 70000 75000; do
+  rc=0
+  (ulimit -v $kb; $KEYMAC run --model "$KEYMAC_SRC/models/fmnist_mlp.onnx" --limit 10000 --batch 65536 --wrong-keys 1 \
+    --no-progress --json "$OUT/r.json") >/dev/null 2>"$TMP/oom.err" || rc=$?
+  if grep -q "out of memory" "$TMP/oom.err"; then oom=$kb; break; fi
+done
+if [ -n "$oom" ]; then
+  [ "$(wc -l <"$TMP/oom.err")" -eq 1 ] || fail "out of memory: more than one stderr line"
+  grep -qF "input files: $KEYMAC_SRC/models/fmnist_mlp.onnx" "$TMP/oom.err" || { cat "$TMP/oom.err" >&2; fail "out of memory does not name the model"; }
+  [ -z "$(ls -A "$OUT")" ] || fail "out of memory left files behind"
+  pass=$((pass + 1))
+  echo "ok: out of memory (ulimit -v $oom) -> $(cat "$TMP/oom.err")"
+else
+  echo "note: no address-space limit tried gave std::bad_alloc; the out-of-memory message was not checked"
+fi
+
 echo "all $pass bad-input cases passed"
