@@ -18,6 +18,7 @@ pkgs=(
   dataset-fashion-mnist gnuplot-nox parallel slurm-wlm munge
 )
 if [ "$want_torch" = 1 ]; then pkgs+=(python3-torch python3-numpy python3-pandas); fi
+pkgs+=(clang libclang-rt-14-dev python3-onnx)  # fuzz label (tests/fuzz) and tests/e2e/bad_inputs.sh
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 missing=()

@@ -25,12 +25,12 @@ constexpr uint64_t kMaxSelectedBits = uint64_t(1) << 23;  // bits of all selecte
 constexpr size_t kMaxScopeDepth = 1024;                // nested $scope
 constexpr size_t kMaxToken = (size_t(1) << 20) + 64;   // longest token (a full-width vector value)
 
-// Whitespace-separated tokens from a file read in 1 MiB chunks.
+// Whitespace-separated tokens from a file read in 64 KiB chunks.
 class Tokenizer {
  public:
   explicit Tokenizer(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "rb")) {
     if (!f_) throw Error(path + ": cannot open VCD file");
-    buf_.resize(1 << 20);
+    buf_.resize(1 << 16);
   }
   ~Tokenizer() {
     if (f_) std::fclose(f_);

@@ -38,6 +38,9 @@ inline std::string scratch_file(const uint8_t* data, size_t size, const char* ex
     const char* tmp = std::getenv("TMPDIR");
     return std::string(tmp && *tmp ? tmp : "/tmp") + "/keymac_fuzz_" + std::to_string(::getpid()) + ext;
   }();
+  // Registered after `path` is built, so it runs before `path` is destroyed: leave nothing behind.
+  static const bool cleanup = (std::atexit([] { ::unlink(path.c_str()); }), true);
+  (void)cleanup;
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) std::abort();
   if (size && std::fwrite(data, 1, size, f) != size) std::abort();
