@@ -46,7 +46,8 @@ add_executable(keymac_traces_tests
 )
 target_link_libraries(keymac_traces_tests PRIVATE keymac_energy GTest::gtest_main)
 target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_YOSYS="${YOSYS_EXECUTABLE}")  # energy default vs the RTL
+target_compile_definitions(keymac_traces_tests PRIVATE KEYMAC_YOSYS="${YOSYS_EXECUTABLE}"  # energy default vs the RTL
+  KEYMAC_PARAMS_SV="${KEYMAC_PARAMS_SV}")
 keymac_warnings(keymac_traces_tests)
 # gtest_discover_tests (CMake 3.25) flattens list-valued PROPERTIES: the two
 # labels are set by an include file that runs after discovery.

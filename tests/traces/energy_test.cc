@@ -204,7 +204,7 @@ int pe_xor_bits(bool keyed) {
   const auto dir = std::filesystem::temp_directory_path() / ("keymac_xor_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string stat = (dir / (keyed ? "k1.txt" : "k0.txt")).string();
-  const std::string cmd = std::string(KEYMAC_YOSYS) + " -q -p 'read_verilog -sv " + rtl + "km_delay.sv " + rtl + "km_pe.sv " +
+  const std::string cmd = std::string(KEYMAC_YOSYS) + " -q -p 'read_verilog -sv " + KEYMAC_PARAMS_SV + " " + rtl + "km_delay.sv " + rtl + "km_pe.sv " +
                           rtl + "km_keyreg.sv " + rtl + "km_array.sv; chparam -set Rows 1 -set Cols 1 -set Keyed " +
                           (keyed ? "1" : "0") + " km_array; hierarchy -top km_array; proc; opt; wreduce; opt_clean; tee -q -o " +
                           stat + " stat -width' > /dev/null 2>&1";

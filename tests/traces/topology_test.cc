@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "host/energy/energy_table.h"
 #include "host/runtime/topology_file.h"
 #include "host/runtime/topology_job.h"
 #include "sim/core/error.h"
@@ -128,8 +129,9 @@ TEST(Topology, CyclesAreTheClosedFormAndScaleSimsAreItsFoldFormula) {
               j["double_buffer_saving"].get<int64_t>() + j["last_fold_difference"].get<int64_t>());
     EXPECT_DOUBLE_EQ(j["utilisation"].get<double>(),
                      static_cast<double>(M * K * N) / static_cast<double>(R * C * j["cycles"].get<int64_t>()));
-    // Keyed - plain energy: one key XOR share per PE operation, F*M*R*C of them (16 bits x add/96 by default).
-    const double xor_pj = static_cast<double>(F * M * R * C) * 16 * (0.1 / 96);
+    // Keyed - plain energy: one key XOR share per PE operation, F*M*R*C of them
+    // (the table's XOR bits per MAC, each add/96: Horowitz's int32 add energy / 96).
+    const double xor_pj = static_cast<double>(F * M * R * C) * EnergyTable{}.key_xor_bits_per_mac * (0.1 / 96);
     EXPECT_NEAR(j["energy_pj"]["keyed"].get<double>() - j["energy_pj"]["plain"].get<double>(), xor_pj, 1e-6 * xor_pj);
     total += j["cycles"].get<int64_t>();
   }
