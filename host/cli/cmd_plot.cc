@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "host/cli/commands.h"
+#include "host/security/attack_plot.h"  // security issue
 #include "host/sweep/sweep_plot.h"
 
 namespace keymac::cli {
@@ -19,6 +20,11 @@ void add_plot(CLI::App& app, Runner& run) {
   c->add_option("-o,--out", o->out, "output directory")->capture_default_str();
   c->callback([o, &run] {
     run = [o] {
+      // security issue: a `keymac attack --json` report has its own figures.
+      if (o->inputs.size() == 1 && is_attack_report(o->inputs[0])) {
+        for (const auto& line : plot_attack_report(o->inputs[0], o->out)) std::printf("%s\n", line.c_str());
+        return 0;
+      }
       for (const auto& line : plot_results(o->inputs, o->out)) std::printf("%s\n", line.c_str());
       return 0;
     };

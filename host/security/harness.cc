@@ -44,19 +44,26 @@ std::vector<uint8_t> DeviceOracle::query_labels(const uint8_t* pixels, int64_t c
   return impl_->oracle.labels(pixels, count, &impl_->key);
 }
 
-PowerTrace DeviceOracle::trace_gemm(const int8_t* x, const int8_t* w, GemmShape shape, int64_t max_cycles,
-                                    double noise_sigma, uint64_t noise_seed) {
+PowerTrace DeviceOracle::trace_inference(const uint8_t* pixels, int64_t count, size_t gemm_index, int64_t max_cycles,
+                                         double noise_sigma, uint64_t noise_seed) {
   const Geometry g = impl_->oracle.geometry();
   Key k(g);
   const auto bits = impl_->key.bits();
   for (int j = 0; j < g.pes(); ++j) k.set(j / g.cols, j % g.cols, bits[static_cast<size_t>(j)]);
+  GemmShape shape;
+  const auto x = gemm_inputs(impl_->oracle.model(), g, &k, pixels, count, gemm_index, &shape);
+  const QuantLayer* layer = nullptr;
+  size_t seen = 0;
+  for (const auto& l : impl_->oracle.model().layers)
+    if (l.is_gemm_like() && seen++ == gemm_index) layer = &l;
   PowerTrace t;
-  t.toggles = simulate_toggles(x, w, shape, g, &k, max_cycles);
+  t.toggles = simulate_toggles(x.data(), layer->weight.data(), shape, g, &k, max_cycles);
   if (noise_sigma > 0) {
     std::mt19937_64 rng(noise_seed);
     std::normal_distribution<double> n(0.0, noise_sigma);
     for (double& v : t.toggles) v += n(rng);
   }
+  impl_->queries += count;
   impl_->traced += t.cycles();
   return t;
 }

@@ -14,21 +14,34 @@ InferenceOracle::InferenceOracle(const QuantModel& model, Geometry g, std::strin
     : model_(model), g_(g), backend_(std::move(backend)), options_(std::move(options)) {}
 
 std::vector<float> InferenceOracle::scores(const uint8_t* pixels, int64_t count, const KeySource* key,
-                                           int64_t batch) const {
+                                           int64_t batch, int threads) const {
   if (count < 0 || batch < 1) throw Error("oracle: bad image count or batch");
-  auto be = make_backend(backend_, g_, options_);
-  be->reset(key);
-  Int8Runner runner(model_, *be);
-  const int64_t in_n = numel(model_.input_shape);
-  std::vector<float> out;
-  out.reserve(static_cast<size_t>(count * model_.num_outputs));
-  for (int64_t s = 0; s < count; s += batch) {
-    const int64_t b = std::min(batch, count - s);
-    auto sc = runner.run(pixels + s * in_n, b);
-    out.insert(out.end(), sc.begin(), sc.end());
-    passes_ += b;
+  const int64_t in_n = numel(model_.input_shape), classes = model_.num_outputs;
+  std::vector<float> out(static_cast<size_t>(count * classes));
+  const int64_t nb = (count + batch - 1) / batch;
+  // With several threads, smaller batches so that every thread has work.
+  if (threads > 1 && nb < threads) batch = std::max<int64_t>(1, (count + threads - 1) / threads);
+  const int64_t nbt = (count + batch - 1) / batch;
+  std::atomic<int64_t> next{0};
+  auto work = [&] {
+    auto be = make_backend(backend_, g_, options_);
+    be->reset(key);
+    Int8Runner runner(model_, *be);
+    for (int64_t bi; (bi = next++) < nbt;) {
+      const int64_t s = bi * batch, b = std::min(batch, count - s);
+      auto sc = runner.run(pixels + s * in_n, b);
+      std::copy(sc.begin(), sc.end(), out.begin() + s * classes);
+      passes_ += b;
+    }
+  };
+  threads = static_cast<int>(std::clamp<int64_t>(threads, 1, nbt));
+  if (threads == 1 || !make_backend(backend_, g_, options_)->thread_safe()) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (auto& th : pool) th.join();
   }
-  be->finish();
   return out;
 }
 
@@ -93,7 +106,7 @@ double CandidateEvaluator::accuracy(const Key* candidate, const ImageSet& data) 
 std::vector<float> CandidateEvaluator::scores(const Key* candidate, const uint8_t* pixels, int64_t count) const {
   std::unique_ptr<SerialKeySource> src;
   if (candidate) src = std::make_unique<SerialKeySource>(*candidate);
-  return oracle_.scores(pixels, count, src.get());
+  return oracle_.scores(pixels, count, src.get(), 256, threads_);
 }
 
 }  // namespace keymac

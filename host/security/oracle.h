@@ -40,9 +40,10 @@ class InferenceOracle {
   InferenceOracle(const QuantModel& model, Geometry g, std::string backend = "functional",
                   BackendOptions options = {});
   // batch x num_outputs scores of `count` images with the key from `key`
-  // (nullptr: plain array). Thread-safe with the functional backend.
+  // (nullptr: plain array), split over `threads` threads. Thread-safe with
+  // the functional backend.
   std::vector<float> scores(const uint8_t* pixels, int64_t count, const KeySource* key,
-                            int64_t batch = 256) const;
+                            int64_t batch = 256, int threads = 1) const;
   // argmax labels of the scores above.
   std::vector<uint8_t> labels(const uint8_t* pixels, int64_t count, const KeySource* key,
                               int64_t batch = 256) const;
@@ -101,13 +102,12 @@ class DeviceOracle {
   // Scores / top-1 labels of the locked model on the device (true key).
   std::vector<float> query_scores(const uint8_t* pixels, int64_t count);
   std::vector<uint8_t> query_labels(const uint8_t* pixels, int64_t count);
-  // Trace of one GEMM on the device's array: x is M x K int8 activations the
-  // attacker chose or observed, w the K x N locked weights (public), exactly as
-  // a GemmJob streams them (ARCHITECTURE.md section 7). The trace covers the
-  // first `max_cycles` cycles (<= 0: all). noise_sigma >= 0 adds Gaussian noise
-  // from `noise_seed`.
-  PowerTrace trace_gemm(const int8_t* x, const int8_t* w, GemmShape shape, int64_t max_cycles,
-                        double noise_sigma, uint64_t noise_seed);
+  // Power trace of the device running the locked model on `count` images
+  // (known or chosen by the attacker): the per-cycle toggles (power_model.h)
+  // of its `gemm_index`-th Gemm/Conv layer, the first `max_cycles` cycles
+  // (<= 0: all), plus Gaussian noise of noise_sigma toggles from noise_seed.
+  PowerTrace trace_inference(const uint8_t* pixels, int64_t count, size_t gemm_index, int64_t max_cycles,
+                             double noise_sigma, uint64_t noise_seed);
   Geometry geometry() const;
   int64_t queries() const;          // images whose scores/labels were asked for
   int64_t traced_cycles() const;    // cycles of traces handed out
