@@ -86,6 +86,9 @@ class Attack {
   virtual bool needs_device() const { return false; }
   virtual bool needs_probe() const { return false; }
   virtual bool needs_train_pool() const { return false; }
+  // The --option keys this attack reads; `keymac attack` refuses others.
+  // Empty: options are not checked.
+  virtual std::vector<std::string> option_names() const { return {}; }
   virtual AttackOutcome run(const AttackContext& ctx) = 0;
 };
 

@@ -13,7 +13,8 @@
 // Signs without classifier evidence, and the least certain others, are then
 // resolved by trying all 2^B combinations on at most `images` labelled images
 // (lowest cross-entropy).
-// Options: images (default 16, 0: data-free only), brute_force_bits (B, default 10).
+// Options: images (default 16, 0: data-free only), brute_force_bits (B, default 10),
+// rounds (parity re-weighting rounds, default 4).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -90,6 +91,8 @@ class DatafreeAttack : public Attack {
   std::string threat_model() const override {
     return "locked package + geometry only (weight statistics); optionally <= `images` labelled images to settle the last signs";
   }
+
+  std::vector<std::string> option_names() const override { return {"images", "brute_force_bits", "rounds"}; }
 
   AttackOutcome run(const AttackContext& ctx) override {
     AttackOutcome out;

@@ -18,6 +18,7 @@ class DistanceAttack : public Attack {
     return "measurement, not an attack: keys at Hamming distance d from the true key (what key-search attacks climb)";
   }
   bool needs_probe() const override { return true; }
+  std::vector<std::string> option_names() const override { return {"keys", "sensitivity"}; }
 
   AttackOutcome run(const AttackContext& ctx) override {
     AttackOutcome out;

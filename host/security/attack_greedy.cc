@@ -24,6 +24,11 @@ class GreedyAttack : public Attack {
     return "locked package + geometry + the attacker's labelled images (--images); its own inference with candidate keys";
   }
 
+  // Its own, and the datafree start's (which reads the same options).
+  std::vector<std::string> option_names() const override {
+    return {"start", "sweeps", "objective", "images", "brute_force_bits", "rounds"};
+  }
+
   AttackOutcome run(const AttackContext& ctx) override {
     AttackOutcome out;
     const Geometry g = ctx.geometry;

@@ -106,7 +106,7 @@ std::vector<std::string> plot_attack_report(const std::string& path, const std::
         else d += fmt::format("{} {} {} {}\n", p["d"].get<int>(), p["mean"].get<double>(), p["min"].get<double>(), p["max"].get<double>());
       }
       emit(an + "_hamming", d,
-           fmt::format("set title {}\nset xlabel \"Hamming distance d of the key from the right key (bits)\"\n"
+           fmt::format("set key bottom left\nset title {}\nset xlabel \"Hamming distance d of the key from the right key (bits)\"\n"
                        "set ylabel \"top-1 accuracy (%)\"\nset logscale x 2\nset yrange [0:100]\n"
                        "plot {} using 1:2:3:4 with yerrorlines title \"mean (bars: min..max)\", {} title \"right key (d = 0)\" dt 2\n",
                        gp_quote("accuracy vs key distance: " + title), gp_quote(dir + "/" + an + "_hamming.dat"), right),
@@ -137,12 +137,12 @@ std::vector<std::string> plot_attack_report(const std::string& path, const std::
       }
       const int total = a.value("bits_total", 0);
       emit(an + "_bits_vs_cycles", d0,
-           fmt::format("set title {}\nset xlabel \"traced cycles\"\nset ylabel \"key bits recovered (of {})\"\nset logscale x 2\n"
+           fmt::format("set key bottom right\nset title {}\nset xlabel \"traced cycles\"\nset ylabel \"key bits recovered (of {})\"\nset logscale x 2\n"
                        "set yrange [0:{}]\nplot {} using 1:2 with linespoints title \"no noise\", {} title \"all bits\" dt 2\n",
                        gp_quote("power side channel: " + title), total, total + 8, gp_quote(dir + "/" + an + "_bits_vs_cycles.dat"), total),
            "power attack: bits vs cycles");
       emit(an + "_bits_vs_noise", dn,
-           fmt::format("set title {}\nset xlabel \"Gaussian noise sigma (register toggles per cycle)\"\n"
+           fmt::format("set key bottom left\nset title {}\nset xlabel \"Gaussian noise sigma (register toggles per cycle)\"\n"
                        "set ylabel \"key bits recovered (of {})\"\nset yrange [0:{}]\n"
                        "plot {} using 1:2 with linespoints title \"{} traced cycles\", {} title \"all bits\" dt 2\n",
                        gp_quote("power side channel vs noise: " + title), total, total + 8,

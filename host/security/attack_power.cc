@@ -41,6 +41,7 @@ class PowerAttack : public Attack {
            "the device running them";
   }
   bool needs_device() const override { return true; }
+  std::vector<std::string> option_names() const override { return {"inputs", "images", "cycles", "noise", "layers"}; }
 
   AttackOutcome run(const AttackContext& ctx) override {
     AttackOutcome out;

@@ -260,6 +260,16 @@ nlohmann::json attack_job(const AttackConfig& cfg, const std::atomic<bool>* stop
     return a;
   }() + ")");
   for (const auto& a : cfg.attacks) make_attack(a);  // unknown names fail before any work
+  for (auto it = cfg.options.begin(); it != cfg.options.end(); ++it) {
+    const auto known = make_attack(it.key())->option_names();
+    if (known.empty()) continue;
+    for (auto o = it.value().begin(); o != it.value().end(); ++o)
+      if (std::find(known.begin(), known.end(), o.key()) == known.end()) {
+        std::string k;
+        for (const auto& n : known) k += (k.empty() ? "" : ", ") + n;
+        throw Error("--option " + it.key() + "." + o.key() + ": " + it.key() + " has no option '" + o.key() + "' (it has: " + k + ")");
+      }
+  }
   if (cfg.images < 0 || cfg.images > 60000) throw Error("--images: must be 0..60000");
   if (cfg.queries < 0 || cfg.queries > 60000) throw Error("--queries: must be 0..60000");
   if (cfg.limit == 0 || cfg.limit < -1) throw Error("--limit: must be positive");

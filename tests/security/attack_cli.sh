@@ -28,10 +28,17 @@ echo "ok: attack on 8x12: $(json "$TMP/a.json" "[(a['attack'], a['bits_recovered
 # Unknown attack: one line.
 expect_error unknown_attack "unknown attack 'nope'" -- $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --attack nope
 
+expect_error unknown_option "greedy has no option 'sweep'" -- $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" \
+  --attack greedy --option greedy.sweep=5
+
 # export: the locked package as float ONNX; keymac imports it; float accuracy
 # within 1 point of the locked model's plain-array accuracy; every weight has
 # the LOCKED sign (opposite to the original where the key bit is 1).
 $KEYMAC lock --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --out "$TMP/t.kmpkg" >/dev/null
+# A locked package is attacked as it is (geometry from the package).
+$KEYMAC attack --model "$TMP/t.kmpkg" --key "$TMP/k.key" --attack datafree --option datafree.images=0 --limit 100 \
+  --no-progress --json "$TMP/pk.json" >/dev/null
+[ "$(json "$TMP/pk.json" "(r['model_kind'], r['attacks'][0]['bits_total'])")" = "('locked-package', 96)" ] || fail "attack on a package"
 $KEYMAC export --model "$TMP/t.kmpkg" --out "$TMP/x.onnx" >/dev/null
 $KEYMAC run --model "$TMP/x.onnx" --array 8x12 --limit 1000 --wrong-keys 0 --no-progress --json "$TMP/x.json" >/dev/null
 $KEYMAC run --model "$TMP/t.kmpkg" --key "$TMP/k.key" --limit 1000 --wrong-keys 0 --no-progress --json "$TMP/p.json" >/dev/null
