@@ -84,6 +84,7 @@ class FinetuneAttack : public Attack {
            "compared with training the same architecture from scratch on the same data";
   }
   bool needs_train_pool() const override { return true; }
+  std::vector<std::string> option_names() const override { return {"fractions", "seeds", "epochs", "batch", "lr"}; }
 
   AttackOutcome run(const AttackContext& ctx) override {
     const FinetuneSettings set = read_settings(ctx.options);

@@ -86,6 +86,9 @@ class GradientAttack : public Attack {
                    : "locked package, geometry, --images labelled training images; no device";
   }
   bool needs_device() const override { return oracle_; }
+  std::vector<std::string> option_names() const override {
+    return {"mode", "steps", "lr", "batch", "init", "eval_every", "beta_max"};
+  }
 
   AttackOutcome run(const AttackContext& ctx) override {
     const GradientSettings set = read_settings(name(), ctx.options);
