@@ -18,6 +18,8 @@ pkgs=(
   dataset-fashion-mnist gnuplot-nox parallel slurm-wlm munge
 )
 if [ "$want_torch" = 1 ]; then pkgs+=(python3-torch python3-numpy); fi
+# libtorch-dev: the gradient/finetune attacks (cmake/torch.cmake); without it they are not built
+if [ "$want_torch" = 1 ]; then pkgs+=(libtorch-dev); fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 missing=()
