@@ -19,6 +19,8 @@ pkgs=(
 )
 if [ "$want_torch" = 1 ]; then pkgs+=(python3-torch python3-numpy python3-pandas); fi
 pkgs+=(clang libclang-rt-14-dev python3-onnx)  # fuzz label (tests/fuzz) and tests/e2e/bad_inputs.sh
+# libtorch-dev: the gradient/finetune attacks (cmake/torch.cmake); without it they are not built
+if [ "$want_torch" = 1 ]; then pkgs+=(libtorch-dev); fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 missing=()

@@ -11,7 +11,7 @@
 // float top-1 on the harness's test set.
 //
 // Options (--option finetune.KEY=VALUE): fractions ([0.01,0.05,0.1]),
-//   seeds (3), epochs (10), batch (64), lr (0.001; Adam).
+//   seeds (3), epochs (5), batch (64), lr (0.001; Adam).
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -30,7 +30,7 @@ namespace {
 struct FinetuneSettings {
   std::vector<double> fractions{0.01, 0.05, 0.10};
   int64_t seeds = 3;
-  int64_t epochs = 10;
+  int64_t epochs = 5;
   int64_t batch = 64;
   double lr = 1e-3;
 };
@@ -84,6 +84,7 @@ class FinetuneAttack : public Attack {
            "compared with training the same architecture from scratch on the same data";
   }
   bool needs_train_pool() const override { return true; }
+  std::vector<std::string> option_names() const override { return {"fractions", "seeds", "epochs", "batch", "lr"}; }
 
   AttackOutcome run(const AttackContext& ctx) override {
     const FinetuneSettings set = read_settings(ctx.options);

@@ -5,7 +5,9 @@
 // s = 1 - 2*sigmoid(theta) = -tanh(theta/2) (key bit 1 <=> s = -1 <=> theta > 0),
 // every locked weight W[k][n] is multiplied by s[k mod R][n mod C] (TorchNet),
 // and Adam minimises the cross-entropy of the attacker's labelled images.
-// mode "tanh" trains through the relaxed signs; mode "ste" (straight-through)
+// mode "tanh" trains through the relaxed signs s = -tanh(beta*theta/2), with
+// beta annealed linearly from 1 to `beta_max` so the signs harden as it
+// converges; mode "ste" (straight-through)
 // runs the forward pass with the hard signs and back-propagates through the
 // relaxation. The hard key theta > 0 is evaluated on the attacker's own
 // labelled images every `eval_every` steps; the best one is the candidate.
@@ -14,7 +16,8 @@
 //
 // Options (--option gradient.KEY=VALUE, same keys for gradient-oracle):
 //   mode (ste|tanh, default ste), steps (300), lr (0.1), batch (256),
-//   init (1.0: theta ~ N(0, init^2), a random start), eval_every (10).
+//   init (1.0: theta ~ N(0, init^2), a random start), eval_every (10),
+//   beta_max (10, tanh only).
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -35,13 +38,14 @@ struct GradientSettings {
   int64_t batch = 256;
   double init = 1.0;
   int64_t eval_every = 10;
+  double beta_max = 10.0;
 };
 
 GradientSettings read_settings(const std::string& attack, const nlohmann::json& o) {
   GradientSettings s;
   for (const auto& [k, v] : o.items())
-    if (k != "mode" && k != "steps" && k != "lr" && k != "batch" && k != "init" && k != "eval_every")
-      throw Error("--option " + attack + "." + k + ": unknown option (mode, steps, lr, batch, init, eval_every)");
+    if (k != "mode" && k != "steps" && k != "lr" && k != "batch" && k != "init" && k != "eval_every" && k != "beta_max")
+      throw Error("--option " + attack + "." + k + ": unknown option (mode, steps, lr, batch, init, eval_every, beta_max)");
   try {
     s.mode = o.value("mode", s.mode);
     s.steps = o.value("steps", s.steps);
@@ -49,6 +53,7 @@ GradientSettings read_settings(const std::string& attack, const nlohmann::json& 
     s.batch = o.value("batch", s.batch);
     s.init = o.value("init", s.init);
     s.eval_every = o.value("eval_every", s.eval_every);
+    s.beta_max = o.value("beta_max", s.beta_max);
   } catch (const nlohmann::json::exception&) {
     throw Error("--option " + attack + ": mode is ste|tanh, the others are numbers");
   }
@@ -57,6 +62,7 @@ GradientSettings read_settings(const std::string& attack, const nlohmann::json& 
   if (!(s.lr > 0) || !std::isfinite(s.lr)) throw Error("--option " + attack + ".lr: must be positive");
   if (s.batch < 1) throw Error("--option " + attack + ".batch: must be >= 1");
   if (!(s.init >= 0) || !std::isfinite(s.init)) throw Error("--option " + attack + ".init: must be >= 0");
+  if (!(s.beta_max >= 1) || !std::isfinite(s.beta_max)) throw Error("--option " + attack + ".beta_max: must be >= 1");
   if (s.eval_every < 1) throw Error("--option " + attack + ".eval_every: must be >= 1");
   return s;
 }
@@ -80,6 +86,9 @@ class GradientAttack : public Attack {
                    : "locked package, geometry, --images labelled training images; no device";
   }
   bool needs_device() const override { return oracle_; }
+  std::vector<std::string> option_names() const override {
+    return {"mode", "steps", "lr", "batch", "init", "eval_every", "beta_max"};
+  }
 
   AttackOutcome run(const AttackContext& ctx) override {
     const GradientSettings set = read_settings(name(), ctx.options);
@@ -139,7 +148,10 @@ class GradientAttack : public Attack {
       }
       const auto idx = perm.narrow(0, pos, batch);
       pos += batch;
-      const torch::Tensor soft = -torch::tanh(theta / 2);
+      const double beta = set.mode == "tanh" && set.steps > 1
+                              ? 1.0 + (set.beta_max - 1.0) * static_cast<double>(step - 1) / static_cast<double>(set.steps - 1)
+                              : 1.0;
+      const torch::Tensor soft = -torch::tanh(theta * (beta / 2));
       torch::Tensor s = soft;
       if (set.mode == "ste") {
         const torch::Tensor hard = torch::where(theta.detach() > 0, -torch::ones_like(soft), torch::ones_like(soft));
@@ -165,6 +177,7 @@ class GradientAttack : public Attack {
     out.detail["lr"] = set.lr;
     out.detail["batch"] = batch;
     out.detail["init"] = set.init;
+    if (set.mode == "tanh") out.detail["beta_max"] = set.beta_max;
     out.detail["seed"] = ctx.seed;
     out.detail["own_data_accuracy"] = best_acc;  // of the candidate, on the attacker's (labelled or queried) images
     out.detail["best_step"] = best_step;

@@ -149,8 +149,25 @@ std::vector<std::string> plot_attack_report(const std::string& path, const std::
                        gp_quote(dir + "/" + an + "_bits_vs_noise.dat"), maxc, total),
            "power attack: bits vs noise");
     }
+    if (a.contains("table") && !a["table"].empty()) {  // finetune: fine-tuned vs from scratch (attack_finetune.cc)
+      std::string d;
+      for (const auto& p : a["table"])
+        d += fmt::format("{} {} {} {} {}\n", 100.0 * p["fraction"].get<double>(), p["finetune_mean"].get<double>(),
+                         p["finetune_std"].get<double>(), p["scratch_mean"].get<double>(), p["scratch_std"].get<double>());
+      const std::string dat = gp_quote(dir + "/" + an + "_vs_scratch.dat");
+      emit(an + "_vs_scratch", d,
+           fmt::format("set title {}\nset xlabel \"training images used (% of the training set)\"\n"
+                       "set ylabel \"top-1 test accuracy (%)\"\nset yrange [0:100]\nset key bottom right\n"
+                       "plot {} using 1:2:3 with yerrorlines title \"fine-tuned locked weights (mean, bars: std)\", "
+                       "{} using 1:4:5 with yerrorlines title \"same network from scratch\", "
+                       "{} title \"unlocked model (right key, int8)\" dt 2\n",
+                       gp_quote(fmt::format("fine-tuning vs training from scratch ({} epochs): {}",
+                                            a["table"][0].value("epochs", 0), title)),
+                       dat, dat, a.value("right_key_accuracy", 0.0)),
+           "fine-tune vs scratch");
+    }
   }
-  if (out.empty()) throw Error(path + ": the report has no curve, sensitivity map or power curve to plot");
+  if (out.empty()) throw Error(path + ": the report has no curve, sensitivity map, power curve or fine-tune table to plot");
   return out;
 }
 
