@@ -82,6 +82,7 @@ class VerilatedArray final : public RtlArray {
  public:
   explicit VerilatedArray(RtlGeometry g) : geom_(g), ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->traceEverOn(true);
+    Verilated::threadContextp(ctx_.get());  // public scopes register in this context (see the destructor)
     top_ = std::make_unique<V>(ctx_.get(), "km_array");
     top_->clk_i = 0;
     top_->rst_ni = 1;
@@ -91,6 +92,13 @@ class VerilatedArray final : public RtlArray {
   ~VerilatedArray() override {
     trace_close();
     top_->final();
+    // Verilator 5.006's VerilatedScope constructor and destructor insert and
+    // erase the model's public scopes (km_array's ParamsId) in
+    // Verilated::threadContextp(), not in
+    // the model's own context: with several models in one thread that is
+    // another model's (or a destroyed) context and the erase deadlocks.
+    Verilated::threadContextp(ctx_.get());
+    top_.reset();
   }
 
   RtlGeometry geometry() const override { return geom_; }
