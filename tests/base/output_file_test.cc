@@ -4,6 +4,7 @@
 // quoted words back, and the bytes a spawned `printf` echoes.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -189,10 +190,26 @@ TEST(OutputFile, APlantedSymlinkAtTheOldGuessableTempNameReceivesNothing) {
 }
 
 TEST(OutputFile, AReadOnlyDirectoryGivesOneLineAndNoFile) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
   TempDir d;
   ASSERT_EQ(::mkdir((d / "ro").c_str(), 0555), 0);
-  EXPECT_EQ(error_of([&] { write_file_atomic(d / "ro/x", "x"); }), d / "ro/x" + ": cannot write: Permission denied");
+  const std::string expected = d / "ro/x" + ": cannot write: Permission denied";
+  if (::geteuid() != 0) {
+    EXPECT_EQ(error_of([&] { write_file_atomic(d / "ro/x", "x"); }), expected);
+    return;
+  }
+  // Root ignores directory permissions: the check runs as the unprivileged
+  // user nobody (65534) in a child process.
+  ASSERT_EQ(::chmod((d / "").c_str(), 0755), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    const bool ok = error_of([&] { write_file_atomic(d / "ro/x", "x"); }) == expected;
+    ::_exit(ok && ::access((d / "ro/x").c_str(), F_OK) != 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
 }
 
 TEST(Spawn, ArgumentsReachTheToolVerbatimAndNoShellRunsThem) {
