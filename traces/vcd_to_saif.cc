@@ -417,9 +417,11 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
   for (const auto& v : vars) {
     if (!selected(v)) continue;
     if (v.scope < 0) throw Error(vcd_path + ": $var " + v.name + " outside any $scope");
-    SaifInstance* inst = instance(v.scope);
+    SaifInstance* inst = nullptr;  // made only for the naming in use (instances are created on lookup)
     std::string net_name = v.name;
-    if (names != SaifNames::kNested) {
+    if (names == SaifNames::kNested) {
+      inst = instance(v.scope);
+    } else {
       // Yosys names: generate blocks (or, flat, the whole path below the root)
       // become a dotted prefix of the net or instance name.
       std::vector<int> chain(scopes[static_cast<size_t>(v.scope)].depth);

@@ -159,7 +159,13 @@ void add_run(CLI::App& app, Runner& run) {
       for (const auto& [opt, apply] : mem_flags)
         if (opt->count()) apply(m);
       cfg.backend_options.memory = m;
-      check_honoured(cfg.backend, given, !m.ideal);
+      try {  // an option the backend cannot honour is a usage error (exit 2)
+        check_honoured(cfg.backend, given, !m.ideal);
+      } catch (const UsageError&) {
+        throw;
+      } catch (const Error& e) {
+        throw UsageError(e.what());
+      }
       traces::parse_saif_names(cfg.backend_options.trace.saif_names);  // a bad value fails before the run
       if (seed->count()) cfg.seed = o->seed;
       if (key_seed->count()) {

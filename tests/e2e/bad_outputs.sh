@@ -197,8 +197,8 @@ case_ "unknown option" 2 "--frobnicate" -- $KEYMAC "${R[@]}" --frobnicate
 
 # --- Concurrency and interruption
 cat >slow.json <<J
-{"name": "slow", "base": {"model": "$MLP", "limit": 2000, "wrong_keys": 2, "seed": 1, "key": "$TMP/k.key"},
- "axes": {"array": ["4x4"], "batch": [16, 32, 64, 128]}}
+{"name": "slow", "base": {"model": "$MLP", "limit": 10000, "wrong_keys": 10, "seed": 1, "key": "$TMP/k.key"},
+ "axes": {"array": ["4x4"], "batch": [8, 16, 32, 64]}}
 J
 $KEYMAC sweep slow.json -o locked.jsonl --resume >/dev/null 2>&1 &
 first=$!

@@ -16,7 +16,8 @@ $KEYMAC plot r.jsonl -o plots >/dev/null
 import re, sys
 d = sys.argv[1]
 gp = open(f"{d}/cycles_util.gp").read()
-titles = re.findall(r'using 1:2 with linespoints[^"]*title "([^"]*)"', gp)
+# keymac writes gnuplot strings single-quoted (no backquote substitution; docs/RELIABILITY.md).
+titles = re.findall(r"using 1:2 with linespoints[^\n]*? title '([^']*)'", gp)
 assert any("tall (R = 2 C)" in t for t in titles) and any("wide (C = 2 R)" in t for t in titles) \
     and any("square (R = C)" in t for t in titles), titles
 # Numeric order with units: batch 8 < 64 < 128 within each model.
@@ -31,7 +32,7 @@ for b in blocks:
     assert pes == sorted(set(pes)), pes
 acc = open(f"{d}/accuracy.gp").read()
 assert "title 'float model'" in acc and "title 'int8 reference'" in acc and "title 'right key'" in acc
-fronts = re.findall(r'title "Pareto front: ([^"]*)"', open(f"{d}/pareto.gp").read())
+fronts = re.findall(r"title 'Pareto front: ([^']*)'", open(f"{d}/pareto.gp").read())
 assert sorted(fronts) == ["fmnist_cnn", "fmnist_mlp"], fronts
 print(f"ok: {len(titles)} series, shape classes separate, batch legends numeric, float/int8 bars, fronts {fronts}")
 PY
