@@ -217,9 +217,9 @@ TMPDIR="$TMP/tmpd" $KEYMAC sweep spec.json -o stale.jsonl >/dev/null 2>&1
 [ ! -e tmpd/keymac-sweep-4194303-abcdef ] || fail "a stale keymac-sweep temp dir was not cleaned"
 echo "ok: stale temp dir removed"
 # lock stops at the next safe point on Ctrl-C: exit 130, no package.
-$KEYMAC lock --model "$MLP" --array 4x4 --key k.key --out p.kmpkg --calib 5000 >/dev/null 2>lock.err &
+$KEYMAC lock --model "$MLP" --array 4x4 --key k.key --out p.kmpkg --calib 60000 >/dev/null 2>lock.err &
 lp=$!
-sleep 0.3
+sleep 1  # past start-up (libtorch initialises before main) and into calibration
 kill -INT $lp
 rc=0; wait $lp || rc=$?
 [ "$rc" -eq 130 ] || { cat lock.err >&2; fail "lock after Ctrl-C: exit $rc, expected 130"; }
