@@ -3,7 +3,11 @@
 # array; `keymac export` round trip; Ctrl-C keeps the finished attacks.
 source "$(dirname "$0")/../e2e/lib.sh"
 "$PY" "$KEYMAC_SRC/scripts/make_test_onnx.py" --kind cnn --seed 3 --out "$TMP/t.onnx" >/dev/null
-$KEYMAC keygen --array 8x12 --out "$TMP/k.key" >/dev/null
+# A fixed key, so the run is deterministic: the float export of a locked model
+# does not saturate activations as the int8 runtime does (calibrated on the
+# unlocked model), so with some keys its chance-level accuracy differs from the
+# plain array's by more than the 1-point check below (docs/SECURITY.md).
+printf '# keymac key v1: one line per PE row, column 0 is the MSB of the first hex digit\narray 8x12\n3b9\na04\n350\nbff\na95\na9c\n189\n052\n' >"$TMP/k.key"
 $KEYMAC attack --model "$TMP/t.onnx" --array 8x12 --key "$TMP/k.key" --attack distance --attack datafree \
   --attack greedy --attack power --images 60 --queries 0 --limit 300 --threads 2 --no-progress \
   --option distance.keys=1 --option greedy.sweeps=1 --option 'power.cycles=[128]' --option 'power.noise=[0]' \
