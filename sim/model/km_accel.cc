@@ -5,6 +5,7 @@
 #include "sim/core/error.h"
 #include "sim/core/sequencer.h"
 #include "sim/model/km_accel_regs.h"
+#include "sim/model/tlm_payload.h"
 
 namespace keymac {
 
@@ -178,14 +179,7 @@ unsigned int KmAccel::transport_dbg(tlm::tlm_generic_payload& t) {
 
 bool KmAccel::transfer(tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t bytes) {
   tlm::tlm_generic_payload t;
-  t.set_command(cmd);
-  t.set_address(addr);
-  t.set_data_ptr(static_cast<unsigned char*>(data));
-  t.set_data_length(static_cast<unsigned>(bytes));
-  t.set_streaming_width(static_cast<unsigned>(bytes));
-  t.set_byte_enable_ptr(nullptr);
-  t.set_dmi_allowed(false);
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  init_payload(t, cmd, addr, data, bytes);
   sc_core::sc_time delay = qk_.get_local_time();
   mem->b_transport(t, delay);
   qk_.set(delay);
