@@ -86,3 +86,9 @@ set_tests_properties(e2e.synth_keyexp PROPERTIES LABELS "e2e;synth" ENVIRONMENT 
 # systemc --timing cycle vs fold on the shipped models (docs/SYSTEMC.md).
 add_test(NAME e2e.systemc_timing_cycle COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/systemc_timing_cycle.sh)
 set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+# Settings registry (issue 14): CLI, JSON config and sweep accept exactly the declared set.
+add_executable(keymac_settings_tests tests/host/settings_test.cc host/cli/cmd_run.cc host/cli/settings_flags.cc)
+target_link_libraries(keymac_settings_tests PRIVATE keymac_sweep CLI11::CLI11 GTest::gtest_main)
+target_compile_definitions(keymac_settings_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+keymac_warnings(keymac_settings_tests)
+gtest_discover_tests(keymac_settings_tests PROPERTIES LABELS "unit;settings" DISCOVERY_TIMEOUT 60)
