@@ -39,7 +39,7 @@ const std::vector<Setting>& settings() {
        SettingScope::kFiniteMemory, "DRAM channel bandwidth",
        KEYMAC_SETTING_FIELD(t.memory->dram_bytes_per_cycle, double)},
       {"dram_latency", SettingType::kInt, d::dram_latency, "cycles", 0, 1e6, false, {}, "dram_latency_cycles", false,
-       SettingScope::kFiniteMemory, "DRAM latency, request to first byte",
+       SettingScope::kFiniteMemory, "DRAM latency: cycles from transfer end to data on chip",
        KEYMAC_SETTING_FIELD(t.memory->dram_latency_cycles, uint32_t)},
       {"wbuf_kib", SettingType::kInt, d::wbuf_kib, "KiB", 1, 1e7, false, {}, "weight_sram_kib", false,
        SettingScope::kFiniteMemory, "weight SRAM (double-buffered weight tiles)",
@@ -84,7 +84,7 @@ std::string Setting::type_text() const {
                      : "a number " + fmt_number(lo) + ".." + fmt_number(hi);
     case SettingType::kChoice: {
       std::string c;
-      for (const auto& x : choices) c += (c.empty() ? "" : " | ") + x;
+      for (const auto& x : choices) c += (c.empty() ? "" : ", ") + x;
       return "one of " + c;
     }
   }

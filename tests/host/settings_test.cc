@@ -140,14 +140,16 @@ TEST(SettingsRegistry, JsonMemoryConfigAcceptsExactlyTheDeclaredKeys) {
       v.memory = memory_options_from_json(json{{s.json_key, given}}, "m.json");
       EXPECT_EQ(s.get(v.target()), want);
       EXPECT_EQ(memory_options_to_json(v.memory).at(s.json_key), given);
-      if (s.type != SettingType::kBool && s.type != SettingType::kChoice)
+      if (s.type != SettingType::kBool && s.type != SettingType::kChoice) {
         EXPECT_THROW(memory_options_from_json(json{{s.json_key, s.hi * 2 + 1}}, "m.json"), Error);
+      }
     } else {  // a run setting, not a memory one: refused by the memory config
       EXPECT_THROW(memory_options_from_json(json{{s.name, want}}, "m.json"), Error);
     }
   }
   std::set<std::string> written;
-  for (const auto& [k, v] : memory_options_to_json(MemoryOptions{}).items()) written.insert(k);
+  const json defaults = memory_options_to_json(MemoryOptions{});
+  for (const auto& [k, v] : defaults.items()) written.insert(k);
   EXPECT_EQ(written, keys);
   EXPECT_THROW(memory_options_from_json(json{{"dram_bandwidth", 4}}, "m.json"), Error);
 }
@@ -185,7 +187,7 @@ TEST(SettingsRegistry, SweepAxesAreTheDeclaredSettingsAndSetTheSameFields) {
     EXPECT_EQ(s.get(v.target()), want);
 
     const std::string bad = write_spec(std::string(s.name) + "_bad", {{"base", base}, {"axes", {{s.name, {"neither"}}}}});
-    if (s.type != SettingType::kChoice) EXPECT_THROW(load_sweep_spec(bad), Error);
+    EXPECT_THROW(load_sweep_spec(bad), Error);
   }
 }
 
@@ -198,7 +200,9 @@ TEST(SettingsRegistry, OnlySystemcHonoursTheBackendSpecificSettings) {
     }
     EXPECT_THROW(check_honoured("functional", {s.flag()}, false), Error);
     EXPECT_NO_THROW(check_honoured("systemc", {s.flag()}, true));
-    if (s.scope == SettingScope::kFiniteMemory) EXPECT_THROW(check_honoured("systemc", {s.flag()}, false), Error);
+    if (s.scope == SettingScope::kFiniteMemory) {
+      EXPECT_THROW(check_honoured("systemc", {s.flag()}, false), Error);
+    }
   }
 }
 
