@@ -19,7 +19,14 @@ Sequencer::Sequencer(const GemmProblem& problem, const LayerPlan& plan)
   y_.assign(static_cast<size_t>(p_.shape.m * p_.shape.n), 0);
 }
 
+void Sequencer::set_key_warmup(int64_t warmup_cycles, const std::array<uint8_t, 10>& iv) {
+  if (warmup_cycles < 0) throw Error("sequencer: negative key warm-up");
+  warmup_ = warmup_cycles;
+  iv_ = iv;
+}
+
 bool Sequencer::activation_at(int64_t t, int64_t& f, int64_t& i) const {
+  t -= warmup_;
   auto it = std::upper_bound(segs_.begin(), segs_.end(), t,
                              [](int64_t v, const Seg& s) { return v < s.start; });
   if (it == segs_.begin()) return false;
@@ -31,6 +38,7 @@ bool Sequencer::activation_at(int64_t t, int64_t& f, int64_t& i) const {
 }
 
 bool Sequencer::weight_row_at(int64_t t, int64_t& f, int64_t& r) const {
+  t -= warmup_;
   const auto& folds = plan_->folds;
   auto it = std::upper_bound(folds.begin(), folds.end(), t,
                              [](int64_t v, const FoldTiming& ft) { return v < ft.w_start; });
@@ -47,6 +55,10 @@ void Sequencer::inputs(int64_t t, ArrayInputs& in) const {
   if (static_cast<int>(in.w_data.size()) != C || static_cast<int>(in.a_data.size()) != R)
     in.resize(p_.geometry);
   in.idle();
+  if (warmup_ > 0 && t == 0) {
+    in.kx_start = true;
+    in.kx_iv = iv_;
+  }
   const int64_t K = p_.shape.k, N = p_.shape.n;
   int64_t f, r;
   if (weight_row_at(t, f, r)) {

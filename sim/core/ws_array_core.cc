@@ -4,17 +4,26 @@
 
 namespace keymac {
 
-WsArrayCore::WsArrayCore(Geometry g, bool keyed) : g_(g), key_(g, keyed) { reset(); }
+WsArrayCore::WsArrayCore(Geometry g, bool keyed) : g_(g), key_(g, keyed), kx_(g.cols) { reset(); }
+
+WsArrayCore::WsArrayCore(Geometry g, KeyMode mode)
+    : g_(g), key_(g, mode == KeyMode::kPeriodic), mode_(mode), kx_(g.cols) {
+  reset();
+}
 
 void WsArrayCore::reset() {
   const int R = g_.rows, C = g_.cols;
   key_.reset();
+  kx_.reset();
+  for (auto& b : kb_) b.assign(static_cast<size_t>(R * C), 0);
+  ks_.assign(static_cast<size_t>(C), 0);
   skew_.assign(static_cast<size_t>(R), {});
   for (int r = 0; r < R; ++r) skew_[static_cast<size_t>(r)].assign(static_cast<size_t>(r), Act{0, false, false});
   act_q_.assign(static_cast<size_t>(R * C), Act{0, false, false});
   psum_q_.assign(static_cast<size_t>(R * C), 0);
   for (auto& b : w_) b.assign(static_cast<size_t>(R * C), 0);
-  wpipe_.assign(static_cast<size_t>(C), WWrite{false, false, 0, std::vector<int8_t>(static_cast<size_t>(C), 0)});
+  wpipe_.assign(static_cast<size_t>(C), WWrite{false, false, 0, std::vector<int8_t>(static_cast<size_t>(C), 0),
+                                                     std::vector<uint8_t>(static_cast<size_t>(C), 0)});
   deskew_.assign(static_cast<size_t>(C), {});
   deskew_v_.assign(static_cast<size_t>(C), {});
   for (int c = 0; c < C; ++c) {
@@ -27,8 +36,9 @@ void WsArrayCore::reset() {
 void WsArrayCore::outputs(ArrayOutputs& out) const {
   const int R = g_.rows, C = g_.cols;
   if (static_cast<int>(out.psum_data.size()) != C) out.resize(g_);
-  out.key_sealed = key_.sealed();
-  out.key_err = key_.err();
+  const bool x = mode_ == KeyMode::kExpanded;
+  out.key_sealed = x ? kx_.sealed() : key_.sealed();
+  out.key_err = x ? kx_.err() : key_.err();
   // All columns carry the same activation wave after deskew; column C-1 has
   // no deskew register, so its valid is the bottom PE's.
   out.psum_valid = act_q_[pe(R - 1, C - 1)].valid;
@@ -44,6 +54,8 @@ void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
   if (static_cast<int>(in.w_data.size()) != C || static_cast<int>(in.a_data.size()) != R)
     throw Error("WsArrayCore::step: port vectors not sized for a " + g_.str() + " array");
   outputs(out);
+  const bool x = mode_ == KeyMode::kExpanded;
+  if (x) kx_.keystream(in.kx_start, ks_.data());
 
   // Deskew lines shift first (they read the bottom PEs' current registers).
   for (int c = 0; c < C - 1; ++c) {
@@ -69,7 +81,8 @@ void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
         const int32_t p = static_cast<int32_t>(w_[a.bank][pe(r, c)]) * a.a;
         const uint32_t pu = static_cast<uint32_t>(p);
         // RTL: psum_in + (p XOR {32{k}}) + k
-        const uint32_t k = key_.bit(r, c) ? 0xffffffffu : 0u;
+        const int kbit = x ? kb_[a.bank][pe(r, c)] : key_.bit(r, c);
+        const uint32_t k = kbit ? 0xffffffffu : 0u;
         s = psum_in + (pu ^ k) + (k & 1u);
       }
       psum_q_[pe(r, c)] = s;
@@ -84,15 +97,19 @@ void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
   }
 
   // Weight writes: column c stores the row written c cycles ago.
-  wpipe_[0] = WWrite{in.w_valid, in.w_bank, in.w_row, in.w_data};
+  // Expanded mode: the key bits of the row travel with it.
+  wpipe_[0] = WWrite{in.w_valid, in.w_bank, in.w_row, in.w_data, ks_};
   for (int c = 0; c < C; ++c) {
     const WWrite& ww = wpipe_[static_cast<size_t>(c)];
-    if (ww.valid && ww.row < static_cast<uint32_t>(R))
+    if (ww.valid && ww.row < static_cast<uint32_t>(R)) {
       w_[ww.bank][pe(static_cast<int>(ww.row), c)] = ww.data[static_cast<size_t>(c)];
+      if (x) kb_[ww.bank][pe(static_cast<int>(ww.row), c)] = ww.kbits[static_cast<size_t>(c)];
+    }
   }
   for (int d = C - 1; d > 0; --d) wpipe_[static_cast<size_t>(d)] = wpipe_[static_cast<size_t>(d - 1)];
 
-  key_.clock(in.key_valid, in.key_bit);
+  if (x) kx_.clock(in.key_valid, in.key_bit, in.kx_start, in.kx_iv, in.w_valid);
+  else key_.clock(in.key_valid, in.key_bit);
   ++cycle_;
 }
 
