@@ -19,6 +19,11 @@
 //    the unit.
 //  * Cost is O(R*C) per cycle: this is the co-simulation / reference mode.
 //    FastArray (fold_engine.h) gives the same boundary values a fold at a time.
+//    Layout for speed (docs/BENCH.md): the PE registers are structure-of-
+//    arrays, one row updated by a branch-free loop over the columns that the
+//    compiler vectorises; the skew, deskew and weight-write delay lines are
+//    rings (O(1) per line per cycle, no shifting); the key sign of each PE
+//    and bank is kept as a 0 / all-ones mask.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -41,36 +46,44 @@ class WsArrayCore {
   const KeyRegister& key() const { return key_; }
   KeyMode key_mode() const { return mode_; }
   // Expanded mode: the key bit beside bank b's weight register of PE (r, c).
-  int key_bit(int b, int r, int c) const { return kb_[b & 1][pe(r, c)]; }
+  int key_bit(int b, int r, int c) const { return static_cast<int>(kmask_[b & 1][pe(r, c)] & 1u); }
   Geometry geometry() const { return g_; }
   uint64_t cycle() const { return cycle_; }  // edges since reset
 
  private:
-  struct Act {
-    int8_t a;
-    bool bank, valid;
-  };
-  struct WWrite {
-    bool valid, bank;
-    uint32_t row;
-    std::vector<int8_t> data;
-    std::vector<uint8_t> kbits;  // expanded mode: the row's C key bits
-  };
   size_t pe(int r, int c) const { return static_cast<size_t>(r * g_.cols + c); }
+  void refresh_periodic_masks();
 
   Geometry g_;
   KeyRegister key_;
   KeyMode mode_ = KeyMode::kPeriodic;
   KeyExpUnit kx_;                        // expanded mode
-  std::vector<uint8_t> kb_[2];           // expanded mode: key bit per bank, per PE
   std::vector<uint8_t> ks_;              // scratch: the unit's keystream this cycle
-  std::vector<std::vector<Act>> skew_;   // row r: r registers, [r-1] is the oldest
-  std::vector<Act> act_q_;               // per PE: activation it used, passed right
-  std::vector<uint32_t> psum_q_;         // per PE
-  std::vector<int8_t> w_[2];             // banks, per PE
-  std::vector<WWrite> wpipe_;            // [d] = weight write of d cycles ago, d = 1..C-1
-  std::vector<std::vector<uint32_t>> deskew_;  // column c: C-1-c registers, [L-1] oldest
-  std::vector<std::vector<bool>> deskew_v_;
+  // PE registers, row-major [r*C + c]: the activation the PE used (passed
+  // right), its bank and valid, the partial sum; weight banks; the key sign
+  // mask per bank (periodic: the key register's bit, both banks; expanded:
+  // the key bit stored with the bank's weight).
+  std::vector<int8_t> act_a_;
+  std::vector<uint8_t> act_b_, act_v_;
+  std::vector<uint32_t> psum_;
+  std::vector<uint32_t> zero_row_;       // C zeros: the psum input of row 0
+  std::vector<int8_t> w_[2];
+  std::vector<uint32_t> kmask_[2];
+  // Input skew: row r (1..R-1) is a ring of r registers at skew_off_[r];
+  // skew_pos_[r] is the oldest entry, read and then overwritten each cycle.
+  std::vector<int8_t> skew_a_;
+  std::vector<uint8_t> skew_b_, skew_v_;
+  std::vector<size_t> skew_off_, skew_pos_;
+  // Output deskew: column c (0..C-2) is a ring of C-1-c registers.
+  std::vector<uint32_t> deskew_;
+  std::vector<size_t> deskew_off_, deskew_pos_;
+  // Weight-write pipeline: a ring of C slots; slot wp_head_ holds this
+  // cycle's write, slot (wp_head_ - c) mod C the write of c cycles ago.
+  std::vector<uint8_t> wp_valid_, wp_bank_;
+  std::vector<uint32_t> wp_row_;
+  std::vector<int8_t> wp_data_;          // [slot*C + c]
+  std::vector<uint8_t> wp_kbits_;        // [slot*C + c], expanded mode
+  size_t wp_head_ = 0;
   uint64_t cycle_ = 0;
 };
 
