@@ -20,30 +20,19 @@ void WsArrayCore::reset() {
   kx_.reset();
   ks_.assign(C, 0);
   zero_row_.assign(C, 0);
-  act_a_.assign(n, 0);
-  act_b_.assign(n, 0);
-  act_v_.assign(n, 0);
+  act_a_.assign(2 * n, 0);
+  act_b_.assign(2 * n, 0);
+  act_v_.assign(2 * n, 0);
+  act_pos_ = 0;
   psum_.assign(n, 0);
   for (auto& b : w_) b.assign(n, 0);
   for (auto& k : kmask_) k.assign(n, 0);
-  skew_off_.assign(R, 0);
-  skew_pos_.assign(R, 0);
-  size_t total = 0;
-  for (size_t r = 1; r < R; ++r) {
-    skew_off_[r] = total;
-    total += r;
-  }
-  skew_a_.assign(total, 0);
-  skew_b_.assign(total, 0);
-  skew_v_.assign(total, 0);
-  deskew_off_.assign(C, 0);
-  deskew_pos_.assign(C, 0);
-  total = 0;
-  for (size_t c = 0; c + 1 < C; ++c) {
-    deskew_off_[c] = total;
-    total += C - 1 - c;
-  }
-  deskew_.assign(total, 0);
+  skew_a_.assign(R * R, 0);
+  skew_b_.assign(R, 0);
+  skew_v_.assign(R, 0);
+  skew_head_ = 0;
+  deskew_.assign(C * C, 0);
+  deskew_head_ = 0;
   wp_valid_.assign(C, 0);
   wp_bank_.assign(C, 0);
   wp_row_.assign(C, 0);
@@ -66,10 +55,14 @@ void WsArrayCore::outputs(ArrayOutputs& out) const {
   out.key_err = x ? kx_.err() : key_.err();
   // All columns carry the same activation wave after deskew; column C-1 has
   // no deskew register, so its valid is the bottom PE's.
-  out.psum_valid = act_v_[pe(R - 1, C - 1)] != 0;
+  out.psum_valid = act_v_[act(R - 1) + static_cast<size_t>(C - 1)] != 0;
   for (int c = 0; c < C; ++c) {
     const size_t uc = static_cast<size_t>(c);
-    const uint32_t v = c == C - 1 ? psum_[pe(R - 1, c)] : deskew_[deskew_off_[uc] + deskew_pos_[uc]];
+    const size_t lag = static_cast<size_t>(C - 1 - c), uC = static_cast<size_t>(C);  // deskew registers
+    // deskew_head_ holds the last edge's entry: lag - 1 entries before it.
+    const size_t back = lag == 0 ? 0 : lag - 1;
+    const size_t slot = deskew_head_ >= back ? deskew_head_ - back : deskew_head_ + uC - back;
+    const uint32_t v = lag == 0 ? psum_[pe(R - 1, c)] : deskew_[slot * uC + uc];
     out.psum_data[uc] = out.psum_valid ? static_cast<int32_t>(v) : 0;
   }
 }
@@ -78,12 +71,16 @@ namespace {
 // One PE row's edge: new psum[c] = psum_in[c] + (valid ? (w*a XOR k) + k : 0),
 // with w and k from the bank the activation carries. Branch-free over c so
 // that the compiler vectorises it.
+template <size_t kC>  // kC = 0: C given at run time; else C == kC (loop fully known)
 void pe_row(size_t C, const int8_t* __restrict a, const uint8_t* __restrict bank, const uint8_t* __restrict valid,
             const int8_t* __restrict w0, const int8_t* __restrict w1, const uint32_t* __restrict k0,
             const uint32_t* __restrict k1, const uint32_t* __restrict psum_in, uint32_t* __restrict psum_out) {
+  if (kC) C = kC;
   for (size_t c = 0; c < C; ++c) {
     const uint32_t sel = 0u - static_cast<uint32_t>(bank[c] & 1u);  // all ones: bank 1
-    const int32_t w = static_cast<int32_t>(bank[c] ? w1[c] : w0[c]);
+    const uint32_t x0 = static_cast<uint32_t>(static_cast<int32_t>(w0[c]));
+    const uint32_t x1 = static_cast<uint32_t>(static_cast<int32_t>(w1[c]));
+    const int32_t w = static_cast<int32_t>((x1 & sel) | (x0 & ~sel));
     const uint32_t k = (k1[c] & sel) | (k0[c] & ~sel);
     const uint32_t p = static_cast<uint32_t>(w * static_cast<int32_t>(a[c]));
     const uint32_t v = 0u - static_cast<uint32_t>(valid[c] & 1u);
@@ -95,7 +92,7 @@ void pe_row(size_t C, const int8_t* __restrict a, const uint8_t* __restrict bank
 
 void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
   const int R = g_.rows, C = g_.cols;
-  const size_t uC = static_cast<size_t>(C);
+  const size_t uC = static_cast<size_t>(C), uR = static_cast<size_t>(R);
   if (static_cast<int>(in.w_data.size()) != C || static_cast<int>(in.a_data.size()) != R)
     throw Error("WsArrayCore::step: port vectors not sized for a " + g_.str() + " array");
   outputs(out);
@@ -103,15 +100,13 @@ void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
   if (x) kx_.keystream(in.kx_start, ks_.data());
 
   // Deskew lines take the bottom PEs' current sums (before the PE edge).
-  for (size_t c = 0; c + 1 < uC; ++c) {
-    const size_t len = uC - 1 - c;
-    size_t& p = deskew_pos_[c];
-    deskew_[deskew_off_[c] + p] = psum_[pe(R - 1, static_cast<int>(c))];
-    if (++p == len) p = 0;
-  }
+  deskew_head_ = deskew_head_ + 1 == uC ? 0 : deskew_head_ + 1;
+  std::memcpy(&deskew_[deskew_head_ * uC], &psum_[pe(R - 1, 0)], uC * sizeof(uint32_t));
 
   // PE rows bottom-up, so row r reads row r-1's sums before they change. In a
-  // row, activations move one PE right: shift the row, insert the row's input.
+  // row, activations move one PE right: the row's window moves one place left
+  // and the row's input enters at column 0.
+  act_pos_ = act_pos_ == 0 ? uC - 1 : act_pos_ - 1;
   for (int r = R - 1; r >= 0; --r) {
     const size_t ur = static_cast<size_t>(r), base = pe(r, 0);
     int8_t a_in;
@@ -120,30 +115,27 @@ void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
       a_in = in.a_data[0];
       b_in = in.a_bank;
       v_in = in.a_valid;
-    } else {
-      const size_t i = skew_off_[ur] + skew_pos_[ur];
-      a_in = skew_a_[i];
-      b_in = skew_b_[i];
-      v_in = skew_v_[i];
+    } else {  // row r's input of r cycles ago; skew_head_ holds last cycle's
+      const size_t back = ur - 1;
+      const size_t slot = skew_head_ >= back ? skew_head_ - back : skew_head_ + uR - back;
+      a_in = skew_a_[slot * uR + ur];
+      b_in = skew_b_[slot];
+      v_in = skew_v_[slot];
     }
-    std::memmove(&act_a_[base + 1], &act_a_[base], uC - 1);
-    std::memmove(&act_b_[base + 1], &act_b_[base], uC - 1);
-    std::memmove(&act_v_[base + 1], &act_v_[base], uC - 1);
-    act_a_[base] = a_in;
-    act_b_[base] = b_in;
-    act_v_[base] = v_in;
-    pe_row(uC, &act_a_[base], &act_b_[base], &act_v_[base], &w_[0][base], &w_[1][base], &kmask_[0][base],
-           &kmask_[1][base], r == 0 ? zero_row_.data() : &psum_[base - uC], &psum_[base]);
+    const size_t ai = act(r);
+    act_a_[ai] = act_a_[ai + uC] = a_in;
+    act_b_[ai] = act_b_[ai + uC] = b_in;
+    act_v_[ai] = act_v_[ai + uC] = v_in;
+    // The common widths with the trip count known at compile time.
+    auto* row = uC == 8 ? &pe_row<8> : uC == 16 ? &pe_row<16> : uC == 32 ? &pe_row<32> : &pe_row<0>;
+    row(uC, &act_a_[ai], &act_b_[ai], &act_v_[ai], &w_[0][base], &w_[1][base], &kmask_[0][base], &kmask_[1][base],
+        r == 0 ? zero_row_.data() : &psum_[base - uC], &psum_[base]);
   }
-  // Input skew lines: row r's activation for r cycles later.
-  for (size_t r = 1; r < static_cast<size_t>(R); ++r) {
-    size_t& p = skew_pos_[r];
-    const size_t i = skew_off_[r] + p;
-    skew_a_[i] = in.a_data[r];
-    skew_b_[i] = in.a_bank;
-    skew_v_[i] = in.a_valid;
-    if (++p == r) p = 0;
-  }
+  // Input skew lines: this cycle's inputs, for row r r cycles later.
+  skew_head_ = skew_head_ + 1 == uR ? 0 : skew_head_ + 1;
+  std::memcpy(&skew_a_[skew_head_ * uR], in.a_data.data(), uR);
+  skew_b_[skew_head_] = in.a_bank;
+  skew_v_[skew_head_] = in.a_valid;
 
   // Weight writes: column c stores the row written c cycles ago (c = 0: this
   // cycle's). Expanded mode: the key bits of the row travel with it.

@@ -59,24 +59,31 @@ class WsArrayCore {
   KeyMode mode_ = KeyMode::kPeriodic;
   KeyExpUnit kx_;                        // expanded mode
   std::vector<uint8_t> ks_;              // scratch: the unit's keystream this cycle
-  // PE registers, row-major [r*C + c]: the activation the PE used (passed
-  // right), its bank and valid, the partial sum; weight banks; the key sign
+  // PE registers. The activation each PE used (passed right), its bank and
+  // valid: row r is a ring of 2C entries at r*2C (each entry written twice,
+  // at i and i+C), so columns 0..C-1 are the contiguous window starting at
+  // act_pos_, which moves one place left per cycle instead of shifting.
+  // Row-major [r*C + c]: the partial sum, the weight banks and the key sign
   // mask per bank (periodic: the key register's bit, both banks; expanded:
   // the key bit stored with the bank's weight).
+  size_t act(int r) const { return static_cast<size_t>(r) * 2 * static_cast<size_t>(g_.cols) + act_pos_; }
   std::vector<int8_t> act_a_;
   std::vector<uint8_t> act_b_, act_v_;
+  size_t act_pos_ = 0;
   std::vector<uint32_t> psum_;
   std::vector<uint32_t> zero_row_;       // C zeros: the psum input of row 0
   std::vector<int8_t> w_[2];
   std::vector<uint32_t> kmask_[2];
-  // Input skew: row r (1..R-1) is a ring of r registers at skew_off_[r];
-  // skew_pos_[r] is the oldest entry, read and then overwritten each cycle.
+  // Input skew: a ring of the last R cycles' inputs (a_data [slot*R + r],
+  // bank and valid [slot]); row r reads the entry of r cycles ago, i.e. the
+  // r registers of its skew line. skew_head_: the latest cycle's slot.
   std::vector<int8_t> skew_a_;
   std::vector<uint8_t> skew_b_, skew_v_;
-  std::vector<size_t> skew_off_, skew_pos_;
-  // Output deskew: column c (0..C-2) is a ring of C-1-c registers.
+  size_t skew_head_ = 0;
+  // Output deskew: a ring of the last C cycles' bottom-row sums [slot*C + c];
+  // column c's output is the entry of C-1-c cycles before the current one.
   std::vector<uint32_t> deskew_;
-  std::vector<size_t> deskew_off_, deskew_pos_;
+  size_t deskew_head_ = 0;
   // Weight-write pipeline: a ring of C slots; slot wp_head_ holds this
   // cycle's write, slot (wp_head_ - c) mod C the write of c cycles ago.
   std::vector<uint8_t> wp_valid_, wp_bank_;
