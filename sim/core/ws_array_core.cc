@@ -77,12 +77,14 @@ void pe_row(size_t C, const int8_t* __restrict a, const uint8_t* __restrict bank
             const uint32_t* __restrict k1, const uint32_t* __restrict psum_in, uint32_t* __restrict psum_out) {
   if (kC) C = kC;
   for (size_t c = 0; c < C; ++c) {
-    const uint32_t sel = 0u - static_cast<uint32_t>(bank[c] & 1u);  // all ones: bank 1
-    const uint32_t x0 = static_cast<uint32_t>(static_cast<int32_t>(w0[c]));
-    const uint32_t x1 = static_cast<uint32_t>(static_cast<int32_t>(w1[c]));
-    const int32_t w = static_cast<int32_t>((x1 & sel) | (x0 & ~sel));
+    // Bank select on the bytes, then an int8 x int8 product, which fits in
+    // 16 bits (a 16-bit vector multiply), widened to 32.
+    const uint8_t sel8 = static_cast<uint8_t>(0u - (bank[c] & 1u));  // all ones: bank 1
+    const auto w = static_cast<int8_t>((static_cast<uint8_t>(w1[c]) & sel8) | (static_cast<uint8_t>(w0[c]) & ~sel8));
+    const auto prod = static_cast<int16_t>(static_cast<int16_t>(w) * static_cast<int16_t>(a[c]));
+    const uint32_t p = static_cast<uint32_t>(static_cast<int32_t>(prod));
+    const uint32_t sel = 0u - static_cast<uint32_t>(bank[c] & 1u);
     const uint32_t k = (k1[c] & sel) | (k0[c] & ~sel);
-    const uint32_t p = static_cast<uint32_t>(w * static_cast<int32_t>(a[c]));
     const uint32_t v = 0u - static_cast<uint32_t>(valid[c] & 1u);
     // RTL: psum_in + (p XOR {32{k}}) + k
     psum_out[c] = psum_in[c] + (((p ^ k) + (k & 1u)) & v);
