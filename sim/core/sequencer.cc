@@ -27,26 +27,50 @@ void Sequencer::set_key_warmup(int64_t warmup_cycles, const std::array<uint8_t, 
 
 bool Sequencer::activation_at(int64_t t, int64_t& f, int64_t& i) const {
   t -= warmup_;
-  auto it = std::upper_bound(segs_.begin(), segs_.end(), t,
-                             [](int64_t v, const Seg& s) { return v < s.start; });
-  if (it == segs_.begin()) return false;
-  --it;
-  if (t >= it->start + it->rows) return false;
-  f = it->fold;
-  i = it->row0 + (t - it->start);
+  // The segment holding t: the last one starting at or before t.
+  auto last_at_or_before = [&](size_t h) {
+    return h < segs_.size() && segs_[h].start <= t && (h + 1 == segs_.size() || segs_[h + 1].start > t);
+  };
+  size_t h = seg_hint_;
+  if (!last_at_or_before(h)) {
+    if (last_at_or_before(h + 1)) {
+      ++h;
+    } else {
+      auto it = std::upper_bound(segs_.begin(), segs_.end(), t,
+                                 [](int64_t v, const Seg& s) { return v < s.start; });
+      if (it == segs_.begin()) return false;
+      h = static_cast<size_t>(it - segs_.begin()) - 1;
+    }
+    seg_hint_ = h;
+  }
+  const Seg& s = segs_[h];
+  if (t >= s.start + s.rows) return false;
+  f = s.fold;
+  i = s.row0 + (t - s.start);
   return true;
 }
 
 bool Sequencer::weight_row_at(int64_t t, int64_t& f, int64_t& r) const {
   t -= warmup_;
   const auto& folds = plan_->folds;
-  auto it = std::upper_bound(folds.begin(), folds.end(), t,
-                             [](int64_t v, const FoldTiming& ft) { return v < ft.w_start; });
-  if (it == folds.begin()) return false;
-  --it;
-  if (t >= it->w_start + p_.geometry.rows) return false;
-  f = it - folds.begin();
-  r = t - it->w_start;
+  auto last_at_or_before = [&](size_t h) {
+    return h < folds.size() && folds[h].w_start <= t && (h + 1 == folds.size() || folds[h + 1].w_start > t);
+  };
+  size_t h = fold_hint_;
+  if (!last_at_or_before(h)) {
+    if (last_at_or_before(h + 1)) {
+      ++h;
+    } else {
+      auto it = std::upper_bound(folds.begin(), folds.end(), t,
+                                 [](int64_t v, const FoldTiming& ft) { return v < ft.w_start; });
+      if (it == folds.begin()) return false;
+      h = static_cast<size_t>(it - folds.begin()) - 1;
+    }
+    fold_hint_ = h;
+  }
+  if (t >= folds[h].w_start + p_.geometry.rows) return false;
+  f = static_cast<int64_t>(h);
+  r = t - folds[h].w_start;
   return true;
 }
 

@@ -81,6 +81,10 @@ class Sequencer {
   const LayerPlan* plan_;
   int64_t kt_count_;
   std::vector<Seg> segs_;  // all activation segments, by start cycle
+  // Lookup hints (cycles are mostly asked in order): the segment / fold of
+  // the last answer; checked before the binary search (so even the const
+  // lookups of one Sequencer must not run on two threads at once).
+  mutable size_t seg_hint_ = 0, fold_hint_ = 0;
   std::vector<int32_t> y_;
   int64_t warmup_ = 0;
   std::array<uint8_t, 10> iv_{};
