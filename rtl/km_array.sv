@@ -96,10 +96,14 @@ module km_array #(
       .ks_o     (kx_ks)
     );
     /* verilator lint_on PINCONNECTEMPTY */
+    assign key = '0;  // no key register: the PEs use the key bits stored with their weights
 `else
     $error("km_array: KeyMode = 1 needs the design read with KM_KEY_EXPANDED defined (ports kx_start_i, kx_iv_i)");
 `endif
-  end else if (Keyed) begin : g_key
+  end
+  // Separate generate blocks (not else-if): the periodic array's hierarchy
+  // names (g_key.u_keyreg) stay those Yosys and the SAIF naming expect.
+  if (Keyed && KeyMode != 1) begin : g_key
     km_keyreg #(
       .Rows (Rows),
       .Cols (Cols)
@@ -113,7 +117,8 @@ module km_array #(
       .err_o    (key_err_o)
     );
     assign kx_ks = '0;
-  end else begin : g_nokey
+  end
+  if (!Keyed) begin : g_nokey
     assign kx_ks        = '0;
     assign key          = '0;
     assign key_sealed_o = 1'b0;

@@ -212,9 +212,13 @@ class VerilatedArray final : public RtlArray {
   CData* key_bit_ptr(int bank, int r, int c) const {
     if (!geom_.expanded || r < 0 || r >= geom_.rows || c < 0 || c >= geom_.cols)
       throw std::logic_error("rtl_array: no stored key bit at that PE (expanded arrays only)");
-    const std::string scope = "TOP.km_array.g_row__BRA__" + std::to_string(r) + "__KET__.g_col__BRA__" +
-                              std::to_string(c) + "__KET__.g_kbit";
-    const VerilatedScope* sc = ctx_->scopeFind(scope.c_str());
+    // Verilator names the scope <model instance>.km_array.g_row[r].g_col[c].g_kbit.
+    const std::string scope = ".g_row[" + std::to_string(r) + "].g_col[" + std::to_string(c) + "].g_kbit";
+    const VerilatedScope* sc = nullptr;
+    for (const auto& [name, s] : *ctx_->scopeNameMap())
+      if (std::string(name).size() >= scope.size() &&
+          std::string(name).compare(std::string(name).size() - scope.size(), scope.size(), scope) == 0)
+        sc = s;
     const VerilatedVar* var = sc ? sc->varFind(bank ? "kb1_q" : "kb0_q") : nullptr;
     if (!var) throw std::logic_error("rtl_array: " + scope + " has no public key bit");
     return static_cast<CData*>(var->datap());
