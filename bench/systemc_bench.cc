@@ -119,14 +119,13 @@ BENCHMARK(BM_StepCore)->ArgNames({"R", "C"})->Args({8, 8})->Args({16, 16})->Args
     ->Unit(benchmark::kMillisecond);
 
 // Fold-level vs cycle-level timing through the backend (--timing fold|cycle),
-// finite memory (defaults), one 256^3 layer: whole-layer wall time.
-void BM_SystemcTiming(benchmark::State& state) {
-  const int R = int(state.range(0));
+// finite memory (defaults), one M x K x N layer (256^3 unless given; the
+// 256 x 784 x 128 rows are the side-by-side layer of docs/BENCH.md).
+void timing_layer(benchmark::State& state, int R, bool cycle, GemmShape s) {
   const Geometry g = Geometry::make(R, R);
-  const GemmShape s{256, 256, 256};
   BackendOptions o;
   o.memory.ideal = false;
-  o.timing = state.range(1) ? "cycle" : "fold";
+  o.timing = cycle ? "cycle" : "fold";
   SystemcBackend b(g, o);
   const Key key = Key::seeded_random(g, 1);
   SerialKeySource ks(key);
@@ -142,8 +141,17 @@ void BM_SystemcTiming(benchmark::State& state) {
   state.counters["cycles/s"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
   state.counters["layer_cycles"] = double(cycles) / double(state.iterations());
 }
+void BM_SystemcTiming(benchmark::State& state) {
+  timing_layer(state, int(state.range(0)), state.range(1) != 0, GemmShape{256, 256, 256});
+}
+void BM_SystemcTimingLayer(benchmark::State& state) {
+  timing_layer(state, int(state.range(0)), state.range(1) != 0, GemmShape{state.range(2), state.range(3), state.range(4)});
+}
 BENCHMARK(BM_SystemcTiming)->ArgNames({"R=C", "cycle"})
     ->Args({8, 0})->Args({8, 1})->Args({16, 0})->Args({16, 1})->Args({32, 0})->Args({32, 1})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SystemcTimingLayer)->ArgNames({"R=C", "cycle", "M", "K", "N"})
+    ->Args({16, 0, 256, 784, 128})->Args({16, 1, 256, 784, 128})
     ->Unit(benchmark::kMillisecond);
 
 // The timing plan alone: the closed-form planner vs the cycle-stepped memory system.

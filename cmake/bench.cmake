@@ -9,3 +9,8 @@ if(TARGET keymac_rtl_models)
   target_link_libraries(keymac_bench_rtl PRIVATE keymac_backends benchmark::benchmark)
   keymac_warnings(keymac_bench_rtl)
 endif()
+# Smoke runs (a few ms each; not measurements): the benchmarks still build and run.
+add_test(NAME bench.systemc_smoke COMMAND keymac_bench_systemc
+  "--benchmark_filter=BM_StepCore/R:8/C:8|BM_SystemcTiming/R=C:8/cycle:1" --benchmark_min_time=0.001)
+set_tests_properties(bench.systemc_smoke PROPERTIES LABELS bench TIMEOUT 120
+  ENVIRONMENT SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1)

@@ -69,3 +69,7 @@ target_compile_definitions(keymac_sweep PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURC
 keymac_warnings(keymac_sweep)
 target_sources(keymac PRIVATE host/cli/cmd_sweep.cc host/cli/cmd_plot.cc)
 target_link_libraries(keymac PRIVATE keymac_sweep)
+# Settings registry (issue 14): memory and run settings declared once.
+target_sources(keymac_backends PRIVATE host/backend/settings.cc)
+target_link_libraries(keymac_backends PUBLIC nlohmann_json::nlohmann_json)
+target_sources(keymac PRIVATE host/cli/settings_flags.cc)

@@ -1,9 +1,11 @@
 # rtl/: lint, verilated km_array models (C++ mode, VCD tracing), the RtlArray
 # registry, synthesis checks, and the tests in tests/rtl.
 #
-#   keymac_verilate_array(<target> ROWS r COLS c KEYED k [SIGNMAG s])
+#   keymac_verilate_array(<target> ROWS r COLS c KEYED k [SIGNMAG s] [EXPANDED])
 #     STATIC library with km_array verilated for that geometry, prefix
 #     Vkm_array_<r>x<c>_k<k>, plus a factory make_<prefix>() (rtl/tb).
+#     EXPANDED: the expanded key mode (KeyMode = 1, KM_KEY_EXPANDED, with
+#     km_keyexp), prefix Vkm_array_<r>x<c>_kx.
 #   keymac_rtl_registry(<target>)
 #     STATIC library implementing rtl/tb/rtl_models.h over every geometry
 #     verilated so far; link it to get make_rtl_array(rows, cols, keyed).
@@ -33,6 +35,19 @@ foreach(_case IN LISTS _km_lint_cases)
   set_tests_properties(rtl_lint_${_r}x${_c}_k${_k}_s${_s} PROPERTIES LABELS "rtl;lint")
 endforeach()
 
+# The expanded key mode: km_array with KeyMode = 1 and its km_keyexp.
+foreach(_case "4 4 1" "8 4 1" "1 1 1" "2 3 0" "16 16 1")
+  separate_arguments(_p UNIX_COMMAND "${_case}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  list(GET _p 2 _s)
+  add_test(NAME rtl_lint_${_r}x${_c}_kx_s${_s}
+    COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_array -DKM_KEY_EXPANDED
+            -GRows=${_r} -GCols=${_c} "-GKeyed=1'b1" "-GSignMag=1'b${_s}" -GKeyMode=1
+            ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_SOURCES} ${KEYMAC_RTL_DIR}/km_keyexp.sv)
+  set_tests_properties(rtl_lint_${_r}x${_c}_kx_s${_s} PROPERTIES LABELS "rtl;lint")
+endforeach()
+
 # --- Verilator runtime, compiled once for every verilated library ------------
 # verilate() adds verilated.cpp & co. to each library; several libraries in one
 # binary would then carry several copies. We strip them and build one runtime
@@ -52,11 +67,20 @@ set_target_properties(keymac_verilated_rt PROPERTIES POSITION_INDEPENDENT_CODE O
 set_property(GLOBAL PROPERTY KEYMAC_RTL_GEOMETRIES "")
 
 function(keymac_verilate_array target)
-  cmake_parse_arguments(A "" "ROWS;COLS;KEYED;SIGNMAG" "" ${ARGN})
+  cmake_parse_arguments(A "EXPANDED" "ROWS;COLS;KEYED;SIGNMAG" "" ${ARGN})
   if(NOT DEFINED A_SIGNMAG)
     set(A_SIGNMAG 1)
   endif()
   set(prefix Vkm_array_${A_ROWS}x${A_COLS}_k${A_KEYED})
+  set(_kx_sources "")
+  set(_kx_args "")
+  set(KM_EXPANDED_BOOL false)
+  if(A_EXPANDED)
+    set(prefix Vkm_array_${A_ROWS}x${A_COLS}_kx)
+    set(_kx_sources ${KEYMAC_RTL_DIR}/km_keyexp.sv)
+    set(_kx_args -DKM_KEY_EXPANDED -GKeyMode=1)
+    set(KM_EXPANDED_BOOL true)
+  endif()
   if(NOT A_SIGNMAG)
     string(APPEND prefix _s0)  # two's-complement datapath (same ports and results)
   endif()
@@ -68,10 +92,11 @@ function(keymac_verilate_array target)
   verilate(${target} TRACE
     PREFIX ${prefix}
     TOP_MODULE km_array
-    SOURCES ${KEYMAC_RTL_SOURCES}
+    SOURCES ${KEYMAC_RTL_SOURCES} ${_kx_sources}
     VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --output-split 20000
                    -GRows=${A_ROWS} -GCols=${A_COLS}
                    "-GKeyed=1'b${A_KEYED}" "-GSignMag=1'b${A_SIGNMAG}"
+                   ${_kx_args}
                    ${KEYMAC_RTL_WAIVERS}
     OPT_FAST -Os OPT_SLOW -O0 OPT_GLOBAL -Os)
   # Drop the per-library copy of the runtime (keymac_verilated_rt has it).
@@ -93,7 +118,7 @@ function(keymac_verilate_array target)
   target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
   target_link_libraries(${target} PUBLIC keymac_verilated_rt keymac_params)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-  set_property(GLOBAL APPEND PROPERTY KEYMAC_RTL_GEOMETRIES "${A_ROWS} ${A_COLS} ${A_KEYED} ${prefix} ${target}")
+  set_property(GLOBAL APPEND PROPERTY KEYMAC_RTL_GEOMETRIES "${A_ROWS} ${A_COLS} ${A_KEYED} ${prefix} ${target} ${KM_EXPANDED_BOOL}")
 endfunction()
 
 function(keymac_rtl_registry target)
@@ -109,14 +134,15 @@ function(keymac_rtl_registry target)
     list(GET _p 2 _k)
     list(GET _p 3 _prefix)
     list(GET _p 4 _lib)
+    list(GET _p 5 _xb)
     if(_k)
       set(_kb true)
     else()
       set(_kb false)
     endif()
     string(APPEND _decl "std::unique_ptr<RtlArray> make_${_prefix}();\n")
-    string(APPEND _list "      {${_r}, ${_c}, ${_kb}},\n")
-    string(APPEND _make "  if (rows == ${_r} && cols == ${_c} && keyed == ${_kb}) return make_${_prefix}();\n")
+    string(APPEND _list "      {${_r}, ${_c}, ${_kb}, ${_xb}},\n")
+    string(APPEND _make "  if (rows == ${_r} && cols == ${_c} && keyed == ${_kb} && expanded == ${_xb}) return make_${_prefix}();\n")
     list(APPEND _libs ${_lib})
   endforeach()
   set(_src ${CMAKE_CURRENT_BINARY_DIR}/rtl_gen/rtl_models.cc)
@@ -132,8 +158,12 @@ std::vector<RtlGeometry> rtl_geometries() {
 ${_list}  };
 }
 
-std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed) {
+std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed, bool expanded) {
 ${_make}  return nullptr;
+}
+
+std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed) {
+  return make_rtl_array(rows, cols, keyed, false);
 }
 
 }  // namespace keymac::rtl
@@ -151,6 +181,14 @@ foreach(_g IN LISTS KEYMAC_PARAM_GEOMETRIES)
   list(GET _p 1 _c)
   list(GET _p 2 _k)
   keymac_verilate_array(keymac_rtl_${_r}x${_c}_k${_k} ROWS ${_r} COLS ${_c} KEYED ${_k})
+endforeach()
+# The expanded key mode (ARCHITECTURE.md 11): the co-simulation geometries
+# (square 4x4 and 8x8, non-square 8x4), about a minute of build each.
+foreach(_g "4 4" "8 8" "8 4")
+  separate_arguments(_p UNIX_COMMAND "${_g}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  keymac_verilate_array(keymac_rtl_${_r}x${_c}_kx ROWS ${_r} COLS ${_c} KEYED 1 EXPANDED)
 endforeach()
 keymac_rtl_registry(keymac_rtl_models)
 

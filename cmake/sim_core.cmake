@@ -24,6 +24,7 @@ target_sources(keymac_core PRIVATE
   sim/core/trivium.cc
   sim/core/master_key.cc
   sim/core/expanded_key_source.cc
+  sim/core/key_exp_unit.cc
 )
 # The cycle-stepped memory system: the reference for MemorySystem::plan.
 target_sources(keymac_core PRIVATE sim/core/cycle_memory.cc)

@@ -45,6 +45,7 @@ add_executable(keymac_sim_systemc_tests
   tests/sim/sc_main.cc
   tests/sim/systemc_backend_test.cc
   tests/sim/vcd_trace_test.cc
+  tests/sim/systemc_expanded_test.cc
 )
 target_link_libraries(keymac_sim_systemc_tests PRIVATE keymac_backends keymac_sc_model GTest::gtest)
 target_compile_definitions(keymac_sim_systemc_tests PRIVATE
@@ -72,3 +73,9 @@ keymac_sim_discover_tests(keymac_sim_accel_tests)
 # The port-table test reads rtl/km_array.sv.
 target_compile_definitions(keymac_sim_ports_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_sources(keymac_sim_core_tests PRIVATE tests/sim/cycle_memory_test.cc)
+
+# Expanded key mode in the register-level core (key unit, per-PE key bits).
+add_executable(keymac_sim_expanded_tests tests/sim/expanded_core_test.cc)
+target_link_libraries(keymac_sim_expanded_tests PRIVATE keymac_core GTest::gtest_main)
+keymac_warnings(keymac_sim_expanded_tests)
+keymac_sim_discover_tests(keymac_sim_expanded_tests)

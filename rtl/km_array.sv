@@ -8,11 +8,24 @@
 // Keyed = 0 builds no key register: the key inputs are ignored and
 // key_sealed_o / key_err_o are 0. SignMag selects the PE datapath (km_pe.sv);
 // both give identical results for weights in [-127, 127].
+//
+// KeyMode selects the key source of a keyed array (docs/ARCHITECTURE.md 11):
+//   0 periodic (default): the R*C-bit key register (km_keyreg), one bit per PE.
+//   1 expanded: the key port loads the 80-bit master key of km_keyexp
+//     (Trivium, Par = Cols rounds per cycle); kx_start_i with the layer's IV
+//     on kx_iv_i restarts it (ceil(1152/Cols) warm-up cycles); every weight
+//     row written takes the unit's Cols keystream bits, skewed like the
+//     weights, into one key bit beside each weight register (2 banks: 2*R*C
+//     flops), and the PE's sign uses the key bit of the activation's bank.
+//   The expanded array has two more input ports, kx_start_i and kx_iv_i; they
+//   exist only when the design is read with KM_KEY_EXPANDED defined, so the
+//   periodic and plain arrays keep exactly the ports of section 7.
 module km_array #(
   parameter int Rows    = 4,
   parameter int Cols    = 4,
   parameter bit Keyed   = 1'b1,
   parameter bit SignMag = 1'b1,
+  parameter int KeyMode = 0,
   localparam int RowW   = km_params_pkg::index_width(Rows),   // params/keymac_params.json
   localparam int WB     = km_params_pkg::WeightBits,
   localparam int AB     = km_params_pkg::ActBits,
@@ -39,6 +52,12 @@ module km_array #(
   // column sums
   output logic                 psum_valid_o,
   output logic [PB*Cols-1:0]   psum_data_o
+`ifdef KM_KEY_EXPANDED
+  ,
+  // expanded key mode: restart the key unit with this layer's IV
+  input  logic                 kx_start_i,
+  input  logic [79:0]          kx_iv_i
+`endif
 );
 
   localparam int CW = RowW + 2;  // weight-write control {valid, bank, row}
@@ -54,8 +73,37 @@ module km_array #(
   // Key register
   // ---------------------------------------------------------------------------
   logic [Rows*Cols-1:0] key;
+  /* verilator tracing_off */
+  logic [Cols-1:0]      kx_ks;   // expanded: the key unit's bits for the row written now
+  /* verilator tracing_on */
 
-  if (Keyed) begin : g_key
+  if (Keyed && KeyMode == 1) begin : g_keyexp
+`ifdef KM_KEY_EXPANDED
+    /* verilator lint_off PINCONNECTEMPTY */
+    km_keyexp #(
+      .Par (Cols)
+    ) u_keyexp (
+      .clk_i,
+      .rst_ni,
+      .key_valid_i,
+      .key_bit_i,
+      .sealed_o (key_sealed_o),
+      .err_o    (key_err_o),
+      .start_i  (kx_start_i),
+      .iv_i     (kx_iv_i),
+      .ready_o  (),
+      .next_i   (w_valid_i),
+      .ks_o     (kx_ks)
+    );
+    /* verilator lint_on PINCONNECTEMPTY */
+    assign key = '0;  // no key register: the PEs use the key bits stored with their weights
+`else
+    $error("km_array: KeyMode = 1 needs the design read with KM_KEY_EXPANDED defined (ports kx_start_i, kx_iv_i)");
+`endif
+  end
+  // Separate generate blocks (not else-if): the periodic array's hierarchy
+  // names (g_key.u_keyreg) stay those Yosys and the SAIF naming expect.
+  if (Keyed && KeyMode != 1) begin : g_key
     km_keyreg #(
       .Rows (Rows),
       .Cols (Cols)
@@ -68,7 +116,10 @@ module km_array #(
       .sealed_o (key_sealed_o),
       .err_o    (key_err_o)
     );
-  end else begin : g_nokey
+    assign kx_ks = '0;
+  end
+  if (!Keyed) begin : g_nokey
+    assign kx_ks        = '0;
     assign key          = '0;
     assign key_sealed_o = 1'b0;
     assign key_err_o    = 1'b0;
@@ -83,6 +134,7 @@ module km_array #(
   /* verilator tracing_off */
   logic [Cols*CW-1:0] w_ctrl /* verilator split_var */;  // column c: {valid, bank, row} delayed c cycles
   logic [Cols*8-1:0]  w_col /* verilator split_var */;   // column c: weight (internal format) delayed c cycles
+  logic [Cols-1:0]    kx_col;  // expanded: column c's key bit delayed c cycles
   /* verilator tracing_on */
 
   for (genvar c = 0; c < Cols; c++) begin : g_wcol
@@ -115,6 +167,20 @@ module km_array #(
       .d_i (w_in),
       .q_o (w_col[8*c +: 8])
     );
+    if (Keyed && KeyMode == 1) begin : g_kx
+      // The row's key bit for this column travels with its weight.
+      km_delay #(
+        .Width (1),
+        .Depth (c)
+      ) u_key_dly (
+        .clk_i,
+        .rst_ni,
+        .d_i (kx_ks[c]),
+        .q_o (kx_col[c])
+      );
+    end else begin : g_nokx
+      assign kx_col[c] = 1'b0;
+    end
   end
 
   // ---------------------------------------------------------------------------
@@ -170,6 +236,30 @@ module km_array #(
       if (r == 0) begin : g_top
         assign v[c*32 +: 32] = '0;
       end
+      /* verilator tracing_off */
+      logic pe_key;  // the key bit this PE's sign uses now (traced where it is stored)
+      /* verilator tracing_on */
+      if (Keyed && KeyMode == 1) begin : g_kbit
+        // Expanded key mode: one key bit beside each weight-bank register,
+        // written with the weight; the activation's bank bit selects it.
+        logic kb0_q /*verilator public_flat_rw*/;
+        logic kb1_q /*verilator public_flat_rw*/;
+        always_ff @(posedge clk_i) begin
+          if (!rst_ni) begin
+            kb0_q <= 1'b0;
+            kb1_q <= 1'b0;
+          end else if (we) begin
+            if (w_ctrl[c*CW + RowW]) begin
+              kb1_q <= kx_col[c];
+            end else begin
+              kb0_q <= kx_col[c];
+            end
+          end
+        end
+        assign pe_key = h[Hin*HW + AW] ? kb1_q : kb0_q;
+      end else begin : g_kreg
+        assign pe_key = key[r*Cols + c];
+      end
       km_pe #(
         .Keyed   (Keyed),
         .SignMag (SignMag)
@@ -182,7 +272,7 @@ module km_array #(
         .a_valid_i (h[Hin*HW + AW + 1]),
         .a_bank_i  (h[Hin*HW + AW]),
         .a_data_i  (h[Hin*HW +: AW]),
-        .key_i     (key[r*Cols + c]),
+        .key_i     (pe_key),
         .psum_i    (v[(r*Cols + c)*32 +: 32]),
         .a_valid_o (h[Hout*HW + AW + 1]),
         .a_bank_o  (h[Hout*HW + AW]),

@@ -1,19 +1,23 @@
-// Options a backend may use. Declared once here, with their defaults; the CLI
-// fills them from flags and from a JSON memory config (docs/SYSTEMC.md).
+// Options a backend may use. The memory and timing settings are declared
+// once in the settings registry (host/backend/settings.h: name, type, unit,
+// range, description) with their defaults in sim/core/setting_defaults.h; the
+// CLI flags, the JSON memory config and the sweep axes all come from it.
 // Backends that do not model a feature ignore its options.
 #pragma once
 #include <cstdint>
 #include <string>
 
+#include "sim/core/setting_defaults.h"
+
 namespace keymac {
 
 struct MemoryOptions {
-  bool ideal = true;               // true: every operand on chip in time (closed-form cycles)
-  double dram_bytes_per_cycle = 16;
-  uint32_t dram_latency_cycles = 100;
-  uint32_t weight_sram_kib = 64;
-  uint32_t input_sram_kib = 64;
-  uint32_t accum_sram_kib = 64;
+  bool ideal = !setting_default::finite_memory;  // true: every operand on chip in time (closed-form cycles)
+  double dram_bytes_per_cycle = setting_default::dram_bw;
+  uint32_t dram_latency_cycles = setting_default::dram_latency;
+  uint32_t weight_sram_kib = setting_default::wbuf_kib;
+  uint32_t input_sram_kib = setting_default::ibuf_kib;
+  uint32_t accum_sram_kib = setting_default::abuf_kib;
 };
 
 struct TraceOptions {
@@ -36,7 +40,7 @@ struct BackendOptions {
   std::string cache_dir;           // for backends that build or cache artefacts
   // systemc: "fold" (default: a fold at a time, timing from MemorySystem::plan)
   // or "cycle" (the memory system and the register-level array stepped every cycle).
-  std::string timing = "fold";
+  std::string timing = setting_default::timing;
 };
 
 }  // namespace keymac

@@ -3,11 +3,11 @@
 //
 // Contract:
 //  * memory_options_from_json(j, origin) starts from MemoryOptions' defaults
-//    and overrides every key present in the JSON object j. Keys are the
-//    MemoryOptions field names: ideal (bool), dram_bytes_per_cycle (number),
-//    dram_latency_cycles, weight_sram_kib, input_sram_kib, accum_sram_kib
-//    (non-negative integers). An unknown key, a wrong type or a negative
-//    integer throws keymac::Error "<origin>: ..." naming the key.
+//    and overrides every key present in the JSON object j. The keys, types
+//    and ranges are the settings registry's json_key entries
+//    (host/backend/settings.h; docs/SYSTEMC.md "Settings"). An unknown key, a
+//    wrong type or a value out of range throws keymac::Error "<origin>: ..."
+//    naming the key.
 //  * validate_memory_options(m, g) throws keymac::Error naming the parameter
 //    when a value cannot work on geometry g (zero or negative bandwidth, a
 //    buffer smaller than one tile when !ideal, ...). The SystemC backend calls

@@ -8,6 +8,7 @@
 #include "base/spawn.h"
 #include "host/backend/rtl_ports.h"
 #include "sim/core/error.h"
+#include "sim/core/expanded_key_source.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
 #include "traces/vcd_scrub.h"
@@ -24,6 +25,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 RtlBackend::RtlBackend(Geometry g, const BackendOptions& options) : g_(g), opt_(options) {
   keyed_ = rtl::make_rtl_array(g.rows, g.cols, true);
   plain_ = rtl::make_rtl_array(g.rows, g.cols, false);
+  expanded_ = rtl::make_rtl_array(g.rows, g.cols, true, true);
   if (!keyed_) {
     throw Error("--backend rtl: no verilated RTL model for a " + g.str() + " array (built: " + rtl_geometry_list(true) +
                 "; add one with keymac_verilate_array in cmake/rtl.cmake)");
@@ -119,19 +121,28 @@ void RtlBackend::reset(const KeySource* key) {
   if (key && key->geometry() != g_) throw Error("key is for a " + key->geometry().str() + " array, not " + g_.str());
   // A plain array is the Keyed = 0 RTL when it was built, else the keyed RTL never given a key (all bits 0).
   if (cur_ && tracing_) { cur_->trace_close(); tracing_ = false; traced_ = true; }
-  cur_ = (!key && plain_) ? plain_.get() : keyed_.get();
+  kx_.reset();
+  if (key && key->mode() == KeyMode::kExpanded) {
+    if (!expanded_)
+      throw Error("--backend rtl: no verilated expanded-key RTL model for a " + g_.str() + " array (built: " +
+                  rtl_geometry_list(true) + "; add one with keymac_verilate_array(... EXPANDED) in cmake/rtl.cmake)");
+    if (!opt_.trace.vcd_path.empty() || !opt_.trace.saif_path.empty())
+      throw UsageError("--vcd/--saif: the rtl backend does not trace an expanded-key array (its cipher state is not scrubbed)");
+    kx_ = key->clone();
+  }
+  cur_ = kx_ ? expanded_.get() : (!key && plain_) ? plain_.get() : keyed_.get();
   cur_->reset();
   ArrayInputs in;
   in.resize(g_);
   if (key) {
     const auto bits = key->bits();
-    for (int64_t j = 0; j < g_.pes(); ++j) {
+    for (int64_t j = 0; j < static_cast<int64_t>(bits.size()); ++j) {
       Sequencer::key_inputs(bits, j, in);
       drive_rtl(*cur_, in);
       tick();
     }
     cur_->set_idle();
-    if (!cur_->key_sealed()) throw Error("rtl: key register did not seal after " + std::to_string(g_.pes()) + " bits");
+    if (!cur_->key_sealed()) throw Error("rtl: key register did not seal after " + std::to_string(bits.size()) + " bits");
   }
 }
 
@@ -140,6 +151,10 @@ LayerStats RtlBackend::run_gemm(const GemmJob& job, int32_t* y) {
   const LayerPlan plan = MemorySystem(g_, MemoryConfig{}).plan(job.shape);
   GemmProblem p{job.shape, job.x, job.w, g_};
   Sequencer seq(p, plan);
+  if (kx_) {
+    const auto& src = dynamic_cast<const ExpandedKeySource&>(*kx_);
+    seq.set_key_warmup(static_cast<int64_t>(src.warmup_cycles()), ExpandedKeySource::layer_iv(src.nonce(), job.layer_index));
+  }
   ArrayInputs in;
   in.resize(g_);
   ArrayOutputs out;

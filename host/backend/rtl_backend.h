@@ -12,6 +12,12 @@
 // converted at destruction into a SAIF of the RTL hierarchy, top instance
 // km_array (scope kRtlSaifScope of the VCD), trace.period_ps per cycle; a failure is
 // reported on stderr (a destructor cannot throw).
+// Expanded keys (ARCHITECTURE.md 11) run on the KeyMode = 1 km_array where one
+// was verilated for the geometry (others are refused with the list): the 80
+// master-key bits are loaded through the key port, each layer starts with the
+// key unit's warm-up (kx_start_i, IV of GemmJob::layer_index) and its cycles
+// include it. Traces of an expanded array are refused (its cipher state and
+// per-PE key bits are not covered by the VCD scrubber).
 #pragma once
 #include <memory>
 
@@ -30,6 +36,7 @@ class RtlBackend : public ArrayBackend {
   RtlBackend(Geometry g, const BackendOptions& options);
   ~RtlBackend() override;
   std::string name() const override { return "rtl"; }
+  bool supports_expanded_key() const override { return true; }
   Geometry geometry() const override { return g_; }
   void reset(const KeySource* key) override;
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
@@ -39,7 +46,8 @@ class RtlBackend : public ArrayBackend {
   void tick();
   Geometry g_;
   BackendOptions opt_;
-  std::unique_ptr<rtl::RtlArray> plain_, keyed_;
+  std::unique_ptr<rtl::RtlArray> plain_, keyed_, expanded_;
+  std::unique_ptr<KeySource> kx_;  // the expanded key after reset(), else null
   rtl::RtlArray* cur_ = nullptr;
   uint64_t cycle_ = 0;
   bool tracing_ = false, traced_ = false, finished_ = false;

@@ -24,8 +24,7 @@ void SystemcBackend::reset(const KeySource* key) {
   if (key && key->geometry() != g_)
     throw Error("key is for a " + key->geometry().str() + " array, not " + g_.str());
   if (key) {
-    const auto bits = key->bits();
-    KmSystem::instance().load_key(*ctx_, &bits);
+    KmSystem::instance().load_key_source(*ctx_, *key);
   } else {
     KmSystem::instance().load_key(*ctx_, nullptr);
   }
@@ -43,13 +42,14 @@ LayerStats SystemcBackend::run_gemm(const GemmJob& job, int32_t* y) {
     const auto dram = plan.counters;
     plan.counters = ctx_->memory().plan(job.shape).counters;
     for (const auto& [k, v] : dram) plan.counters[k] = v;
-    KmSystem::instance().run_layer_cycle(*ctx_, p, plan, y);
+    KmSystem::instance().run_layer_cycle(*ctx_, p, plan, y, job.layer_index);
   } else {
     plan = ctx_->memory().plan(job.shape);
-    KmSystem::instance().run_layer(*ctx_, p, plan, y);
+    KmSystem::instance().run_layer(*ctx_, p, plan, y, job.layer_index);
   }
   LayerStats st;
-  st.cycles = static_cast<uint64_t>(plan.cycles);
+  const KeySource* kx = ctx_->expanded_key();
+  st.cycles = static_cast<uint64_t>(plan.cycles) + (kx ? kx->warmup_cycles() : 0);
   st.stall_cycles = static_cast<uint64_t>(plan.stall_cycles);
   st.macs = static_cast<uint64_t>(job.shape.macs());
   st.counters = plan.counters;

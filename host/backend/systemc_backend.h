@@ -8,7 +8,9 @@
 //    the one SystemC elaboration and must be used one at a time (not
 //    thread-safe).
 //  * reset(key) models reset plus the R*C-cycle serial key load (key_load_cycles()),
-//    which is not part of any layer's cycles.
+//    which is not part of any layer's cycles. An expanded key (ARCHITECTURE.md
+//    section 11) loads its 80 master-key bits instead, and every layer then
+//    adds the key unit's warm-up, key->warmup_cycles(), to its cycles.
 //  * run_gemm() returns y bit-identical to the functional backend's; cycles =
 //    Schedule::cycles() + stall_cycles, stall_cycles == 0 with ideal memory;
 //    counters are named in docs/SYSTEMC.md (sram.*, dram.*, array.*).
@@ -31,6 +33,7 @@ class SystemcBackend : public ArrayBackend {
   std::string name() const override { return "systemc"; }
   Geometry geometry() const override { return g_; }
   void reset(const KeySource* key) override;
+  bool supports_expanded_key() const override { return true; }
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
   void finish() override;  // closes the VCD; throws its write error
 

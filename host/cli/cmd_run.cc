@@ -10,6 +10,7 @@
 #include "host/backend/memory_config.h"
 #include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
+#include "host/cli/settings_flags.h"
 #include "host/energy/energy_model.h"  // traces issue
 #include "host/report/text_report.h"
 #include "host/runtime/honoured_options.h"
@@ -62,7 +63,6 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--wrong-keys", cfg.wrong_keys, "number of random wrong keys")->capture_default_str()->check(int_range(0, 10000));
   auto* seed = c->add_option("--seed", o->seed, "seed of the wrong keys (default: from the OS; recorded in the report)")
                    ->check(int_range(0, INT64_MAX));
-  c->add_option("--clock-mhz", cfg.clock_mhz, "clock for latency in time")->capture_default_str()->check(real_range(0, 1e6, false));
   c->add_option("--calib", cfg.calib, "training images used for int8 calibration")->capture_default_str()->check(int_range(1, 60000));
   c->add_option("--data-dir", cfg.data_dir, "Fashion-MNIST directory (gzip IDX)")->capture_default_str();
   c->add_option("--mean", cfg.preprocess.mean, "input normalisation mean (pixels in [0,1])")->capture_default_str()->check(real_range(-1e6, 1e6, true));
@@ -70,22 +70,9 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--threads", cfg.threads, "evaluation threads (0: all cores)")->capture_default_str()->check(int_range(0, 1024));
   c->add_option("--json", o->json, "also write the report as JSON to this file");
   c->add_flag("!--no-progress", cfg.progress, "no progress bar");
-  // Memory: defaults (backend_options.h) < --mem-config JSON < explicit flags.
-  auto mem = std::make_shared<MemoryOptions>();
-  std::vector<std::pair<CLI::Option*, std::function<void(MemoryOptions&)>>> mem_flags;
-  auto* fin = c->add_flag("--finite-memory", "systemc: model SRAMs and DRAM with stalls (default: ideal memory)");
-  mem_flags.push_back({fin, [](MemoryOptions& m) { m.ideal = false; }});
-  auto mem_opt = [&](const char* name, auto MemoryOptions::*field, const char* help) {
-    auto* opt = c->add_option(name, mem.get()->*field, help)->capture_default_str();
-    mem_flags.push_back({opt, [mem, field](MemoryOptions& m) { m.*field = mem.get()->*field; }});
-  };
-  mem_opt("--dram-bw", &MemoryOptions::dram_bytes_per_cycle, "systemc: DRAM bytes per cycle");
-  mem_opt("--dram-latency", &MemoryOptions::dram_latency_cycles, "systemc: DRAM latency in cycles");
-  mem_opt("--wbuf-kib", &MemoryOptions::weight_sram_kib, "systemc: weight SRAM KiB");
-  mem_opt("--ibuf-kib", &MemoryOptions::input_sram_kib, "systemc: input SRAM KiB");
-  mem_opt("--abuf-kib", &MemoryOptions::accum_sram_kib, "systemc: accumulator SRAM KiB");
-  c->add_option("--timing", cfg.backend_options.timing, "systemc: fold (fold-level, fast) or cycle (memory system and register-level array stepped every cycle)")
-      ->check(CLI::IsMember({"fold", "cycle"}))->capture_default_str();
+  // Memory and run settings, one flag per entry of the settings registry
+  // (host/backend/settings.h). Defaults < --mem-config JSON < explicit flags.
+  const SettingFlags setting_flags = add_setting_flags(c);
   c->add_option("--mem-config", o->mem_config, "systemc: JSON memory configuration (docs/SYSTEMC.md); flags override it");
   c->add_option("--vcd", cfg.backend_options.trace.vcd_path, "systemc/rtl: write a waveform of the array boundary");
   c->add_option("--trace-window", o->window, "cycles FROM:TO to trace (default 0:10000)");
@@ -114,16 +101,31 @@ void add_run(CLI::App& app, Runner& run) {
                            "--accelergy-out", "--backend", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib",
                            "--abuf-kib", "--key-seed"})
     topo->excludes(c->get_option(name));
-  c->callback([o, seed, key_seed, mem_flags, c, &run] {
+  c->callback([o, seed, key_seed, setting_flags, c, &run] {
     // Options the backend cannot honour are refused before anything runs.
     std::vector<std::string> given;
-    for (const char* f : {"--finite-memory", "--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib", "--abuf-kib",
-                          "--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names",
+    for (const char* f : {"--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names",
                           "--trace-limit-mb", "--force-trace", "--save-key", "--key", "--key-seed"})
       if (c->get_option(f)->count()) given.push_back(f);
-    run = [o, seed, key_seed, mem_flags, given] {
+    run = [o, seed, key_seed, setting_flags, given_other = given] {
       RunConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
+      MemoryOptions m;
+      if (!o->mem_config.empty()) {
+        nlohmann::json j;
+        try {
+          const std::string text = read_file_capped(o->mem_config, "memory config", uint64_t(1) << 20);
+          if (json_nesting_depth(text) > 64) throw Error(o->mem_config + ": JSON nested deeper than 64 levels");
+          j = nlohmann::json::parse(text);
+        } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
+          throw Error(o->mem_config + ": not valid JSON (" + std::string(e.what()) + ")");
+        }
+        m = memory_options_from_json(j, o->mem_config);
+      }
+      cfg.backend_options.memory = m;
+      std::vector<std::string> given =
+          apply_setting_flags(setting_flags, {&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz});
+      given.insert(given.end(), given_other.begin(), given_other.end());
       if (!o->topology.empty()) {
         TopologyConfig t;
         t.topology = o->topology;
@@ -144,23 +146,8 @@ void add_run(CLI::App& app, Runner& run) {
         if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");
         return 0;
       }
-      MemoryOptions m;
-      if (!o->mem_config.empty()) {
-        nlohmann::json j;
-        try {
-          const std::string text = read_file_capped(o->mem_config, "memory config", uint64_t(1) << 20);
-          if (json_nesting_depth(text) > 64) throw Error(o->mem_config + ": JSON nested deeper than 64 levels");
-          j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
-          throw Error(o->mem_config + ": not valid JSON (" + std::string(e.what()) + ")");
-        }
-        m = memory_options_from_json(j, o->mem_config);
-      }
-      for (const auto& [opt, apply] : mem_flags)
-        if (opt->count()) apply(m);
-      cfg.backend_options.memory = m;
       try {  // an option the backend cannot honour is a usage error (exit 2)
-        check_honoured(cfg.backend, given, !m.ideal);
+        check_honoured(cfg.backend, given, !cfg.backend_options.memory.ideal);
       } catch (const UsageError&) {
         throw;
       } catch (const Error& e) {

@@ -18,13 +18,19 @@ void add_synth(CLI::App& app, Runner& run) {
   c->add_option("--array", o->array, "array geometry RxC")->required();
   c->add_option("--json", o->json, "write the summary as JSON");
   c->add_option("--work-dir", o->work, "where Yosys scripts and logs go (default: the cache)");
-  c->add_option("--key-mode", o->key_mode, "periodic|expanded: expanded also synthesizes the Trivium key unit (rtl/km_keyexp.sv, C rounds per cycle)")->capture_default_str();
+  c->add_option("--key-mode", o->key_mode, "periodic|expanded: expanded also synthesizes the Trivium key unit (rtl/km_keyexp.sv, C rounds per cycle) and the whole expanded-key array")->capture_default_str();
   c->callback([o, &run] {
     run = [o] {
       const Geometry g = Geometry::parse(o->array);
       const bool expanded = parse_key_mode(o->key_mode) == KeyMode::kExpanded;
       auto r = synthesize(g, o->work);
-      if (expanded) r["expanded"] = synthesize_keyexp(g, o->work);
+      if (expanded) {
+        r["expanded"] = synthesize_keyexp(g, o->work);
+        r["expanded_array"] = synthesize_expanded_array(g, o->work);
+        auto& xa = r["expanded_array"];
+        xa["flops_extra"] = xa["flops"].get<int64_t>() - r["flops"]["plain"].get<int64_t>();
+        xa["overhead_pct"] = 100.0 * (xa["area_proxy"].get<double>() - r["area"]["plain"].get<double>()) / r["area"]["plain"].get<double>();
+      }
       std::printf("Yosys synthesis of the %s array (%s)\n", g.str().c_str(), r["tool"].get<std::string>().c_str());
       std::printf("                    %12s %12s %10s\n", "keyed", "plain", "overhead");
       std::printf("  cells             %12lld %12lld %9.3f%%\n", r["cells"]["keyed"].get<long long>(), r["cells"]["plain"].get<long long>(),
@@ -41,8 +47,12 @@ void add_synth(CLI::App& app, Runner& run) {
         std::printf("  cells %lld, flip-flops %lld, area proxy %.0f (%.3f%% of the plain array)\n", e["cells"].get<long long>(),
                     e["flops"].get<long long>(), e["area_proxy"].get<double>(),
                     100.0 * e["area_proxy"].get<double>() / r["area"]["plain"].get<double>());
-        std::printf("  plus %lld per-PE key bits beside the weight banks (model count; not yet in the RTL array)\n",
+        const auto& xa = r["expanded_array"];
+        std::printf("Expanded-key array (KeyMode = 1: the unit, %lld per-PE key bits beside the weight banks, their skew)\n",
                     e["per_pe_key_bits"].get<long long>());
+        std::printf("  cells %lld, flip-flops %lld (%lld more than plain; ARCHITECTURE.md 11.6 counts %lld), area proxy %.0f (%.3f%% over plain)\n",
+                    xa["cells"].get<long long>(), xa["flops"].get<long long>(), xa["flops_extra"].get<long long>(),
+                    xa["storage_bits_spec"].get<long long>(), xa["area_proxy"].get<double>(), xa["overhead_pct"].get<double>());
       }
       if (!o->json.empty()) write_file_atomic(o->json, r.dump(2) + "\n");
       return 0;

@@ -10,7 +10,9 @@
 
 namespace keymac {
 
-struct KeyFault {  // flip k[r][c] in the RTL's key only (fault injection)
+// Fault injection in the RTL only: periodic, flip k[r][c] of the loaded key;
+// expanded, invert the key bits stored beside PE (r, c)'s weight registers.
+struct KeyFault {
   int row = 0, col = 0;
 };
 
@@ -20,6 +22,7 @@ class CosimBackend : public ArrayBackend {
   std::string name() const override { return "cosim"; }
   Geometry geometry() const override { return g_; }
   void reset(const KeySource* key) override;
+  bool supports_expanded_key() const override { return true; }
   LayerStats run_gemm(const GemmJob& job, int32_t* y) override;
   uint64_t cycles_compared() const { return compared_; }
 
@@ -30,6 +33,7 @@ class CosimBackend : public ArrayBackend {
   uint64_t period_ps_ = 1000;
   std::unique_ptr<Lockstep> ls_;
   uint64_t compared_ = 0;
+  uint64_t warmup_ = 0;  // expanded key: the key unit's warm-up per layer
 };
 
 }  // namespace keymac

@@ -4,6 +4,7 @@
 
 #include "host/backend/rtl_ports.h"
 #include "sim/core/error.h"
+#include "sim/core/expanded_key_source.h"
 #include "sim/core/fold_engine.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/ws_array_core.h"
@@ -12,6 +13,7 @@ namespace keymac {
 
 struct Lockstep::Model {
   Model(Geometry g, bool keyed) : core(g, keyed), fast(g) {}
+  Model(Geometry g, KeyMode mode) : core(g, mode), fast(g) {}
   WsArrayCore core;
   FastArray fast;
 };
@@ -23,13 +25,34 @@ std::string Mismatch::str() const {
   return s;
 }
 
-Lockstep::Lockstep(Geometry g, bool keyed) : g_(g), keyed_(keyed) {
-  rtl_ = rtl::make_rtl_array(g.rows, g.cols, keyed);
+Lockstep::Lockstep(Geometry g, bool keyed, bool expanded) : g_(g), keyed_(keyed), expanded_(keyed && expanded) {
+  rtl_ = rtl::make_rtl_array(g.rows, g.cols, keyed, expanded_);
   if (!rtl_) {
-    throw Error("--array: no verilated " + std::string(keyed ? "keyed" : "plain") + " RTL model for " + g.str() +
-                " (built: " + rtl_geometry_list(false) + ")");
+    throw Error("--array: no verilated " + std::string(expanded_ ? "expanded-key" : keyed ? "keyed" : "plain") +
+                " RTL model for " + g.str() + " (built: " + rtl_geometry_list(false) + ")");
   }
-  model_ = std::make_unique<Model>(g, keyed);
+  model_ = expanded_ ? std::make_unique<Model>(g, KeyMode::kExpanded) : std::make_unique<Model>(g, keyed);
+}
+
+void Lockstep::set_expanded_key(const KeySource& src) {
+  if (!expanded_ || src.mode() != KeyMode::kExpanded || !dynamic_cast<const ExpandedKeySource*>(&src))
+    throw Error("co-simulation: an expanded key needs the expanded-key RTL (and the reverse)");
+  kx_ = src.clone();
+}
+
+void Lockstep::set_key_fault(int row, int col) {
+  if (!expanded_) throw Error("co-simulation: set_key_fault is for the expanded key mode (periodic: give the RTL other key bits)");
+  fault_ = std::make_pair(row, col);
+}
+
+void Lockstep::step_rtl() {
+  if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_, period_ps_, cycle_);
+  rtl_->step();
+  ++cycle_;
+  if (fault_)
+    for (int b = 0; b < 2; ++b)
+      rtl_->poke_key_bit(b, fault_->first, fault_->second, !model_->core.key_bit(b, fault_->first, fault_->second));
+  if (trace_to_ && cycle_ > *trace_to_) rtl_->trace_close();
 }
 
 Lockstep::~Lockstep() = default;
@@ -62,13 +85,8 @@ std::optional<Mismatch> Lockstep::key_phase() {
   in_rtl.resize(g_);
   ArrayOutputs out;
   out.resize(g_);
-  auto tick = [&]() {
-    if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_, period_ps_, cycle_);
-    rtl_->step();
-    ++cycle_;
-    if (trace_to_ && cycle_ > *trace_to_) rtl_->trace_close();
-  };
-  const int64_t n = keyed_ ? g_.pes() : 0;
+  auto tick = [&]() { step_rtl(); };
+  const auto n = static_cast<int64_t>(model_bits_.size());
   for (int64_t j = 0; j < n; ++j) {
     Sequencer::key_inputs(model_bits_, j, in);
     Sequencer::key_inputs(rtl_bits_, j, in_rtl);
@@ -83,13 +101,18 @@ std::optional<Mismatch> Lockstep::key_phase() {
   drive_rtl(*rtl_, in);
   if (auto m = compare(out, "key load")) return m;
   tick();
-  model_->fast.set_key(model_->core.key());
+  if (!expanded_) model_->fast.set_key(model_->core.key());
   return std::nullopt;
 }
 
 std::optional<Mismatch> Lockstep::layer_phase(const Layer& l, size_t index, std::vector<int32_t>* y) {
   const LayerPlan plan = MemorySystem(g_, MemoryConfig{}).plan(l.p.shape);
   Sequencer seq(l.p, plan);
+  if (expanded_) {
+    const auto& src = dynamic_cast<const ExpandedKeySource&>(*kx_);
+    seq.set_key_warmup(static_cast<int64_t>(src.warmup_cycles()), ExpandedKeySource::layer_iv(src.nonce(), l.index));
+    model_->fast.set_key_source(kx_.get(), l.index);
+  }
   ArrayInputs in;
   in.resize(g_);
   ArrayOutputs out, fast_out;
@@ -105,18 +128,16 @@ std::optional<Mismatch> Lockstep::layer_phase(const Layer& l, size_t index, std:
     drive_rtl(*rtl_, in);
     if (auto m = compare(out, phase)) return m;
     seq.collect(t, out);
-    if (trace_from_ && cycle_ == *trace_from_) rtl_->trace_open(wave_, period_ps_, cycle_);
-    rtl_->step();
-    ++cycle_;
-    if (trace_to_ && cycle_ > *trace_to_) rtl_->trace_close();
+    step_rtl();
   }
   if (y) *y = seq.y();
   return std::nullopt;
 }
 
 std::optional<Mismatch> Lockstep::load_key(const std::vector<uint8_t>& model_bits, const std::vector<uint8_t>& rtl_bits) {
-  const size_t n = keyed_ ? static_cast<size_t>(g_.pes()) : 0;
+  const size_t n = expanded_ ? static_cast<size_t>(MasterKey::kBits) : keyed_ ? static_cast<size_t>(g_.pes()) : 0;
   if (model_bits.size() != n || rtl_bits.size() != n) throw Error("co-simulation: key has the wrong number of bits");
+  if (expanded_ && !kx_) throw Error("co-simulation: set_expanded_key() must come before load_key()");
   model_bits_ = model_bits;
   rtl_bits_ = rtl_bits;
   history_.clear();
@@ -124,7 +145,7 @@ std::optional<Mismatch> Lockstep::load_key(const std::vector<uint8_t>& model_bit
   return std::nullopt;
 }
 
-std::optional<Mismatch> Lockstep::run_layer(const GemmProblem& p, std::vector<int32_t>& y) {
+std::optional<Mismatch> Lockstep::run_layer(const GemmProblem& p, std::vector<int32_t>& y, int64_t layer) {
   if (p.geometry != g_) throw Error("co-simulation: layer is for another geometry");
   Layer l;
   l.x.assign(p.x, p.x + p.shape.m * p.shape.k);
@@ -132,6 +153,7 @@ std::optional<Mismatch> Lockstep::run_layer(const GemmProblem& p, std::vector<in
   l.p = p;
   l.p.x = l.x.data();
   l.p.w = l.w.data();
+  l.index = layer;
   history_.push_back(std::move(l));
   if (auto m = layer_phase(history_.back(), history_.size() - 1, &y)) return replay_for_wave(*m);
   return std::nullopt;

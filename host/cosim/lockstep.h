@@ -9,6 +9,13 @@
 // Contract:
 //  * load_key() resets both and shifts the key in (R*C cycles); the RTL may be
 //    given different bits (fault injection) — the model always gets `model_bits`.
+//  * Expanded key mode (ARCHITECTURE.md 11; Lockstep(g, true, true) needs the
+//    KeyMode = 1 RTL): set_expanded_key(src) before load_key(), whose bits are
+//    then the 80 master-key bits; run_layer(p, y, layer) starts each layer with
+//    the key unit's warm-up (kx_start_i with IV(layer)), compared every cycle
+//    like the rest. set_key_fault(r, c) inverts the key bits stored beside PE
+//    (r, c)'s weight registers in the RTL only, after every edge (a
+//    persistent fault of that PE's key storage).
 //  * run_layer() runs one GEMM with ideal memory (section 8 plan), returns the
 //    model's M x N result and stops at the first cycle where any port differs.
 //  * A mismatch is reported with the global cycle (from the first reset), the
@@ -26,6 +33,7 @@
 #include <vector>
 
 #include "sim/core/array_ports.h"
+#include "sim/core/key.h"
 #include "sim/core/sequencer.h"
 
 namespace keymac {
@@ -44,7 +52,7 @@ struct Mismatch {
 class Lockstep {
  public:
   // Throws keymac::Error listing the verilated geometries if g is not built.
-  Lockstep(Geometry g, bool keyed);
+  Lockstep(Geometry g, bool keyed, bool expanded = false);
   ~Lockstep();
   // The waveform's time of cycle t is t * period_ps ps (t as in Mismatch::cycle).
   void set_wave(const std::string& path, uint64_t half_window, uint64_t period_ps = 1000) {
@@ -54,21 +62,27 @@ class Lockstep {
   }
   // Returns a mismatch, if any (the model state is then undefined until the next load_key()).
   std::optional<Mismatch> load_key(const std::vector<uint8_t>& model_bits, const std::vector<uint8_t>& rtl_bits);
-  std::optional<Mismatch> run_layer(const GemmProblem& p, std::vector<int32_t>& y);
+  std::optional<Mismatch> run_layer(const GemmProblem& p, std::vector<int32_t>& y, int64_t layer = 0);
+  void set_expanded_key(const KeySource& src);
+  void set_key_fault(int row, int col);
   uint64_t cycles() const { return cycle_; }
 
  private:
   struct Layer {
     std::vector<int8_t> x, w;
     GemmProblem p;
+    int64_t index = 0;  // GEMM layer of the model (the expanded key's IV)
   };
   std::optional<Mismatch> replay_for_wave(Mismatch m);
   std::optional<Mismatch> compare(const ArrayOutputs& model, const std::string& phase);
   std::optional<Mismatch> key_phase();
   std::optional<Mismatch> layer_phase(const Layer& l, size_t index, std::vector<int32_t>* y);
 
+  void step_rtl();  // one RTL edge, tracing window and fault injection included
   Geometry g_;
-  bool keyed_;
+  bool keyed_, expanded_ = false;
+  std::unique_ptr<KeySource> kx_;
+  std::optional<std::pair<int, int>> fault_;
   std::unique_ptr<rtl::RtlArray> rtl_;
   std::string wave_;
   uint64_t half_ = 16;

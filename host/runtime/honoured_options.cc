@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "host/backend/settings.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -9,8 +10,20 @@ namespace keymac {
 namespace {
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
+// The settings that act only with finite memory, and the other systemc-only
+// ones, from the settings registry.
+std::vector<std::string> flags_of_scope(SettingScope scope) {
+  std::vector<std::string> f;
+  for (const auto& s : settings())
+    if (s.scope == scope) f.push_back(s.flag());
+  return f;
+}
 const std::vector<std::string>& memory_flags() {
-  static const std::vector<std::string> f = {"--dram-bw", "--dram-latency", "--wbuf-kib", "--ibuf-kib", "--abuf-kib"};
+  static const std::vector<std::string> f = flags_of_scope(SettingScope::kFiniteMemory);
+  return f;
+}
+const std::vector<std::string>& systemc_flags() {
+  static const std::vector<std::string> f = flags_of_scope(SettingScope::kSystemc);
   return f;
 }
 }  // namespace
@@ -29,6 +42,8 @@ void check_honoured(const std::string& backend, const std::vector<std::string>& 
       throw Error(f + ": the " + backend + " backend has ideal memory; only --backend systemc models DRAM and SRAM (with --finite-memory)");
     if (has(memory_flags(), f) && !finite_memory)
       throw Error(f + ": has no effect with ideal memory (the default); add --finite-memory");
+    if (!memory && has(systemc_flags(), f) && !systemc)
+      throw Error(f + ": only --backend systemc honours it; the " + backend + " backend would ignore it");
     if (f == "--vcd" && backend != "systemc" && backend != "rtl")
       throw Error("--vcd: the " + backend + " backend has no waveform; use --backend systemc or rtl (--saif works on any backend)");
     if (f == "--saif-names" && (backend != "rtl" || !has(given, "--saif")))

@@ -31,7 +31,7 @@ struct RunConfig {
   int64_t batch = 256;                       // images per inference batch (M of an MLP layer)
   int wrong_keys = 10;
   std::optional<uint64_t> seed;              // wrong-key seed; default: from the OS
-  double clock_mhz = 1000.0;
+  double clock_mhz = setting_default::clock_mhz;  // settings registry (host/backend/settings.h)
   int64_t calib = 1000;                      // training images for calibration
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
   Preprocess preprocess;                     // mean/std normalisation (default ToTensor)

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "host/backend/array_backend.h"
+#include "host/backend/settings.h"
 #include "host/sweep/filter_expr.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/capped_read.h"
@@ -32,17 +33,20 @@ using json = nlohmann::json;
 enum class Type { kString, kInt, kNumber, kBool, kArray };
 
 // The one table of sweep parameters: name, type, range, default (null: not
-// filled in), meaning. Ranges match run_job's and the CLI's.
+// filled in), meaning. Ranges match run_job's and the CLI's. The memory and
+// run settings are not listed here: they are appended from the settings
+// registry (host/backend/settings.h), which checks their values.
 struct ParamDef {
   const char* name;
   Type type;
   double lo, hi;
   json def;
   const char* help;
+  const Setting* setting = nullptr;
 };
 
-const std::vector<ParamDef>& params_table() {
-  static const std::vector<ParamDef> t = {
+std::vector<ParamDef> build_params_table() {
+  std::vector<ParamDef> t = {
       {"model", Type::kString, 0, 0, "models/fmnist_mlp.onnx", "ONNX model or locked package"},
       {"array", Type::kArray, 0, 0, "16x16", "array geometry RxC"},
       {"rows", Type::kInt, 1, Geometry::kMaxDim, nullptr, "array rows (instead of array)"},
@@ -52,20 +56,24 @@ const std::vector<ParamDef>& params_table() {
       {"batch", Type::kInt, 1, 65536, 256, "images per batch"},
       {"wrong_keys", Type::kInt, 0, 10000, 10, "random wrong keys"},
       {"seed", Type::kInt, 0, 9007199254740991.0, 0, "wrong-key seed"},
-      {"clock_mhz", Type::kNumber, 1e-9, 1e9, 1000.0, "clock in MHz"},
       {"calib", Type::kInt, 1, 60000, 1000, "calibration images"},
       {"key", Type::kString, 0, 0, nullptr, "key file, directory of RxC.key files, or template with {array} {rows} {cols}"},
       {"key_seed", Type::kInt, 0, 9007199254740991.0, nullptr, "right key drawn from this seed (run --key-seed; instead of key)"},
       {"data_dir", Type::kString, 0, 0, nullptr, "Fashion-MNIST directory"},
       {"mean", Type::kNumber, -1e9, 1e9, nullptr, "input normalisation mean"},
       {"std", Type::kNumber, 1e-9, 1e9, nullptr, "input normalisation std"},
-      {"finite_memory", Type::kBool, 0, 0, nullptr, "systemc: model SRAMs and DRAM"},
-      {"dram_bw", Type::kNumber, 1e-9, 1e9, nullptr, "systemc: DRAM bytes per cycle"},
-      {"dram_latency", Type::kInt, 0, 1e9, nullptr, "systemc: DRAM latency (cycles)"},
-      {"wbuf_kib", Type::kInt, 1, 1e7, nullptr, "systemc: weight SRAM KiB"},
-      {"ibuf_kib", Type::kInt, 1, 1e7, nullptr, "systemc: input SRAM KiB"},
-      {"abuf_kib", Type::kInt, 1, 1e7, nullptr, "systemc: accumulator SRAM KiB"},
   };
+  // Settings that every backend honours are filled in with their default;
+  // backend-specific ones only when given (so they never reach a point whose
+  // backend would refuse them, and point ids of older specs stay the same).
+  for (const Setting& st : settings())
+    t.push_back({st.name, Type::kString, st.lo, st.hi,
+                 st.scope == SettingScope::kAllBackends ? st.default_value : json(nullptr), st.description, &st});
+  return t;
+}
+
+const std::vector<ParamDef>& params_table() {
+  static const std::vector<ParamDef> t = build_params_table();
   return t;
 }
 
@@ -103,6 +111,7 @@ std::vector<std::string> split_backends() {
 json check_value(const ParamDef& d, const ojson& v, const std::string& where) {
   auto bad = [&](const std::string& why) -> Error { return Error(where + ": " + why); };
   const std::string got = v.dump();
+  if (d.setting) return d.setting->check(v, where);
   switch (d.type) {
     case Type::kString: {
       if (!v.is_string() || v.get<std::string>().empty()) throw bad("value " + got + " is not " + type_name(d.type));
@@ -365,8 +374,10 @@ SweepSpec load_sweep_spec(const std::string& path) {
       throw Error(path + ": key and key_seed both given; a point's key comes from one of them");
     {  // Options the point's backend cannot honour are refused before any point runs.
       std::vector<std::string> given;
-      for (const char* k : {"finite_memory", "dram_bw", "dram_latency", "wbuf_kib", "ibuf_kib", "abuf_kib"})
-        if (p.contains(k) && !(std::string(k) == "finite_memory" && !p[k].get<bool>())) given.push_back(flag_of_param(k));
+      for (const Setting& st : settings())  // a bool setting counts as given when true (a CLI flag)
+        if (st.scope != SettingScope::kAllBackends && p.contains(st.name) &&
+            !(st.type == SettingType::kBool && !p[st.name].get<bool>()))
+          given.push_back(st.flag());
       try {
         check_honoured(p["backend"].get<std::string>(), given, p.value("finite_memory", false));
       } catch (const Error& e) {
@@ -399,20 +410,15 @@ RunConfig point_config(const SweepSpec& spec, const SweepPoint& pt) {
   cfg.batch = p.at("batch").get<int64_t>();
   cfg.wrong_keys = p.at("wrong_keys").get<int>();
   cfg.seed = p.at("seed").get<uint64_t>();
-  cfg.clock_mhz = p.at("clock_mhz").get<double>();
   cfg.calib = p.at("calib").get<int64_t>();
   if (p.contains("key")) cfg.key_path = key_path(spec.dir, p["key"].get<std::string>(), g, spec.path + ": key");
   if (p.contains("key_seed")) cfg.key_seed = p["key_seed"].get<uint64_t>();
   if (p.contains("data_dir")) cfg.data_dir = p["data_dir"].get<std::string>();
   if (p.contains("mean")) cfg.preprocess.mean = p["mean"].get<float>();
   if (p.contains("std")) cfg.preprocess.std = p["std"].get<float>();
-  auto& m = cfg.backend_options.memory;
-  if (p.contains("finite_memory")) m.ideal = !p["finite_memory"].get<bool>();
-  if (p.contains("dram_bw")) m.dram_bytes_per_cycle = p["dram_bw"].get<double>();
-  if (p.contains("dram_latency")) m.dram_latency_cycles = p["dram_latency"].get<uint32_t>();
-  if (p.contains("wbuf_kib")) m.weight_sram_kib = p["wbuf_kib"].get<uint32_t>();
-  if (p.contains("ibuf_kib")) m.input_sram_kib = p["ibuf_kib"].get<uint32_t>();
-  if (p.contains("abuf_kib")) m.accum_sram_kib = p["abuf_kib"].get<uint32_t>();
+  const SettingsTarget target{&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz};
+  for (const Setting& st : settings())
+    if (p.contains(st.name)) st.set(target, p[st.name]);
   cfg.progress = false;
   return cfg;
 }
@@ -420,7 +426,7 @@ RunConfig point_config(const SweepSpec& spec, const SweepPoint& pt) {
 std::vector<std::string> point_run_args(const RunConfig& cfg) {
   std::vector<std::string> a = {"run", "--model", cfg.model, "--backend", cfg.backend,
                                 "--limit", std::to_string(cfg.limit), "--batch", std::to_string(cfg.batch),
-                                "--wrong-keys", std::to_string(cfg.wrong_keys), "--clock-mhz", fmt_double(cfg.clock_mhz),
+                                "--wrong-keys", std::to_string(cfg.wrong_keys),
                                 "--calib", std::to_string(cfg.calib), "--data-dir", cfg.data_dir,
                                 "--mean", fmt_double(cfg.preprocess.mean), "--std", fmt_double(cfg.preprocess.std),
                                 "--threads", std::to_string(cfg.threads), "--no-progress"};
@@ -428,12 +434,24 @@ std::vector<std::string> point_run_args(const RunConfig& cfg) {
   if (cfg.seed) a.insert(a.end(), {"--seed", std::to_string(*cfg.seed)});
   if (!cfg.key_path.empty()) a.insert(a.end(), {"--key", cfg.key_path});
   if (cfg.key_seed) a.insert(a.end(), {"--key-seed", std::to_string(*cfg.key_seed)});
-  const auto& m = cfg.backend_options.memory;
-  if (m.ideal) return a;  // memory flags only where they act (run refuses them otherwise)
-  a.push_back("--finite-memory");
-  a.insert(a.end(), {"--dram-bw", fmt_double(m.dram_bytes_per_cycle), "--dram-latency", std::to_string(m.dram_latency_cycles),
-                     "--wbuf-kib", std::to_string(m.weight_sram_kib), "--ibuf-kib", std::to_string(m.input_sram_kib),
-                     "--abuf-kib", std::to_string(m.accum_sram_kib)});
+  // Settings: those of every backend always; systemc ones when not the
+  // default; finite-memory ones only with finite memory (run refuses them
+  // where they would not act).
+  RunConfig copy = cfg;
+  const SettingsTarget target{&copy.backend_options.memory, &copy.backend_options.timing, &copy.clock_mhz};
+  for (const Setting& st : settings()) {
+    const json v = st.get(target);
+    const bool pass = st.scope == SettingScope::kAllBackends ||
+                      (st.scope == SettingScope::kSystemc && v != st.default_value) ||
+                      (st.scope == SettingScope::kFiniteMemory && !cfg.backend_options.memory.ideal);
+    if (!pass) continue;
+    if (st.type == SettingType::kBool) {
+      if (v.get<bool>()) a.push_back(st.flag());
+    } else {
+      a.insert(a.end(), {st.flag(), v.is_string() ? v.get<std::string>() : v.is_number_float() ? fmt_double(v.get<double>())
+                                                                                               : v.dump()});
+    }
+  }
   return a;
 }
 

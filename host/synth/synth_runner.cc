@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <vector>
 
 #include "base/spawn.h"
 #include "sim/core/atomic_file.h"
@@ -31,19 +32,22 @@ void mkdirs(const std::string& path) {
   }
 }
 
-nlohmann::json run_one(Geometry g, int keyed, const std::string& dir) {
+nlohmann::json run_one(Geometry g, int keyed, const std::string& dir, int keymode = 0) {
   const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth.sh";
-  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + ".log";
+  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + (keymode ? "_kx" : "") + ".log";
   SpawnOptions so;
   so.stdout_path = log;
   so.stderr_path = log;
   so.missing_hint = "Debian: apt-get install bash";
-  const int rc = run_tool({"bash", script, g.str(), std::to_string(keyed), dir}, so);
-  if (rc != 0) throw Error("yosys synthesis of the " + std::string(keyed ? "keyed" : "plain") + " " + g.str() +
+  std::vector<std::string> argv = {"bash", script, g.str(), std::to_string(keyed), dir};
+  if (keymode) argv.insert(argv.end(), {"1", std::to_string(keymode)});
+  const int rc = run_tool(argv, so);
+  if (rc != 0) throw Error("yosys synthesis of the " + std::string(keymode ? "expanded-key" : keyed ? "keyed" : "plain") + " " + g.str() +
                            " array failed (log: " + log + ")");
   std::ifstream in(log);
   std::string line, last;
-  while (std::getline(in, line)) if (!line.empty()) last = line;
+  // The script prints the summary's path last; Yosys warnings (stderr) may follow in the log.
+  while (std::getline(in, line)) if (line.size() > 5 && line.compare(line.size() - 5, 5, ".json") == 0) last = line;
   try {
     return nlohmann::json::parse(read_text_file(last, "synthesis summary"));
   } catch (const nlohmann::json::exception& e) {
@@ -98,7 +102,8 @@ nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir) {
   if (std::system(cmd.c_str()) != 0) throw Error("yosys synthesis of km_keyexp (Par " + std::to_string(g.cols) + ") failed (log: " + log + ")");
   std::ifstream in(log);
   std::string line, last;
-  while (std::getline(in, line)) if (!line.empty()) last = line;
+  // The script prints the summary's path last; Yosys warnings (stderr) may follow in the log.
+  while (std::getline(in, line)) if (line.size() > 5 && line.compare(line.size() - 5, 5, ".json") == 0) last = line;
   nlohmann::json r;
   try {
     r = nlohmann::json::parse(read_text_file(last, "synthesis summary"));
@@ -106,6 +111,15 @@ nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir) {
     throw Error(last + ": unreadable synthesis summary (" + e.what() + ")");
   }
   r["per_pe_key_bits"] = 2 * int64_t(g.pes());
+  r["storage_bits_spec"] = expanded_key_storage_bits(g);
+  return r;
+}
+
+nlohmann::json synthesize_expanded_array(Geometry g, const std::string& work_dir) {
+  const std::string dir = work_dir.empty() ? synth_cache_dir() + "/synth/" + g.str() : work_dir;
+  if (g.cols > 64) throw Error("--key-mode expanded: km_keyexp runs at most 64 rounds per cycle; " + g.str() + " needs " + std::to_string(g.cols));
+  mkdirs(dir);
+  nlohmann::json r = run_one(g, 1, dir, 1);
   r["storage_bits_spec"] = expanded_key_storage_bits(g);
   return r;
 }

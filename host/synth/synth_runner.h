@@ -18,7 +18,11 @@ nlohmann::json synthesize(Geometry g, const std::string& work_dir);
 nlohmann::json cached_synthesis(Geometry g);
 // Key expansion (ARCHITECTURE.md 11): Yosys on rtl/km_keyexp.sv with Par = C
 // (rtl/synth/run_synth_keyexp.sh); returns {par, cells, flops, area_proxy, ...}
-// plus "per_pe_key_bits" (2*R*C, the model's count: not yet in the RTL array).
+// plus "per_pe_key_bits" (2*R*C) and "storage_bits_spec".
 nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir);
+// The whole expanded array: km_array with KeyMode = 1 (key unit, per-PE key
+// bits and their skew; rtl/synth/run_synth.sh RxC 1 DIR 1 1), the summary of
+// run_synth.sh plus "storage_bits_spec" (expanded_key_storage_bits).
+nlohmann::json synthesize_expanded_array(Geometry g, const std::string& work_dir);
 
 }  // namespace keymac

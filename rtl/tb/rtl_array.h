@@ -23,6 +23,7 @@
 // - Not thread-safe; distinct objects are independent (own VerilatedContext).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,8 +35,9 @@ struct RtlGeometry {
   int rows = 0;
   int cols = 0;
   bool keyed = false;
+  bool expanded = false;  // KeyMode = 1 (ARCHITECTURE.md 11): ports kx_start_i, kx_iv_i
   bool operator==(const RtlGeometry& o) const {
-    return rows == o.rows && cols == o.cols && keyed == o.keyed;
+    return rows == o.rows && cols == o.cols && keyed == o.keyed && expanded == o.expanded;
   }
 };
 
@@ -52,6 +54,14 @@ class RtlArray {
   virtual void set_key(bool valid, bool bit) = 0;
   virtual void set_weights(bool valid, uint32_t row, bool bank, const std::vector<int8_t>& w) = 0;
   virtual void set_activations(bool valid, bool bank, const std::vector<int8_t>& a) = 0;
+  // Expanded key mode only (geometry().expanded): kx_start_i and kx_iv_i
+  // (bit i = bit i%8 of iv[i/8]); a model without these ports ignores a 0
+  // start and throws std::logic_error on a 1.
+  virtual void set_key_start(bool start, const std::array<uint8_t, 10>& iv) = 0;
+  // Expanded key mode only: overwrites the key bit stored beside bank `bank`'s
+  // weight register of PE (r, c) (fault injection; read back with peek).
+  virtual void poke_key_bit(int bank, int r, int c, bool v) = 0;
+  virtual bool peek_key_bit(int bank, int r, int c) const = 0;
   // All data/valid inputs to 0 (rst_n unchanged).
   virtual void set_idle() = 0;
 

@@ -16,6 +16,7 @@
 
 #include "rtl_array.h"
 #include "verilated.h"
+#include "verilated_syms.h"
 #include "verilated_vcd_c.h"
 
 namespace keymac::rtl {
@@ -44,6 +45,12 @@ uint32_t get32(const VlWide<N>& p, unsigned lsb) {
   // Column sums are 32-bit aligned (bits [32c+31:32c]).
   return p[lsb / 32];
 }
+
+// Does the verilated class have the expanded key mode's ports?
+template <class T, class = void>
+struct HasKeyStart : std::false_type {};
+template <class T>
+struct HasKeyStart<T, std::void_t<decltype(std::declval<T&>().kx_start_i)>> : std::true_type {};
 
 }  // namespace port
 
@@ -125,7 +132,18 @@ class VerilatedArray final : public RtlArray {
     for (int r = 0; r < geom_.rows; ++r)
       port::put(top_->a_data_i, 8 * r, 8, static_cast<uint8_t>(a[r]));
   }
+  void set_key_start(bool start, const std::array<uint8_t, 10>& iv) override {
+    if constexpr (port::HasKeyStart<V>::value) {
+      top_->kx_start_i = start;
+      for (unsigned i = 0; i < 80; ++i) port::put(top_->kx_iv_i, i, 1, (iv[i / 8] >> (i % 8)) & 1u);
+    } else if (start) {
+      throw std::logic_error("rtl_array: this km_array has no expanded key unit (kx_start_i)");
+    }
+  }
+  void poke_key_bit(int bank, int r, int c, bool v) override { *key_bit_ptr(bank, r, c) = v; }
+  bool peek_key_bit(int bank, int r, int c) const override { return *key_bit_ptr(bank, r, c) != 0; }
   void set_idle() override {
+    if constexpr (port::HasKeyStart<V>::value) set_key_start(false, {});
     top_->key_valid_i = 0;
     top_->key_bit_i = 0;
     top_->w_valid_i = 0;
@@ -190,6 +208,21 @@ class VerilatedArray final : public RtlArray {
   }
 
  private:
+  // The public kb<bank>_q flop of PE (r, c) (rtl/km_array.sv, g_kbit).
+  CData* key_bit_ptr(int bank, int r, int c) const {
+    if (!geom_.expanded || r < 0 || r >= geom_.rows || c < 0 || c >= geom_.cols)
+      throw std::logic_error("rtl_array: no stored key bit at that PE (expanded arrays only)");
+    // Verilator names the scope <model instance>.km_array.g_row[r].g_col[c].g_kbit.
+    const std::string scope = ".g_row[" + std::to_string(r) + "].g_col[" + std::to_string(c) + "].g_kbit";
+    const VerilatedScope* sc = nullptr;
+    for (const auto& [name, s] : *ctx_->scopeNameMap())
+      if (std::string(name).size() >= scope.size() &&
+          std::string(name).compare(std::string(name).size() - scope.size(), scope.size(), scope) == 0)
+        sc = s;
+    const VerilatedVar* var = sc ? sc->varFind(bank ? "kb1_q" : "kb0_q") : nullptr;
+    if (!var) throw std::logic_error("rtl_array: " + scope + " has no public key bit");
+    return static_cast<CData*>(var->datap());
+  }
   RtlGeometry geom_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> top_;

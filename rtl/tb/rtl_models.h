@@ -14,5 +14,7 @@ std::vector<RtlGeometry> rtl_geometries();
 
 // A fresh model of that geometry, or nullptr if none was verilated.
 std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed);
+// The same with the key mode: expanded = KeyMode 1 (keyed only).
+std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed, bool expanded);
 
 }  // namespace keymac::rtl

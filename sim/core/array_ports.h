@@ -80,6 +80,11 @@ struct ArrayInputs {
   bool a_valid = false;
   bool a_bank = false;
   std::vector<int8_t> a_data;  // R entries
+  // Expanded key mode only (km_array with KeyMode = 1, ARCHITECTURE.md 11.5):
+  // kx_start_i restarts the key unit with the layer's IV kx_iv_i (bit i =
+  // bit i%8 of byte i/8). Always 0 for a periodic or plain array.
+  bool kx_start = false;
+  std::array<uint8_t, 10> kx_iv{};
 
   void resize(Geometry g) {
     w_data.assign(static_cast<size_t>(g.cols), 0);
@@ -87,15 +92,17 @@ struct ArrayInputs {
   }
   // All ports 0 (vectors keep their size).
   void idle() {
-    key_valid = key_bit = w_valid = w_bank = a_valid = a_bank = false;
+    key_valid = key_bit = w_valid = w_bank = a_valid = a_bank = kx_start = false;
     w_row = 0;
+    kx_iv.fill(0);
     for (auto& v : w_data) v = 0;
     for (auto& v : a_data) v = 0;
   }
   bool operator==(const ArrayInputs& o) const {
     return key_valid == o.key_valid && key_bit == o.key_bit && w_valid == o.w_valid &&
            w_row == o.w_row && w_bank == o.w_bank && w_data == o.w_data &&
-           a_valid == o.a_valid && a_bank == o.a_bank && a_data == o.a_data;
+           a_valid == o.a_valid && a_bank == o.a_bank && a_data == o.a_data &&
+           kx_start == o.kx_start && kx_iv == o.kx_iv;
   }
   bool operator!=(const ArrayInputs& o) const { return !(*this == o); }
 };

@@ -46,6 +46,16 @@ void FastArray::set_key(const KeyRegister& reg) {
   key_ = reg.bits();
   sealed_ = reg.sealed();
   err_ = reg.err();
+  src_ = nullptr;
+  ws_fold_ = -1;
+}
+
+void FastArray::set_key_source(const KeySource* src, int64_t layer) {
+  if (src && src->geometry() != g_) throw Error("FastArray: key source of another geometry");
+  src_ = src;
+  layer_ = layer;
+  sealed_ = src != nullptr;
+  err_ = false;
   ws_fold_ = -1;
 }
 
@@ -56,6 +66,7 @@ void FastArray::load_fold(const GemmProblem& p, int64_t f) {
   const int64_t kt_count = (K + R - 1) / R;
   const int64_t kt = f % kt_count, nt = f / kt_count;
   ws_.assign(static_cast<size_t>(R * C), 0);
+  if (src_) src_->fold_plane(layer_, f, key_.data());
   for (int r = 0; r < R && kt * R + r < K; ++r)
     for (int c = 0; c < C && nt * C + c < N; ++c) {
       const int16_t w = p.w[(kt * R + r) * N + nt * C + c];

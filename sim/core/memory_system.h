@@ -25,16 +25,18 @@
 
 #include "sim/core/geometry.h"
 #include "sim/core/schedule.h"
+#include "sim/core/setting_defaults.h"
 
 namespace keymac {
 
 struct MemoryConfig {
-  bool ideal = true;
-  double dram_bytes_per_cycle = 16;
-  uint32_t dram_latency_cycles = 100;
-  uint64_t weight_sram_bytes = 64 * 1024;
-  uint64_t input_sram_bytes = 64 * 1024;
-  uint64_t accum_sram_bytes = 64 * 1024;
+  // Defaults: sim/core/setting_defaults.h (the settings registry's).
+  bool ideal = !setting_default::finite_memory;
+  double dram_bytes_per_cycle = setting_default::dram_bw;
+  uint32_t dram_latency_cycles = setting_default::dram_latency;
+  uint64_t weight_sram_bytes = uint64_t(setting_default::wbuf_kib) * 1024;
+  uint64_t input_sram_bytes = uint64_t(setting_default::ibuf_kib) * 1024;
+  uint64_t accum_sram_bytes = uint64_t(setting_default::abuf_kib) * 1024;
 
   // Throws keymac::Error naming the offending parameter. Buffer sizes are only
   // checked against the geometry's tiles when !ideal.

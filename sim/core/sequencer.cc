@@ -19,26 +19,58 @@ Sequencer::Sequencer(const GemmProblem& problem, const LayerPlan& plan)
   y_.assign(static_cast<size_t>(p_.shape.m * p_.shape.n), 0);
 }
 
+void Sequencer::set_key_warmup(int64_t warmup_cycles, const std::array<uint8_t, 10>& iv) {
+  if (warmup_cycles < 0) throw Error("sequencer: negative key warm-up");
+  warmup_ = warmup_cycles;
+  iv_ = iv;
+}
+
 bool Sequencer::activation_at(int64_t t, int64_t& f, int64_t& i) const {
-  auto it = std::upper_bound(segs_.begin(), segs_.end(), t,
-                             [](int64_t v, const Seg& s) { return v < s.start; });
-  if (it == segs_.begin()) return false;
-  --it;
-  if (t >= it->start + it->rows) return false;
-  f = it->fold;
-  i = it->row0 + (t - it->start);
+  t -= warmup_;
+  // The segment holding t: the last one starting at or before t.
+  auto last_at_or_before = [&](size_t h) {
+    return h < segs_.size() && segs_[h].start <= t && (h + 1 == segs_.size() || segs_[h + 1].start > t);
+  };
+  size_t h = seg_hint_;
+  if (!last_at_or_before(h)) {
+    if (last_at_or_before(h + 1)) {
+      ++h;
+    } else {
+      auto it = std::upper_bound(segs_.begin(), segs_.end(), t,
+                                 [](int64_t v, const Seg& s) { return v < s.start; });
+      if (it == segs_.begin()) return false;
+      h = static_cast<size_t>(it - segs_.begin()) - 1;
+    }
+    seg_hint_ = h;
+  }
+  const Seg& s = segs_[h];
+  if (t >= s.start + s.rows) return false;
+  f = s.fold;
+  i = s.row0 + (t - s.start);
   return true;
 }
 
 bool Sequencer::weight_row_at(int64_t t, int64_t& f, int64_t& r) const {
+  t -= warmup_;
   const auto& folds = plan_->folds;
-  auto it = std::upper_bound(folds.begin(), folds.end(), t,
-                             [](int64_t v, const FoldTiming& ft) { return v < ft.w_start; });
-  if (it == folds.begin()) return false;
-  --it;
-  if (t >= it->w_start + p_.geometry.rows) return false;
-  f = it - folds.begin();
-  r = t - it->w_start;
+  auto last_at_or_before = [&](size_t h) {
+    return h < folds.size() && folds[h].w_start <= t && (h + 1 == folds.size() || folds[h + 1].w_start > t);
+  };
+  size_t h = fold_hint_;
+  if (!last_at_or_before(h)) {
+    if (last_at_or_before(h + 1)) {
+      ++h;
+    } else {
+      auto it = std::upper_bound(folds.begin(), folds.end(), t,
+                                 [](int64_t v, const FoldTiming& ft) { return v < ft.w_start; });
+      if (it == folds.begin()) return false;
+      h = static_cast<size_t>(it - folds.begin()) - 1;
+    }
+    fold_hint_ = h;
+  }
+  if (t >= folds[h].w_start + p_.geometry.rows) return false;
+  f = static_cast<int64_t>(h);
+  r = t - folds[h].w_start;
   return true;
 }
 
@@ -47,6 +79,10 @@ void Sequencer::inputs(int64_t t, ArrayInputs& in) const {
   if (static_cast<int>(in.w_data.size()) != C || static_cast<int>(in.a_data.size()) != R)
     in.resize(p_.geometry);
   in.idle();
+  if (warmup_ > 0 && t == 0) {
+    in.kx_start = true;
+    in.kx_iv = iv_;
+  }
   const int64_t K = p_.shape.k, N = p_.shape.n;
   int64_t f, r;
   if (weight_row_at(t, f, r)) {

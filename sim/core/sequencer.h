@@ -22,9 +22,16 @@
 //    overwrites). A valid row where no activation can have produced one
 //    throws keymac::Error. After all cycles were collected, y() is the
 //    M x N result.
+//  * Expanded key mode (ARCHITECTURE.md 11.5): after set_key_warmup(W, iv)
+//    the layer starts with the key unit's warm-up: cycle 0 carries
+//    kx_start = 1 and kx_iv = iv, cycles 0..W-1 nothing else, and every cycle
+//    of the plan above moves W cycles later (cycles() = plan cycles + W).
+//    activation_at / weight_row_at / inputs / collect all take these shifted
+//    layer cycles. Without it (periodic or plain), W = 0 and nothing changes.
 //  * The plan must come from MemorySystem::plan() for the same shape and
 //    geometry (checked), and outlive the Sequencer (it is held by pointer).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -46,7 +53,9 @@ class Sequencer {
  public:
   Sequencer(const GemmProblem& problem, const LayerPlan& plan);
 
-  int64_t cycles() const { return plan_->cycles; }
+  int64_t cycles() const { return plan_->cycles + warmup_; }
+  void set_key_warmup(int64_t warmup_cycles, const std::array<uint8_t, 10>& iv);
+  int64_t key_warmup() const { return warmup_; }
   const GemmProblem& problem() const { return p_; }
   const LayerPlan& plan() const { return *plan_; }
 
@@ -72,7 +81,13 @@ class Sequencer {
   const LayerPlan* plan_;
   int64_t kt_count_;
   std::vector<Seg> segs_;  // all activation segments, by start cycle
+  // Lookup hints (cycles are mostly asked in order): the segment / fold of
+  // the last answer; checked before the binary search (so even the const
+  // lookups of one Sequencer must not run on two threads at once).
+  mutable size_t seg_hint_ = 0, fold_hint_ = 0;
   std::vector<int32_t> y_;
+  int64_t warmup_ = 0;
+  std::array<uint8_t, 10> iv_{};
 };
 
 }  // namespace keymac

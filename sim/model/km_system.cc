@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "sim/core/error.h"
+#include "sim/core/expanded_key_source.h"
 #include "sysc/tracing/sc_tracing_ids.h"
 
 // libsystemc.so calls sc_main from its own main(); programs with their own
@@ -91,17 +92,45 @@ void KmSystem::pass(ArrayContext& ctx, uint64_t from, uint64_t to,
 }
 
 void KmSystem::load_key(ArrayContext& ctx, const std::vector<uint8_t>* key_bits) {
-  ctx.key_ = KeyRegister(ctx.g_, key_bits != nullptr);
+  ctx.expanded_.reset();
+  load_bits(ctx, key_bits, false);
+}
+
+void KmSystem::load_key_source(ArrayContext& ctx, const KeySource& key) {
+  if (key.geometry() != ctx.g_) throw Error("key is for a " + key.geometry().str() + " array, not " + ctx.g_.str());
+  const auto bits = key.bits();
+  if (key.mode() != KeyMode::kExpanded) return load_key(ctx, &bits);
+  ctx.expanded_ = key.clone();
+  load_bits(ctx, &bits, true);
+}
+
+int64_t KmSystem::key_prefix(ArrayContext& ctx, Sequencer* seq, int64_t layer_index) {
+  if (!ctx.expanded_) return 0;
+  const auto* src = dynamic_cast<const ExpandedKeySource*>(ctx.expanded_.get());
+  if (!src) throw Error("SystemC model: expanded key of an unknown kind");
+  const auto warm = static_cast<int64_t>(src->warmup_cycles());
+  if (seq) seq->set_key_warmup(warm, ExpandedKeySource::layer_iv(src->nonce(), layer_index));
+  ctx.fast_.set_key_source(src, layer_index);
+  return warm;
+}
+
+void KmSystem::load_bits(ArrayContext& ctx, const std::vector<uint8_t>* key_bits, bool expanded) {
+  // Expanded: the 80-bit master-key register has the key register's loading
+  // and sealing rules (section 5), so a KeyRegister of 1 x 80 models its port.
+  const Geometry reg_g = expanded ? Geometry::make(1, MasterKey::kBits) : ctx.g_;
+  const int64_t n_bits = reg_g.pes();
+  ctx.key_ = KeyRegister(reg_g, key_bits != nullptr);
   if (ctx.core_) {
     // The register-level array: reset, then the serial key load bit by bit.
-    ctx.core_ = std::make_unique<WsArrayCore>(ctx.g_, key_bits != nullptr);
+    ctx.core_ = expanded ? std::make_unique<WsArrayCore>(ctx.g_, KeyMode::kExpanded)
+                         : std::make_unique<WsArrayCore>(ctx.g_, key_bits != nullptr);
     ctx.core_->reset();
-    if (key_bits && static_cast<int64_t>(key_bits->size()) == ctx.g_.pes()) {
+    if (key_bits && static_cast<int64_t>(key_bits->size()) == n_bits) {
       ArrayInputs in;
       ArrayOutputs out;
       in.resize(ctx.g_);
       out.resize(ctx.g_);
-      for (int64_t j = 0; j < ctx.g_.pes(); ++j) {
+      for (int64_t j = 0; j < n_bits; ++j) {
         Sequencer::key_inputs(*key_bits, j, in);
         ctx.core_->step(in, out);
       }
@@ -111,13 +140,13 @@ void KmSystem::load_key(ArrayContext& ctx, const std::vector<uint8_t>* key_bits)
     ctx.fast_.set_key(ctx.key_);
     return;
   }
-  if (static_cast<int64_t>(key_bits->size()) != ctx.g_.pes())
+  if (static_cast<int64_t>(key_bits->size()) != n_bits)
     throw Error("key has " + std::to_string(key_bits->size()) + " bits, the " + ctx.g_.str() +
-                " array needs " + std::to_string(ctx.g_.pes()));
+                " array needs " + std::to_string(n_bits));
   in_.resize(ctx.g_);
   out_.resize(ctx.g_);
   execute([&] {
-    const uint64_t base = ctx.cycle_, n = static_cast<uint64_t>(ctx.g_.pes());
+    const uint64_t base = ctx.cycle_, n = static_cast<uint64_t>(n_bits);
     // Register state follows the port, bit by bit, inside the trace window;
     // outside it the whole load is one wait.
     KeyRegister& reg = ctx.key_;
@@ -137,20 +166,25 @@ void KmSystem::load_key(ArrayContext& ctx, const std::vector<uint8_t>* key_bits)
     ctx.cycle_ += n;
     ctx.key_load_cycles_ = n;
   });
-  ctx.fast_.set_key(ctx.key_);
+  if (expanded) ctx.fast_.set_key_source(ctx.expanded_.get(), 0);
+  else ctx.fast_.set_key(ctx.key_);
 }
 
 void KmSystem::run_layer(ArrayContext& ctx, const GemmProblem& p, const LayerPlan& plan,
-                         int32_t* y) {
+                         int32_t* y, int64_t layer_index) {
   if (p.geometry != ctx.g_) throw Error("SystemC model: layer for another geometry");
   in_.resize(ctx.g_);
   out_.resize(ctx.g_);
   execute([&] {
     const uint64_t base = ctx.cycle_;
-    const auto L = static_cast<uint64_t>(plan.cycles);
+    const auto W = static_cast<uint64_t>(key_prefix(ctx, nullptr, layer_index));
+    const auto L = static_cast<uint64_t>(plan.cycles) + W;
     BoundaryTracer* tr = ctx.tracer_.get();
     std::unique_ptr<Sequencer> seq;
-    if (tr && tr->to() >= base && tr->from() < base + L) seq = std::make_unique<Sequencer>(p, plan);
+    if (tr && tr->to() >= base && tr->from() < base + L) {
+      seq = std::make_unique<Sequencer>(p, plan);
+      key_prefix(ctx, seq.get(), layer_index);
+    }
     int64_t cur_fold = 0;
     auto values = [&](uint64_t t, ArrayInputs& in, ArrayOutputs& out, int64_t& fold) {
       seq->inputs(static_cast<int64_t>(t - base), in);
@@ -162,7 +196,7 @@ void KmSystem::run_layer(ArrayContext& ctx, const GemmProblem& p, const LayerPla
     for (int64_t f = 0; f < F; ++f) {
       cur_fold = f;
       ctx.fast_.run_fold(p, f, y);
-      const uint64_t next = base + (f + 1 < F ? static_cast<uint64_t>(plan.folds[static_cast<size_t>(f + 1)].w_start) : L);
+      const uint64_t next = base + (f + 1 < F ? W + static_cast<uint64_t>(plan.folds[static_cast<size_t>(f + 1)].w_start) : L);
       pass(ctx, now, next, values);
       now = next;
     }
@@ -173,15 +207,16 @@ void KmSystem::run_layer(ArrayContext& ctx, const GemmProblem& p, const LayerPla
 }
 
 void KmSystem::run_layer_cycle(ArrayContext& ctx, const GemmProblem& p, const LayerPlan& plan,
-                               int32_t* y) {
+                               int32_t* y, int64_t layer_index) {
   if (p.geometry != ctx.g_) throw Error("SystemC model: layer for another geometry");
   if (!ctx.core_) throw Error("SystemC model: run_layer_cycle on a fold-level context");
   in_.resize(ctx.g_);
   out_.resize(ctx.g_);
   execute([&] {
     const uint64_t base = ctx.cycle_;
-    const auto L = static_cast<uint64_t>(plan.cycles);
     Sequencer seq(p, plan);
+    const int64_t W = key_prefix(ctx, &seq, layer_index);
+    const auto L = static_cast<uint64_t>(seq.cycles());
     ArrayInputs in;
     ArrayOutputs out;
     in.resize(ctx.g_);
@@ -198,7 +233,7 @@ void KmSystem::run_layer_cycle(ArrayContext& ctx, const GemmProblem& p, const La
     uint64_t now = base;
     for (int64_t f = 0; f < F; ++f) {
       cur_fold = f;
-      const int64_t next = f + 1 < F ? plan.folds[static_cast<size_t>(f + 1)].w_start : plan.cycles;
+      const int64_t next = f + 1 < F ? W + plan.folds[static_cast<size_t>(f + 1)].w_start : seq.cycles();
       for (; t < next; ++t) {
         seq.inputs(t, in);
         ctx.core_->step(in, out);

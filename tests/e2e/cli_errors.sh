@@ -53,6 +53,6 @@ echo '{"ideal": false, "bogus": 1}' >"$TMP/mem_bad.json"
 expect_error "memory config unknown key" "unknown memory parameter 'bogus'" -- $KEYMAC $R --model "$MLP" --backend systemc --mem-config "$TMP/mem_bad.json"
 echo '{"ideal": false,' >"$TMP/mem_broken.json"
 expect_error "memory config not JSON" "$TMP/mem_broken.json" -- $KEYMAC $R --model "$MLP" --backend systemc --mem-config "$TMP/mem_broken.json"
-expect_error "zero DRAM bandwidth" "dram_bytes_per_cycle" -- $KEYMAC $R --model "$MLP" --backend systemc --finite-memory --dram-bw 0
+expect_error "zero DRAM bandwidth" "--dram-bw" -- $KEYMAC $R --model "$MLP" --backend systemc --finite-memory --dram-bw 0
 expect_error "buffer smaller than a tile" "sram" -- $KEYMAC $R --model "$MLP" --backend systemc --finite-memory --array 256x256 --abuf-kib 1
 echo "all bad-input checks passed"

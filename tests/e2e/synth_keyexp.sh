@@ -13,5 +13,13 @@ want=$(( 80 + 7 + 2 + 288 + cnt + 1 ))
 got=$(json "$TMP/s.json" "r['expanded']['flops']")
 [ "$got" = "$want" ] || fail "km_keyexp Par $C: $got flip-flops, spec says $want"
 [ "$(json "$TMP/s.json" "r['expanded']['per_pe_key_bits']")" = $((2 * 2 * C)) ] || fail "per-PE key bits not 2*R*C"
+# The whole expanded array (KeyMode = 1) minus the plain one: the unit above,
+# 2*R*C key bits beside the weight banks and C*(C-1)/2 flops skewing the row's
+# key bits like the weights (ARCHITECTURE.md 11.4, 11.6).
+R=2
+extra=$(json "$TMP/s.json" "r['expanded_array']['flops'] - r['flops']['plain']")
+want_array=$(( want + 2 * R * C + C * (C - 1) / 2 ))
+[ "$extra" = "$want_array" ] || fail "expanded ${R}x$C array: $extra flip-flops more than plain, spec says $want_array"
+[ "$(json "$TMP/s.json" "r['expanded_array']['storage_bits_spec']")" = "$want_array" ] || fail "storage_bits_spec differs from the spec count"
 expect_error "bad key mode" "--key-mode" -- $KEYMAC synth --array 2x2 --key-mode serial
-echo "synth --key-mode expanded ok ($got flip-flops)"
+echo "synth --key-mode expanded ok (key unit $got flip-flops; expanded array $extra more than plain)"
