@@ -94,11 +94,21 @@ Graph import_onnx_binding(const std::string& path, const std::vector<Tensor>& bo
   return import_onnx_bytes(model.SerializeAsString(), path);
 }
 
+void check_onnx_inputs(const std::string& path) {
+  const std::string bytes = read_file_capped(path, "ONNX file", static_cast<uint64_t>(kMaxOnnxFileBytes));
+  onnx::ModelProto model;
+  if (!model.ParseFromString(bytes)) throw Error(path + ": not a valid ONNX model (protobuf parse failed)");
+  for (const auto& vi : model.graph().input())
+    if (!vi.type().has_tensor_type())
+      throw Error(path + ": input '" + vi.name() + "' is a sequence, map or optional; keymac takes tensors only");
+}
+
 InferResult run_infer(const InferConfig& cfg) {
   if (cfg.inputs.empty()) throw UsageError("--input: at least one input tensor file is needed");
+  const bool pkg = is_package_file(cfg.model);
+  if (!pkg) check_onnx_inputs(cfg.model);  // a model keymac cannot take is named before its inputs
   std::vector<Tensor> in;
   for (const auto& p : cfg.inputs) in.push_back(read_tensor_file(p));
-  const bool pkg = is_package_file(cfg.model);
   InferResult r;
   std::string out_name = "output";
   if (!cfg.int8) {
