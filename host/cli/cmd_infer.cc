@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "host/cli/cli_checks.h"
 #include "host/cli/commands.h"
 #include "host/runtime/infer_job.h"
 #include "host/tensor/tensor_file.h"
@@ -49,6 +50,18 @@ void add_infer(CLI::App& app, Runner& run) {
   auto* outs = c->add_option("--out", o->outs, "output tensor file(s) (.npy or .pb), one per model output");
   auto* jobs = c->add_option("--jobs", o->jobs, "file of jobs, one per line: MODEL<TAB>OUT<TAB>INPUT[<TAB>INPUT...]");
   jobs->excludes(model)->excludes(outs)->excludes(c->get_option("--input"));
+  // Dataset mode (docs/DATASETS.md).
+  auto* ds = c->add_option("--dataset", o->cfg.dataset, "accuracy over a labelled dataset: idx:IMG,LBL | cifar10:F[,F..] | "
+                                                        "cifar100:F[,F..] | npz:F[,XKEY,YKEY] | npy:IMG,LBL");
+  for (const char* n : {"--input", "--out", "--jobs"}) ds->excludes(c->get_option(n));
+  c->add_option("--limit", o->cfg.limit, "with --dataset: only the first N samples")->check(int_range(1, 1000000000))->needs(ds);
+  c->add_option("--calib", o->cfg.calib, "with --dataset --int8 and an ONNX model: calibrate on the first N samples")
+      ->capture_default_str()->check(int_range(1, 1000000000))->needs(ds);
+  c->add_option("--mean", o->cfg.mean, "with --dataset: mean(s) subtracted after --scale, one or one per channel (0.5 or 0.49,0.48,0.45)")->needs(ds);
+  c->add_option("--std", o->cfg.std, "with --dataset: std(s) divided by, one or one per channel")->needs(ds);
+  c->add_option("--scale", o->cfg.scale, "with --dataset: raw values are multiplied by this first (default 1/255 for bytes, 1 for floats)")
+      ->check(real_range(-1e9, 1e9, false))->needs(ds);
+  c->add_option("--preprocess", o->cfg.preprocess_json, "with --dataset: JSON {\"scale\": s, \"mean\": [...], \"std\": [...]}; flags override it")->needs(ds);
   c->add_flag("--int8", o->cfg.int8, "int8 on the array (ONNX: calibrated on the given inputs) instead of float on the host");
   c->add_option("--backend", o->cfg.backend, "with --int8: functional, systemc or rtl")->capture_default_str();
   c->add_option("--array", o->array, "with --int8 and an ONNX model: array geometry RxC (default 16x16)");
@@ -56,6 +69,13 @@ void add_infer(CLI::App& app, Runner& run) {
     run = [o] {
       InferConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
+      if (!cfg.dataset.empty()) {
+        if (cfg.model.empty()) throw UsageError("infer: --dataset needs --model");
+        const DatasetEval e = run_dataset_eval(cfg);
+        for (const auto& w : e.warnings) std::fprintf(stderr, "keymac: warning: %s\n", w.c_str());
+        for (const auto& l : e.lines) std::printf("%s\n", l.c_str());
+        return 0;
+      }
       if (o->jobs.empty()) {
         if (cfg.model.empty() || o->outs.empty() || cfg.inputs.empty())
           throw UsageError("infer: --model, --input and --out are required (or --jobs FILE)");

@@ -27,7 +27,22 @@ struct InferConfig {
   bool int8 = false;                    // int8 on the array (default: float on the host)
   std::string backend = "functional";   // int8 only
   std::optional<Geometry> array;        // ONNX --int8: array geometry (default 16x16)
+  // --- dataset mode (docs/DATASETS.md): accuracy over a labelled dataset instead of tensors
+  std::string dataset;                  // FORMAT:PATHS (host/data/dataset.h)
+  int64_t limit = -1;                   // first N samples; -1: all
+  int64_t calib = 1000;                 // ONNX --int8: calibrate on the first N samples
+  std::string mean, std, preprocess_json;  // --mean/--std lists, --preprocess JSON
+  std::optional<double> scale;          // --scale (default 1/255 for byte data, 1 for floats)
 };
+
+struct DatasetEval {
+  std::vector<std::string> lines;       // the report, one fact per line
+  std::vector<std::string> warnings;    // e.g. float accuracy at chance
+};
+
+// Float accuracy (ONNX) and, with --int8, int8 accuracy on the array over the
+// dataset; warns when the float accuracy is at chance (below 1.5 / classes).
+DatasetEval run_dataset_eval(const InferConfig& cfg);
 
 struct InferResult {
   std::vector<Tensor> outputs;
