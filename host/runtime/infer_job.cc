@@ -58,38 +58,18 @@ std::vector<float> batch_floats(const Tensor& t, const Shape& per_sample, const 
   return f;
 }
 
-// Int8 inputs go through Int8Runner's pixel table: code p = q + 128 maps to
-// q exactly when preprocess(p) = (p/255 - 128/255) * 255 * input_scale.
-QuantModel with_identity_codes(const QuantModel& m) {
-  QuantModel c = m;
-  c.preprocess.mean = 128.0f / 255.0f;
-  c.preprocess.std = 1.0f / (255.0f * m.input_scale);
-  return c;
-}
-
-std::vector<uint8_t> input_codes(const std::vector<float>& x, float input_scale) {
-  std::vector<uint8_t> codes(x.size());
-  for (size_t i = 0; i < x.size(); ++i) {
-    const long q = std::clamp<long>(std::lround(x[i] / input_scale), -128, 127);
-    codes[i] = static_cast<uint8_t>(q + 128);
-  }
-  return codes;
-}
-
 // Runs `batch` float samples through the int8 model on a fresh backend.
 std::vector<float> run_int8(const QuantModel& model, const KeySource* src, const std::string& backend_name, Geometry geom,
                             const std::vector<float>& x, int64_t batch) {
   auto backend = make_backend(backend_name, geom, BackendOptions{});
   require_key_mode_supported(*backend, src);
   backend->reset(src);
-  const QuantModel coded = with_identity_codes(model);
-  const auto codes = input_codes(x, model.input_scale);
-  Int8Runner runner(coded, *backend);
+  Int8Runner runner(model, *backend, src);
   std::vector<float> y;
   const int64_t chunk = 256, per = numel(model.input_shape);
   for (int64_t s = 0; s < batch; s += chunk) {
     const int64_t b = std::min(chunk, batch - s);
-    const auto part = runner.run(codes.data() + s * per, b);
+    const auto part = runner.run_input(x.data() + s * per, b);
     y.insert(y.end(), part.begin(), part.end());
   }
   backend->finish();
@@ -144,10 +124,12 @@ InferResult run_infer(const InferConfig& cfg) {
                                         &out_name);
     int64_t batch = 0;
     const auto x = batch_floats(in[0], g.input_shape, cfg.inputs[0], batch);
-    const auto y = run_float(g, x.data(), batch);
+    Shape in_shape = {batch};
+    in_shape.insert(in_shape.end(), g.input_shape.begin(), g.input_shape.end());
+    const auto y = run_float(g, x, in_shape);
     Tensor t;
     t.dims = {batch};
-    const Shape& os = g.layers.empty() ? g.input_shape : g.layers.back().out_shape;
+    const Shape os = g.output_shape();
     t.dims.insert(t.dims.end(), os.begin(), os.end());
     t.data.assign(y.begin(), y.end());
     r.outputs.push_back(std::move(t));
