@@ -394,7 +394,9 @@ def write_card(args, acc, correct, n_test, n_train, ops, train_s):
         f"{args.epochs} epochs, seed {args.seed}, {args.threads} thread(s); "
         f"{train_s:.0f} s on the build machine |",
         f"| command | `{cmd}` |",
-        f"| export | `torch.onnx.export`, opset {OPSET}, eval mode |",
+        f"| export | `torch.onnx.export`, opset {OPSET}, eval mode"
+        + ("; BatchNormalization kept as standalone nodes (TrainingMode.PRESERVE, no constant "
+           "folding), so keymac's importer folds them itself" if args.arch in KEEP_BN else "") + " |",
         f"| ONNX ops | {', '.join(ops)} |",
         f"| torch | {torch.__version__} (Debian `python3-torch` {debian_version('python3-torch')}) |",
         "",
