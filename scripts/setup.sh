@@ -19,6 +19,7 @@ pkgs=(
 )
 if [ "$want_torch" = 1 ]; then pkgs+=(python3-torch python3-numpy python3-pandas); fi
 pkgs+=(clang libclang-rt-14-dev python3-onnx)  # fuzz label (tests/fuzz) and tests/e2e/bad_inputs.sh
+pkgs+=(libonnx-testdata python3-numpy)  # issue 12: the onnx-conformance label (ONNX node tests through keymac infer)
 # libtorch-dev: the gradient/finetune attacks (cmake/torch.cmake); without it they are not built
 if [ "$want_torch" = 1 ]; then pkgs+=(libtorch-dev); fi
 SUDO=""

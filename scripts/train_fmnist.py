@@ -43,6 +43,7 @@ BATCH = 128
 SUPPORTED_OPS = frozenset([
     "Gemm", "MatMul", "Add", "Conv", "Relu", "MaxPool", "AveragePool",
     "Flatten", "Reshape", "Constant", "Identity", "Dropout",
+    "BatchNormalization", "GlobalAveragePool",
 ])
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -132,12 +133,67 @@ class Cnn(nn.Module):
         return self.net(x)
 
 
-ARCHS = {"mlp": Mlp, "cnn": Cnn}
+class BasicBlock(nn.Module):
+    """ResNet basic block: conv3x3-BN-ReLU-conv3x3-BN, plus the shortcut, then ReLU.
+
+    The shortcut is the identity, or a strided 1x1 convolution + BN (the
+    "projection" of He et al.) when the stride or the channel count changes.
+    """
+
+    def __init__(self, c_in, c_out, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.relu = nn.ReLU()
+        self.proj = None
+        if stride != 1 or c_in != c_out:
+            self.proj = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return self.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+class ResNet(nn.Module):
+    """Small ResNet; input [N, 1, 28, 28]; 3 basic blocks, the second with a projection."""
+    input_shape = (1, 28, 28)
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.MaxPool2d(2))                                    # 8x28x28 -> 8x14x14
+        self.blocks = nn.Sequential(
+            BasicBlock(8, 8, 1),                                # 8x14x14
+            BasicBlock(8, 16, 2),                               # 16x7x7, 1x1/2 projection
+            BasicBlock(16, 16, 1))                              # 16x7x7
+        self.head = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)))
+
+
+ARCHS = {"mlp": Mlp, "cnn": Cnn, "resnet": ResNet}
 ARCH_TEXT = {
     "mlp": "Linear(784,128) - ReLU - Linear(128,64) - ReLU - Linear(64,10)",
     "cnn": ("Conv2d(1,8,5) - ReLU - MaxPool2d(2) - Conv2d(8,16,5) - ReLU - MaxPool2d(2) - "
             "Flatten - Linear(256,64) - ReLU - Linear(64,10)  (convolutions: stride 1, padding 0)"),
+    "resnet": ("stem Conv2d(1,8,3,pad 1) - BN - ReLU - MaxPool2d(2); 3 basic blocks "
+               "[conv3x3-BN-ReLU-conv3x3-BN + shortcut, ReLU]: 8->8 (identity), "
+               "8->16 stride 2 (shortcut Conv2d 1x1 stride 2 + BN), 16->16 (identity); "
+               "GlobalAveragePool - Flatten - Linear(16,10); convolutions without bias "
+               "(BN follows each)"),
 }
+# Archs whose BatchNorm layers are kept as standalone BatchNormalization nodes
+# in the export (TrainingMode.PRESERVE on an eval-mode model): torch's default
+# eval export folds BN into the Conv before it, which would hide the op from
+# the importer that is meant to handle (and fold) it.
+KEEP_BN = frozenset(["resnet"])
 
 
 # ------------------------------------------------------------ ONNX check
@@ -205,7 +261,7 @@ def onnx_summary(path):
     return ops, opsets
 
 
-def export_onnx(model, input_shape, out_path):
+def export_onnx(model, input_shape, out_path, keep_bn=False):
     """Export `model` (eval mode) like the shipped models; check its ops; rename into place."""
     model.eval()
     dummy = torch.zeros((1,) + tuple(input_shape))
@@ -214,7 +270,9 @@ def export_onnx(model, input_shape, out_path):
         raise UserError(f"cannot write {out_path}: directory {out_dir} does not exist")
     tmp = out_path + ".tmp"
     try:
-        torch.onnx.export(model, dummy, tmp, opset_version=OPSET,
+        mode = torch.onnx.TrainingMode.PRESERVE if keep_bn else torch.onnx.TrainingMode.EVAL
+        torch.onnx.export(model, dummy, tmp, opset_version=OPSET, training=mode,
+                          do_constant_folding=not keep_bn,
                           input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
         ops, opsets = onnx_summary(tmp)
@@ -295,7 +353,8 @@ def train(args):
 
     correct = evaluate(model, x_test, y_test, flat)
     acc = correct / len(x_test)
-    ops = export_onnx(model, ARCHS[args.arch].input_shape, args.out)
+    ops = export_onnx(model, ARCHS[args.arch].input_shape, args.out,
+                      keep_bn=args.arch in KEEP_BN)
     print(f"ONNX ops: {' '.join(ops)}")
     print(f"wrote {args.out}")
     if args.card:
@@ -335,7 +394,9 @@ def write_card(args, acc, correct, n_test, n_train, ops, train_s):
         f"{args.epochs} epochs, seed {args.seed}, {args.threads} thread(s); "
         f"{train_s:.0f} s on the build machine |",
         f"| command | `{cmd}` |",
-        f"| export | `torch.onnx.export`, opset {OPSET}, eval mode |",
+        f"| export | `torch.onnx.export`, opset {OPSET}, eval mode"
+        + ("; BatchNormalization kept as standalone nodes (TrainingMode.PRESERVE, no constant "
+           "folding), so keymac's importer folds them itself" if args.arch in KEEP_BN else "") + " |",
         f"| ONNX ops | {', '.join(ops)} |",
         f"| torch | {torch.__version__} (Debian `python3-torch` {debian_version('python3-torch')}) |",
         "",

@@ -24,5 +24,6 @@ void add_synth(CLI::App& app, Runner& run);
 void add_cosim(CLI::App& app, Runner& run);  // only with KEYMAC_HAVE_RTL
 void add_attack(CLI::App& app, Runner& run);  // security issue: cmd_attack.cc
 void add_export(CLI::App& app, Runner& run);  // security issue: cmd_export.cc
+void add_infer(CLI::App& app, Runner& run);   // issue 12: cmd_infer.cc
 
 }  // namespace keymac::cli

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   keymac::cli::add_synth(app, run);
   keymac::cli::add_attack(app, run);  // security issue
   keymac::cli::add_export(app, run);  // security issue
+  keymac::cli::add_infer(app, run);  // issue 12
 #ifdef KEYMAC_HAVE_RTL
   keymac::cli::add_cosim(app, run);
 #endif

@@ -225,6 +225,7 @@ std::unique_ptr<KeySource> key_source_for(const QuantModel& locked, const std::s
 
 void write_package(const std::string& path, const QuantModel& m) {
   if (!m.locked) throw Error(path + ": refusing to write an unlocked model as a package");
+  if (!m.is_plain_chain()) throw Error(path + ": packages hold plain layer chains only; this model is a DAG or uses host operators");
   std::string blob;
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : m.layers) {

@@ -2,16 +2,16 @@
 
 #include <cmath>
 
+#include "host/model/host_ops.h"
 #include "host/model/ops.h"
+#include "sim/core/error.h"
 
 namespace keymac {
-
-namespace {
 
 void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
   for (int64_t i = 0; i < m; ++i) {
     float* row = y + i * n;
-    for (int64_t j = 0; j < n; ++j) row[j] = bias[j];
+    for (int64_t j = 0; j < n; ++j) row[j] = bias ? bias[j] : 0.0f;
     for (int64_t kk = 0; kk < k; ++kk) {
       const float a = x[i * k + kk];
       if (a == 0.0f) continue;
@@ -21,52 +21,83 @@ void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int6
   }
 }
 
-}  // namespace
+std::vector<int> last_readers(const Graph& g) {
+  std::vector<int> last(g.layers.size() + 1, -1);  // index t+1 for tensor t
+  for (size_t i = 0; i < g.layers.size(); ++i)
+    for (int t : g.inputs_of(i)) last[static_cast<size_t>(t + 1)] = static_cast<int>(i);
+  return last;
+}
 
 std::vector<float> run_float_observed(const Graph& g, const float* input, int64_t batch,
                                       std::vector<float>& layer_absmax) {
-  std::vector<float> cur(input, input + batch * numel(g.input_shape)), next, cols, rows;
-  layer_absmax.assign(g.layers.size(), 0.0f);
-  for (size_t li = 0; li < g.layers.size(); ++li) {
+  const size_t nl = g.layers.size();
+  std::vector<std::vector<float>> t(nl + 1);  // tensor t at index t+1
+  t[0].assign(input, input + batch * numel(g.input_shape));
+  const auto last = last_readers(g);
+  std::vector<float> cols, rows;
+  layer_absmax.assign(nl, 0.0f);
+  for (size_t li = 0; li < nl; ++li) {
     const Layer& l = g.layers[li];
-    next.assign(static_cast<size_t>(batch * numel(l.out_shape)), 0.0f);
+    const auto ins = g.inputs_of(li);
+    const std::vector<float>& x = t[static_cast<size_t>(ins[0] + 1)];
+    std::vector<float>& y = t[li + 1];
+    y.assign(static_cast<size_t>(batch * numel(l.out_shape)), 0.0f);
     switch (l.kind) {
       case LayerKind::kGemm:
-        gemm_f32(cur.data(), l.weight.data(), l.bias.data(), batch, l.k, l.n, next.data());
+        gemm_f32(x.data(), l.weight.data(), l.bias.data(), batch * numel(l.in_shape) / l.k, l.k, l.n, y.data());
         break;
       case LayerKind::kConv: {
-        im2col(cur.data(), batch, l.in_shape, l.win, cols);
+        im2col(x.data(), batch, l.in_shape, l.win, cols);
         const int64_t pixels = l.out_shape[1] * l.out_shape[2];
         rows.assign(static_cast<size_t>(batch * pixels * l.n), 0.0f);
         gemm_f32(cols.data(), l.weight.data(), l.bias.data(), batch * pixels, l.k, l.n, rows.data());
-        rows_to_nchw(rows.data(), batch, l.n, pixels, next.data());
+        rows_to_nchw(rows.data(), batch, l.n, pixels, y.data());
         break;
       }
-      case LayerKind::kRelu:
-        for (size_t i = 0; i < cur.size(); ++i) next[i] = cur[i] > 0.0f ? cur[i] : 0.0f;
+      case LayerKind::kMatMulAct: {
+        // [.., M, K] x [.., K, N] per sample, same leading dims.
+        const Shape& sb = g.tensor_shape(ins[1]);
+        const int64_t m = l.in_shape[l.in_shape.size() - 2], k = l.in_shape.back(), n = sb.back();
+        const int64_t mats = batch * numel(l.in_shape) / (m * k);
+        const std::vector<float>& w = t[static_cast<size_t>(ins[1] + 1)];
+        for (int64_t i = 0; i < mats; ++i)
+          gemm_f32(x.data() + i * m * k, w.data() + i * k * n, nullptr, m, k, n, y.data() + i * m * n);
         break;
-      case LayerKind::kMaxPool:
-        max_pool(cur.data(), batch, l.in_shape, l.win, next.data());
-        break;
-      case LayerKind::kAvgPool:
-        avg_pool<float, float>(cur.data(), batch, l.in_shape, l.win, next.data(),
-                               [](float s, int c) { return s / static_cast<float>(c); });
-        break;
-      case LayerKind::kReshape:
-        next = cur;
-        break;
+      }
+      default: {
+        std::vector<const float*> in_ptrs;
+        std::vector<Shape> in_shapes;
+        for (int ti : ins) {
+          in_ptrs.push_back(t[static_cast<size_t>(ti + 1)].data());
+          in_shapes.push_back(g.tensor_shape(ti));
+        }
+        run_host_op(l.kind, l.win, l.p, in_ptrs, in_shapes, l.out_shape, batch, y.data());
+      }
     }
     float m = 0.0f;
-    for (float v : next) m = std::max(m, std::fabs(v));
+    for (float v : y) m = std::max(m, std::fabs(v));
     layer_absmax[li] = m;
-    cur.swap(next);
+    for (int ti : ins)
+      if (last[static_cast<size_t>(ti + 1)] == static_cast<int>(li) && ti + 1 != static_cast<int>(nl))
+        std::vector<float>().swap(t[static_cast<size_t>(ti + 1)]);
   }
-  return cur;
+  return nl ? t[nl] : t[0];
 }
 
 std::vector<float> run_float(const Graph& g, const float* input, int64_t batch) {
   std::vector<float> unused;
   return run_float_observed(g, input, batch, unused);
+}
+
+std::vector<float> run_float(const Graph& g, const std::vector<float>& in, const Shape& in_shape) {
+  if (in_shape.empty()) throw Error("input shape is empty (it needs the batch dimension first)");
+  const Shape per(in_shape.begin() + 1, in_shape.end());
+  if (per != g.input_shape)
+    throw Error("input of per-sample shape " + shape_str(per) + " does not match the model's " + shape_str(g.input_shape));
+  if (numel(in_shape) < 0 || static_cast<int64_t>(in.size()) != numel(in_shape))
+    throw Error("input holds " + std::to_string(in.size()) + " values, shape " + shape_str(in_shape) + " needs " +
+                std::to_string(numel(in_shape)));
+  return run_float(g, in.data(), in_shape[0]);
 }
 
 }  // namespace keymac

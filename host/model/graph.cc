@@ -22,8 +22,50 @@ const char* layer_kind_name(LayerKind k) {
     case LayerKind::kMaxPool: return "MaxPool";
     case LayerKind::kAvgPool: return "AveragePool";
     case LayerKind::kReshape: return "Reshape";
+    case LayerKind::kMatMulAct: return "MatMulAct";
+    case LayerKind::kAdd: return "Add";
+    case LayerKind::kConcat: return "Concat";
+    case LayerKind::kSub: return "Sub";
+    case LayerKind::kMul: return "Mul";
+    case LayerKind::kDiv: return "Div";
+    case LayerKind::kPow: return "Pow";
+    case LayerKind::kSqrt: return "Sqrt";
+    case LayerKind::kErf: return "Erf";
+    case LayerKind::kSigmoid: return "Sigmoid";
+    case LayerKind::kTanh: return "Tanh";
+    case LayerKind::kLeakyRelu: return "LeakyRelu";
+    case LayerKind::kHardSwish: return "HardSwish";
+    case LayerKind::kHardSigmoid: return "HardSigmoid";
+    case LayerKind::kClip: return "Clip";
+    case LayerKind::kExp: return "Exp";
+    case LayerKind::kScaleShift: return "ScaleShift";
+    case LayerKind::kSoftmax: return "Softmax";
+    case LayerKind::kTranspose: return "Transpose";
+    case LayerKind::kReduceMean: return "ReduceMean";
+    case LayerKind::kLayerNorm: return "LayerNormalization";
+    case LayerKind::kSlice: return "Slice";
   }
   return "?";
+}
+
+std::vector<int> Graph::inputs_of(size_t i) const {
+  const auto& in = layers[i].inputs;
+  return in.empty() ? std::vector<int>{static_cast<int>(i) - 1} : in;
+}
+
+bool Graph::is_chain() const {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const auto in = inputs_of(i);
+    if (in.size() != 1 || in[0] != static_cast<int>(i) - 1) return false;
+  }
+  return true;
+}
+
+std::vector<int> Graph::consumer_counts() const {
+  std::vector<int> c(layers.size() + 1, 0);
+  for (size_t i = 0; i < layers.size(); ++i)
+    for (int t : inputs_of(i)) ++c[static_cast<size_t>(t + 1)];
+  return c;
 }
 
 }  // namespace keymac

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "base/checked.h"
+#include "host/model/host_ops.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -55,22 +56,43 @@ class Importer {
   int64_t int_attr(const onnx::NodeProto& n, const char* name, int64_t def) const;
   float float_attr(const onnx::NodeProto& n, const char* name, float def) const;
   std::string node_name(const onnx::NodeProto& n, size_t idx) const;
-  void expect_current(const onnx::NodeProto& n, const std::string& input) const;
 
-  void gemm(const onnx::NodeProto& n, const std::string& name);
-  void matmul(const onnx::NodeProto& n, const std::string& name);
-  void add(const onnx::NodeProto& n, const std::string& name);
-  void conv(const onnx::NodeProto& n, const std::string& name);
-  void pool(const onnx::NodeProto& n, const std::string& name, LayerKind kind, bool global);
-  void reshape(const onnx::NodeProto& n, const std::string& name, bool flatten);
+  // The activation tensor `name` (a graph input or a layer output).
+  int tensor(const std::string& name) const;
+  const Shape& shape_of(int t) const { return g_.tensor_shape(t); }
+  // Appends `l` reading `inputs` (in_shape = the first one's) and names its output.
+  void add_layer(Layer l, std::vector<int> inputs, const std::string& output);
+  // Per-sample axis of ONNX axis `a` on a tensor of per-sample rank `rank` (batch refused).
+  int64_t sample_axis(int64_t a, size_t rank, const char* what) const;
+  const std::vector<float>& float_const(const std::string& name, const onnx::NodeProto& n) const;
+
+  void gemm(const onnx::NodeProto& n);
+  void matmul(const onnx::NodeProto& n);
+  void elementwise(const onnx::NodeProto& n, LayerKind kind);
+  void unary(const onnx::NodeProto& n, LayerKind kind);
+  void conv(const onnx::NodeProto& n, bool transposed);
+  void pool(const onnx::NodeProto& n, LayerKind kind, bool global);
+  void reshape(const onnx::NodeProto& n, bool flatten);
+  void squeeze(const onnx::NodeProto& n, bool unsqueeze);
+  void batchnorm(const onnx::NodeProto& n);
+  void concat(const onnx::NodeProto& n);
+  void softmax(const onnx::NodeProto& n);
+  void transpose(const onnx::NodeProto& n);
+  void reduce_mean(const onnx::NodeProto& n);
+  void layernorm(const onnx::NodeProto& n);
+  void slice(const onnx::NodeProto& n);
+  void split(const onnx::NodeProto& n);
   bool shape_op(const onnx::NodeProto& n);
+  bool fold_constant(const onnx::NodeProto& n);
   Window2d window(const onnx::NodeProto& n) const;
-
-  Shape cur_shape() const { return g_.layers.empty() ? g_.input_shape : g_.layers.back().out_shape; }
+  // Folds a constant Add (bias) and a BatchNorm (ScaleShift) into the Gemm/Conv
+  // that is their only input's producer when nothing else reads that output.
+  void fold_into_producers();
 
   std::string path_;
+  int opset_ = 13;
   Graph g_;
-  std::string current_;  // name of the tensor that holds the chain's activations
+  std::map<std::string, int> tensors_;  // activation tensor name -> kGraphInput or layer index
   std::map<std::string, ConstTensor> consts_;
   std::string node_, op_;     // node being imported (for messages)
   int64_t budget_used_ = 0;   // elements materialised so far
@@ -180,7 +202,7 @@ ConstTensor Importer::to_const(const onnx::TensorProto& t) {
 const ConstTensor& Importer::constant(const std::string& name, const onnx::NodeProto&) const {
   auto it = consts_.find(name);
   if (it == consts_.end())
-    fail_node("input '" + name + "' must be a constant (initializer); keymac runs a single chain of layers");
+    fail_node("input '" + name + "' must be a constant (initializer)");
   return it->second;
 }
 
@@ -213,10 +235,36 @@ std::string Importer::node_name(const onnx::NodeProto& n, size_t idx) const {
   return n.name().empty() ? n.op_type() + "_" + std::to_string(idx) : n.name();
 }
 
-void Importer::expect_current(const onnx::NodeProto&, const std::string& input) const {
-  if (input != current_)
-    fail_node("does not continue the chain of layers (input '" + input + "', expected '" + current_ +
-              "'); keymac runs single-chain networks");
+int Importer::tensor(const std::string& name) const {
+  auto it = tensors_.find(name);
+  if (it != tensors_.end()) return it->second;
+  if (is_constant(name)) fail_node("input '" + name + "' is a constant where keymac needs an activation tensor");
+  fail_node("input '" + name + "' is not produced by any earlier node (graph not in topological order?)");
+}
+
+void Importer::add_layer(Layer l, std::vector<int> inputs, const std::string& output) {
+  l.name = node_;
+  l.in_shape = shape_of(inputs.at(0));
+  check_shape(l.out_shape, "output");
+  charge(numel(l.out_shape), "node '" + node_ + "' output");
+  l.inputs = std::move(inputs);
+  g_.layers.push_back(std::move(l));
+  tensors_[output] = static_cast<int>(g_.layers.size()) - 1;
+}
+
+int64_t Importer::sample_axis(int64_t a, size_t rank, const char* what) const {
+  const int64_t full = static_cast<int64_t>(rank) + 1;
+  if (a < -full || a >= full) fail_node(std::string(what) + " " + std::to_string(a) + " is out of range for a rank-" + std::to_string(full) + " tensor");
+  if (a < 0) a += full;
+  if (a == 0) fail_node(std::string(what) + " is the batch dimension, which keymac keeps first and whole");
+  return a - 1;
+}
+
+const std::vector<float>& Importer::float_const(const std::string& name, const onnx::NodeProto& n) const {
+  const ConstTensor& c = constant(name, n);
+  if (c.is_int) fail_node("input '" + name + "' must be a float tensor");
+  check_finite(c.f, "constant '" + name + "'");
+  return c.f;
 }
 
 Window2d Importer::window(const onnx::NodeProto& n) const {
@@ -230,8 +278,7 @@ Window2d Importer::window(const onnx::NodeProto& n) const {
     fail_node("auto_pad=" + ap->s() + " is not supported");
   if (int_attr(n, "ceil_mode", 0) != 0) fail_node("ceil_mode=1 is not supported");
   if (ks.size() != 2 && !ks.empty()) fail_node("only 2-D windows are supported");
-  if (st.size() != 2 || pads.size() != 4 || dil.size() != 2) fail_node("only 2-D strides/pads are supported");
-  if (dil[0] != 1 || dil[1] != 1) fail_node("dilation other than 1 is not supported");
+  if (st.size() != 2 || pads.size() != 4 || dil.size() != 2) fail_node("only 2-D strides/pads/dilations are supported");
   // Range-check before narrowing to int: 2^32 must not wrap to 0.
   auto in_range = [&](const std::vector<int64_t>& v, int64_t lo, const char* what) {
     for (auto x : v)
@@ -242,6 +289,7 @@ Window2d Importer::window(const onnx::NodeProto& n) const {
   in_range(ks, 1, "kernel_shape");
   in_range(st, 1, "strides");
   in_range(pads, 0, "pads");
+  in_range(dil, 1, "dilations");
   if (!ks.empty()) { w.kh = static_cast<int>(ks[0]); w.kw = static_cast<int>(ks[1]); }
   w.sh = static_cast<int>(st[0]);
   w.sw = static_cast<int>(st[1]);
@@ -249,22 +297,23 @@ Window2d Importer::window(const onnx::NodeProto& n) const {
   w.pl = static_cast<int>(pads[1]);
   w.pb = static_cast<int>(pads[2]);
   w.pr = static_cast<int>(pads[3]);
+  w.dh = static_cast<int>(dil[0]);
+  w.dw = static_cast<int>(dil[1]);
   return w;
 }
 
-void Importer::gemm(const onnx::NodeProto& n, const std::string&) {
+void Importer::gemm(const onnx::NodeProto& n) {
   if (n.input_size() < 2) fail_node("needs two inputs");
-  expect_current(n, in(n, 0));
+  const int x = tensor(in(n, 0));
   if (int_attr(n, "transA", 0) != 0) fail_node("transA=1 is not supported");
   const bool tb = int_attr(n, "transB", 0) != 0;
   const float alpha = float_attr(n, "alpha", 1.0f), beta = float_attr(n, "beta", 1.0f);
   const ConstTensor& b = constant(in(n, 1), n);
   if (b.dims.size() != 2 || b.is_int) fail_node("weight must be a 2-D float tensor");
-  Shape in_s = cur_shape();
+  const Shape in_s = shape_of(x);
   if (in_s.size() != 1) fail_node("input of per-sample shape " + shape_str(in_s) + " is not a vector (flatten it first)");
   Layer l;
   l.kind = LayerKind::kGemm;
-  l.name = node_;
   l.k = tb ? b.dims[1] : b.dims[0];
   l.n = tb ? b.dims[0] : b.dims[1];
   if (l.k != in_s[0]) fail_node("weight has K=" + std::to_string(l.k) + " but input has " + std::to_string(in_s[0]) + " features");
@@ -284,69 +333,131 @@ void Importer::gemm(const onnx::NodeProto& n, const std::string&) {
   }
   check_finite(l.weight, "weight '" + n.input(1) + "' (times alpha)");
   check_finite(l.bias, "bias (times beta)");
-  l.in_shape = in_s;
   l.out_shape = {l.n};
-  g_.layers.push_back(std::move(l));
-  current_ = out(n, 0);
+  add_layer(std::move(l), {x}, out(n, 0));
 }
 
-void Importer::matmul(const onnx::NodeProto& n, const std::string&) {
+void Importer::matmul(const onnx::NodeProto& n) {
   if (n.input_size() != 2) fail_node("needs two inputs");
-  expect_current(n, in(n, 0));
+  const int x = tensor(in(n, 0));
+  const Shape in_s = shape_of(x);
+  if (in_s.empty()) fail_node("input is a scalar per sample");
+  Layer l;
+  if (!is_constant(in(n, 1))) {
+    // Activation x activation (attention): [.., M, K] x [.., K, N], same leading dims.
+    const int y = tensor(in(n, 1));
+    const Shape sb = shape_of(y);
+    if (in_s.size() < 2 || sb.size() != in_s.size() || !std::equal(in_s.begin(), in_s.end() - 2, sb.begin()) ||
+        in_s.back() != sb[sb.size() - 2])
+      fail_node("activation product " + shape_str(in_s) + " x " + shape_str(sb) + " is not [..,M,K] x [..,K,N] with equal leading dims");
+    l.kind = LayerKind::kMatMulAct;
+    l.k = in_s.back();
+    l.n = sb.back();
+    l.out_shape = in_s;
+    l.out_shape.back() = l.n;
+    add_layer(std::move(l), {x, y}, out(n, 0));
+    return;
+  }
   const ConstTensor& b = constant(in(n, 1), n);
   if (b.dims.size() != 2 || b.is_int) fail_node("weight must be a 2-D float tensor");
-  Shape in_s = cur_shape();
-  if (in_s.size() != 1 || in_s[0] != b.dims[0])
-    fail_node("input " + shape_str(in_s) + " does not match weight [" + std::to_string(b.dims[0]) + "," +
-              std::to_string(b.dims[1]) + "]");
-  if (b.dims[1] < 1) fail_node("weight has N=0 outputs");
-  Layer l;
+  if (in_s.back() != b.dims[0])
+    fail_node("input " + shape_str(in_s) + " does not match weight " + shape_str(b.dims));
   l.kind = LayerKind::kGemm;
-  l.name = node_;
   l.k = b.dims[0];
   l.n = b.dims[1];
+  if (l.n < 1) fail_node("weight has N=0 outputs");
   charge(l.k * l.n, "node '" + node_ + "' weight");
   l.weight = b.f;
   check_finite(l.weight, "weight '" + n.input(1) + "'");
   l.bias.assign(static_cast<size_t>(l.n), 0.0f);
-  l.in_shape = in_s;
-  l.out_shape = {l.n};
-  g_.layers.push_back(std::move(l));
-  current_ = out(n, 0);
+  l.out_shape = in_s;
+  l.out_shape.back() = l.n;
+  add_layer(std::move(l), {x}, out(n, 0));
 }
 
-void Importer::add(const onnx::NodeProto& n, const std::string&) {
+void Importer::elementwise(const onnx::NodeProto& n, LayerKind kind) {
   if (n.input_size() != 2) fail_node("needs two inputs");
-  std::string other = n.input(0) == current_ ? n.input(1) : n.input(0);
-  if (n.input(0) != current_ && n.input(1) != current_) expect_current(n, n.input(0));
-  if (g_.layers.empty() || !g_.layers.back().is_gemm_like())
-    fail_node("only a bias add directly after MatMul/Gemm/Conv is supported");
-  const ConstTensor& c = constant(other, n);
-  Layer& l = g_.layers.back();
-  if (c.is_int) fail_node("bias must be float");
-  // Per-output-channel bias: N values (Gemm) or [Cout,1,1] (Conv), or a scalar.
-  if (c.f.size() == static_cast<size_t>(l.n)) for (int64_t j = 0; j < l.n; ++j) l.bias[static_cast<size_t>(j)] += c.f[static_cast<size_t>(j)];
-  else if (c.f.size() == 1) for (auto& v : l.bias) v += c.f[0];
-  else fail_node("addend of " + std::to_string(c.f.size()) + " values is not a per-channel bias");
-  check_finite(l.bias, "bias '" + other + "'");
-  current_ = out(n, 0);
+  const bool c0 = is_constant(in(n, 0)), c1 = is_constant(in(n, 1));
+  Layer l;
+  l.kind = kind;
+  if (!c0 && !c1) {
+    const int a = tensor(in(n, 0)), b = tensor(in(n, 1));
+    bool ok = false;
+    l.out_shape = broadcast_shapes(shape_of(a), shape_of(b), ok);
+    if (!ok || l.out_shape != shape_of(a))
+      fail_node("operands " + shape_str(shape_of(a)) + " and " + shape_str(shape_of(b)) +
+                " do not broadcast to the first one's shape");
+    if (kind == LayerKind::kConcat) fail_node("internal");
+    add_layer(std::move(l), {a, b}, out(n, 0));
+    return;
+  }
+  const int x = tensor(in(n, c0 ? 1 : 0));
+  const Shape xs = shape_of(x);
+  const ConstTensor& c = constant(in(n, c0 ? 0 : 1), n);
+  if (c.is_int) fail_node("constant operand must be float");
+  l.p.consts = c.f;
+  check_finite(l.p.consts, "constant '" + in(n, c0 ? 0 : 1) + "'");
+  l.p.const_first = c0;
+  // A constant of the full rank (batch included) must have 1 as its batch dimension.
+  l.p.const_shape = c.dims;
+  if (l.p.const_shape.size() == xs.size() + 1) {
+    if (l.p.const_shape[0] != 1) fail_node("constant " + shape_str(c.dims) + " varies along the batch dimension");
+    l.p.const_shape.erase(l.p.const_shape.begin());
+  }
+  bool ok = false;
+  l.out_shape = broadcast_shapes(xs, l.p.const_shape, ok);
+  if (!ok || l.out_shape != xs)
+    fail_node("constant " + shape_str(c.dims) + " does not broadcast to the input's per-sample shape " + shape_str(xs));
+  if (kind == LayerKind::kPow && !(l.p.consts.size() == 1 && !c0)) fail_node("only a scalar constant exponent is supported");
+  add_layer(std::move(l), {x}, out(n, 0));
 }
 
-void Importer::conv(const onnx::NodeProto& n, const std::string&) {
+void Importer::unary(const onnx::NodeProto& n, LayerKind kind) {
+  const int x = tensor(in(n, 0));
+  Layer l;
+  l.kind = kind;
+  l.out_shape = shape_of(x);
+  if (kind == LayerKind::kLeakyRelu) l.p.alpha = float_attr(n, "alpha", 0.01f);
+  if (kind == LayerKind::kHardSigmoid) {
+    l.p.alpha = float_attr(n, "alpha", 0.2f);
+    l.p.beta = float_attr(n, "beta", 0.5f);
+  }
+  if (kind == LayerKind::kClip) {
+    l.p.alpha = -std::numeric_limits<float>::max();
+    l.p.beta = std::numeric_limits<float>::max();
+    if (opset_ < 11) {
+      l.p.alpha = float_attr(n, "min", l.p.alpha);
+      l.p.beta = float_attr(n, "max", l.p.beta);
+    }
+    for (int i = 1; i < 3 && i < n.input_size(); ++i) {
+      if (n.input(i).empty()) continue;
+      const auto& v = float_const(n.input(i), n);
+      if (v.size() != 1) fail_node("min/max must be scalars");
+      (i == 1 ? l.p.alpha : l.p.beta) = v[0];
+    }
+  }
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::conv(const onnx::NodeProto& n, bool transposed) {
   if (n.input_size() < 2) fail_node("needs at least two inputs");
-  expect_current(n, in(n, 0));
-  if (int_attr(n, "group", 1) != 1) fail_node("grouped convolution is not supported");
+  const int x = tensor(in(n, 0));
+  const int64_t groups = int_attr(n, "group", 1);
   const ConstTensor& w = constant(in(n, 1), n);
   if (w.dims.size() != 4 || w.is_int) fail_node("only 2-D convolutions with a float weight are supported");
-  Shape in_s = cur_shape();
+  const Shape in_s = shape_of(x);
   if (in_s.size() != 3) fail_node("input of per-sample shape " + shape_str(in_s) + " is not CxHxW");
-  const int64_t cout = w.dims[0], cin = w.dims[1], kh = w.dims[2], kw = w.dims[3];
-  if (cin != in_s[0]) fail_node("weight expects " + std::to_string(cin) + " input channels, input has " + std::to_string(in_s[0]));
-  if (cout < 1 || kh < 1 || kw < 1 || kh > kMaxWindow || kw > kMaxWindow)
-    fail_node("weight shape " + shape_str(w.dims) + " is not [Cout>=1, Cin, kh, kw] with kernel 1.." + std::to_string(kMaxWindow));
+  if (groups < 1 || in_s[0] % groups != 0) fail_node("group=" + std::to_string(groups) + " does not divide the " + std::to_string(in_s[0]) + " input channels");
+  if (transposed && groups != 1) fail_node("grouped ConvTranspose is not supported");
+  // ONNX weight: Conv [Cout][Cin/g][kh][kw]; ConvTranspose [Cin][Cout][kh][kw].
+  const int64_t cin = in_s[0], cin_g = transposed ? w.dims[0] : w.dims[1];
+  const int64_t cout = transposed ? w.dims[1] : w.dims[0], kh = w.dims[2], kw = w.dims[3];
+  if (cin_g * groups != cin) fail_node("weight expects " + std::to_string(cin_g * groups) + " input channels, input has " + std::to_string(cin));
+  if (cout < 1 || cout % groups != 0 || kh < 1 || kw < 1 || kh > kMaxWindow || kw > kMaxWindow)
+    fail_node("weight shape " + shape_str(w.dims) + " is not [Cout>=1, Cin/group, kh, kw] with kernel 1.." + std::to_string(kMaxWindow));
   Layer l;
   l.kind = LayerKind::kConv;
-  l.name = node_;
+  l.groups = groups;
   l.win = window(n);
   const auto ks = ints_attr(n, "kernel_shape", {});
   if (!ks.empty() && (ks[0] != kh || ks[1] != kw))
@@ -354,17 +465,48 @@ void Importer::conv(const onnx::NodeProto& n, const std::string&) {
               std::to_string(kh) + "x" + std::to_string(kw) + " kernel");
   l.win.kh = static_cast<int>(kh);
   l.win.kw = static_cast<int>(kw);
+  if (transposed) {
+    // ConvTranspose = Conv over the input with stride-1 zeros inserted, padded by
+    // dilation*(k-1) - pad (+ output_padding at the end), flipped kernel, stride 1.
+    if (attr(n, "output_shape")) fail_node("output_shape is not supported (use pads)");
+    const auto op = ints_attr(n, "output_padding", {0, 0});
+    if (op.size() != 2 || op[0] < 0 || op[1] < 0 || op[0] >= std::max(l.win.sh, l.win.dh) || op[1] >= std::max(l.win.sw, l.win.dw))
+      fail_node("output_padding must be 2 values below the stride or dilation");
+    Window2d t = l.win;
+    const int eh = l.win.dh * (l.win.kh - 1), ew = l.win.dw * (l.win.kw - 1);
+    if (l.win.pt > eh || l.win.pb > eh || l.win.pl > ew || l.win.pr > ew)
+      fail_node("padding larger than dilation*(kernel-1) is not supported");
+    t.uh = l.win.sh;
+    t.uw = l.win.sw;
+    t.sh = t.sw = 1;
+    t.pt = eh - l.win.pt;
+    t.pb = eh - l.win.pb + static_cast<int>(op[0]);
+    t.pl = ew - l.win.pl;
+    t.pr = ew - l.win.pr + static_cast<int>(op[1]);
+    l.win = t;
+  }
   if (!in_int_range(in_s[1]) || !in_int_range(in_s[2])) fail_node("input " + shape_str(in_s) + " is too large");
   const int oh = l.win.out_h(static_cast<int>(in_s[1])), ow = l.win.out_w(static_cast<int>(in_s[2]));
   if (oh < 1 || ow < 1) fail_node("kernel larger than its padded input");
-  l.k = cin * kh * kw;  // == numel(w) / cout, already bounded
+  l.k = cin * kh * kw;
   l.n = cout;
-  charge(l.k * l.n, "node '" + node_ + "' weight");
-  l.weight.resize(static_cast<size_t>(l.k * l.n));
-  // ONNX weight [Cout][Cin][kh][kw] -> W[k][n] with k = (cin*kh + y)*kw + x.
-  for (int64_t o = 0; o < cout; ++o)
-    for (int64_t kk = 0; kk < l.k; ++kk)
-      l.weight[static_cast<size_t>(kk * l.n + o)] = w.f[static_cast<size_t>(o * l.k + kk)];
+  auto kn = checked_mul(l.k, l.n);
+  if (!kn || *kn > kMaxTensorElements) fail_node("weight matrix is too large");
+  charge(*kn, "node '" + node_ + "' weight");
+  l.weight.assign(static_cast<size_t>(*kn), 0.0f);
+  // W[k][n] with k = (cin*kh + y)*kw + x; a grouped conv fills only the block of
+  // its group (block-diagonal; ARCHITECTURE.md section 13).
+  const int64_t cout_g = cout / groups, khw = kh * kw;
+  for (int64_t o = 0; o < cout; ++o) {
+    const int64_t g = o / cout_g;
+    for (int64_t ci = 0; ci < cin_g; ++ci)
+      for (int64_t r = 0; r < khw; ++r) {
+        const int64_t kk = (g * cin_g + ci) * khw + r;
+        const float v = transposed ? w.f[static_cast<size_t>((ci * cout + o) * khw + (khw - 1 - r))]
+                                   : w.f[static_cast<size_t>((o * cin_g + ci) * khw + r)];
+        l.weight[static_cast<size_t>(kk * l.n + o)] = v;
+      }
+  }
   check_finite(l.weight, "weight '" + n.input(1) + "'");
   l.bias.assign(static_cast<size_t>(l.n), 0.0f);
   if (n.input_size() > 2 && !n.input(2).empty()) {
@@ -373,26 +515,23 @@ void Importer::conv(const onnx::NodeProto& n, const std::string&) {
     l.bias = b.f;
     check_finite(l.bias, "bias '" + n.input(2) + "'");
   }
-  l.in_shape = in_s;
   l.out_shape = {cout, oh, ow};
-  check_shape(l.out_shape, "output");
-  g_.layers.push_back(std::move(l));
-  current_ = out(n, 0);
+  add_layer(std::move(l), {x}, out(n, 0));
 }
 
-void Importer::pool(const onnx::NodeProto& n, const std::string&, LayerKind kind, bool global) {
-  expect_current(n, in(n, 0));
-  Shape in_s = cur_shape();
+void Importer::pool(const onnx::NodeProto& n, LayerKind kind, bool global) {
+  const int x = tensor(in(n, 0));
+  const Shape in_s = shape_of(x);
   if (in_s.size() != 3) fail_node("input of per-sample shape " + shape_str(in_s) + " is not CxHxW");
   if (!in_int_range(in_s[1]) || !in_int_range(in_s[2])) fail_node("input " + shape_str(in_s) + " is too large");
   Layer l;
   l.kind = kind;
-  l.name = node_;
   if (global) {
     l.win.kh = static_cast<int>(in_s[1]);
     l.win.kw = static_cast<int>(in_s[2]);
   } else {
     l.win = window(n);
+    if (!l.win.is_plain()) fail_node("dilated pooling is not supported");
     if (!attr(n, "kernel_shape")) fail_node("kernel_shape is missing");
     if (kind == LayerKind::kMaxPool && n.output_size() > 1 && !n.output(1).empty())
       fail_node("the indices output is not supported");
@@ -404,16 +543,13 @@ void Importer::pool(const onnx::NodeProto& n, const std::string&, LayerKind kind
   if (oh < 1 || ow < 1) fail_node("window larger than its input");
   if (l.win.pt >= l.win.kh || l.win.pb >= l.win.kh || l.win.pl >= l.win.kw || l.win.pr >= l.win.kw)
     fail_node("padding must be smaller than the window");
-  l.in_shape = in_s;
   l.out_shape = {in_s[0], oh, ow};
-  check_shape(l.out_shape, "output");
-  g_.layers.push_back(std::move(l));
-  current_ = out(n, 0);
+  add_layer(std::move(l), {x}, out(n, 0));
 }
 
-void Importer::reshape(const onnx::NodeProto& n, const std::string&, bool flatten) {
-  expect_current(n, in(n, 0));
-  Shape in_s = cur_shape();
+void Importer::reshape(const onnx::NodeProto& n, bool flatten) {
+  const int x = tensor(in(n, 0));
+  const Shape in_s = shape_of(x);
   const int64_t in_count = numel(in_s);  // bounded: every layer's shape was checked
   Shape out_s;
   if (flatten) {
@@ -456,11 +592,223 @@ void Importer::reshape(const onnx::NodeProto& n, const std::string&, bool flatte
   }
   Layer l;
   l.kind = LayerKind::kReshape;
-  l.name = node_;
-  l.in_shape = in_s;
   l.out_shape = out_s;
-  g_.layers.push_back(std::move(l));
-  current_ = out(n, 0);
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::squeeze(const onnx::NodeProto& n, bool unsqueeze) {
+  const int x = tensor(in(n, 0));
+  Shape s = shape_of(x);
+  std::vector<int64_t> axes = ints_attr(n, "axes", {});
+  if (n.input_size() > 1 && !n.input(1).empty()) {
+    const ConstTensor& c = constant(n.input(1), n);
+    if (!c.is_int) fail_node("axes must be integers");
+    axes = c.i;
+  }
+  if (unsqueeze) {
+    if (axes.empty()) fail_node("axes are missing");
+    const size_t rank = s.size() + axes.size();
+    std::vector<int64_t> norm;
+    for (auto a : axes) norm.push_back(sample_axis(a, rank, "axis"));
+    std::sort(norm.begin(), norm.end());
+    for (auto a : norm) {
+      if (a > static_cast<int64_t>(s.size())) fail_node("axis out of range");
+      s.insert(s.begin() + a, 1);
+    }
+  } else {
+    std::vector<int64_t> norm;
+    for (auto a : axes) norm.push_back(sample_axis(a, s.size(), "axis"));
+    if (norm.empty())
+      for (size_t d = 0; d < s.size(); ++d)
+        if (s[d] == 1) norm.push_back(static_cast<int64_t>(d));
+    std::sort(norm.rbegin(), norm.rend());
+    for (auto a : norm) {
+      if (s[static_cast<size_t>(a)] != 1) fail_node("squeezed axis has size " + std::to_string(s[static_cast<size_t>(a)]));
+      s.erase(s.begin() + a);
+    }
+    if (s.empty()) s = {1};
+  }
+  Layer l;
+  l.kind = LayerKind::kReshape;
+  l.out_shape = s;
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::batchnorm(const onnx::NodeProto& n) {
+  if (n.input_size() != 5) fail_node("needs five inputs");
+  if (n.output_size() > 1) fail_node("training mode (mean/var outputs) is not supported");
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  const float eps = float_attr(n, "epsilon", 1e-5f);
+  const auto &g = float_const(in(n, 1), n), &b = float_const(in(n, 2), n), &m = float_const(in(n, 3), n), &v = float_const(in(n, 4), n);
+  const size_t c = static_cast<size_t>(s.at(0));
+  if (g.size() != c || b.size() != c || m.size() != c || v.size() != c)
+    fail_node("scale/B/mean/var must hold one value per channel (" + std::to_string(c) + ")");
+  Layer l;
+  l.kind = LayerKind::kScaleShift;
+  l.out_shape = s;
+  for (size_t i = 0; i < c; ++i) {
+    const float sc = g[i] / std::sqrt(v[i] + eps);
+    l.p.consts.push_back(sc);
+    l.p.consts2.push_back(b[i] - m[i] * sc);
+  }
+  check_finite(l.p.consts, "folded scale");
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::concat(const onnx::NodeProto& n) {
+  std::vector<int> ins;
+  for (int i = 0; i < n.input_size(); ++i) ins.push_back(tensor(in(n, i)));
+  if (ins.empty()) fail_node("needs inputs");
+  Shape s = shape_of(ins[0]);
+  const int64_t axis = sample_axis(int_attr(n, "axis", 1), s.size(), "axis");
+  for (size_t i = 1; i < ins.size(); ++i) {
+    Shape o = shape_of(ins[i]);
+    if (o.size() != s.size()) fail_node("inputs have different ranks");
+    for (size_t d = 0; d < s.size(); ++d)
+      if (static_cast<int64_t>(d) != axis && o[d] != s[d]) fail_node("inputs " + shape_str(s) + " and " + shape_str(o) + " differ off the axis");
+    s[static_cast<size_t>(axis)] += o[static_cast<size_t>(axis)];
+  }
+  Layer l;
+  l.kind = LayerKind::kConcat;
+  l.p.axes = {axis};
+  l.out_shape = s;
+  add_layer(std::move(l), ins, out(n, 0));
+}
+
+void Importer::softmax(const onnx::NodeProto& n) {
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  const int64_t axis = sample_axis(int_attr(n, "axis", opset_ < 13 ? 1 : -1), s.size(), "axis");
+  // Before opset 13 Softmax flattens from `axis`: the same only on the last axis.
+  if (opset_ < 13 && axis + 1 != static_cast<int64_t>(s.size())) fail_node("opset < 13 Softmax over several axes is not supported");
+  Layer l;
+  l.kind = LayerKind::kSoftmax;
+  l.p.axes = {axis};
+  l.out_shape = s;
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::transpose(const onnx::NodeProto& n) {
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  const auto perm = ints_attr(n, "perm", {});
+  if (perm.size() != s.size() + 1 || perm[0] != 0) fail_node("perm must keep the batch dimension first");
+  Layer l;
+  l.kind = LayerKind::kTranspose;
+  std::vector<bool> seen(s.size(), false);
+  for (size_t d = 1; d < perm.size(); ++d) {
+    if (perm[d] < 1 || perm[d] > static_cast<int64_t>(s.size()) || seen[static_cast<size_t>(perm[d] - 1)]) fail_node("perm is not a permutation");
+    seen[static_cast<size_t>(perm[d] - 1)] = true;
+    l.p.axes.push_back(perm[d] - 1);
+    l.out_shape.push_back(s[static_cast<size_t>(perm[d] - 1)]);
+  }
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::reduce_mean(const onnx::NodeProto& n) {
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  std::vector<int64_t> axes = ints_attr(n, "axes", {});
+  if (n.input_size() > 1 && !n.input(1).empty()) axes = constant(n.input(1), n).i;
+  if (axes.empty()) fail_node("reducing over all axes (the batch too) is not supported");
+  Layer l;
+  l.kind = LayerKind::kReduceMean;
+  for (auto a : axes) l.p.axes.push_back(sample_axis(a, s.size(), "axis"));
+  std::sort(l.p.axes.begin(), l.p.axes.end());
+  const bool keep = int_attr(n, "keepdims", 1) != 0;
+  for (size_t d = 0; d < s.size(); ++d) {
+    const bool red = std::find(l.p.axes.begin(), l.p.axes.end(), static_cast<int64_t>(d)) != l.p.axes.end();
+    if (!red) l.out_shape.push_back(s[d]);
+    else if (keep) l.out_shape.push_back(1);
+  }
+  if (l.out_shape.empty()) l.out_shape = {1};
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::layernorm(const onnx::NodeProto& n) {
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  if (n.output_size() > 1) fail_node("the mean/inv_std_dev outputs are not supported");
+  Layer l;
+  l.kind = LayerKind::kLayerNorm;
+  l.p.axes = {sample_axis(int_attr(n, "axis", -1), s.size(), "axis")};
+  l.p.alpha = float_attr(n, "epsilon", 1e-5f);
+  int64_t inner = 1;
+  for (size_t d = static_cast<size_t>(l.p.axes[0]); d < s.size(); ++d) inner *= s[d];
+  l.p.consts = float_const(in(n, 1), n);
+  if (n.input_size() > 2 && !n.input(2).empty()) l.p.consts2 = float_const(n.input(2), n);
+  auto fits = [&](size_t c) { return c == 0 || (inner % static_cast<int64_t>(c) == 0 && c == static_cast<size_t>(s.back())) || c == static_cast<size_t>(inner) || c == 1; };
+  if (!fits(l.p.consts.size()) || !fits(l.p.consts2.size())) fail_node("scale/B do not match the normalized dimensions");
+  l.out_shape = s;
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::slice(const onnx::NodeProto& n) {
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (opset_ < 10) {
+    starts = ints_attr(n, "starts", {});
+    ends = ints_attr(n, "ends", {});
+    axes = ints_attr(n, "axes", {});
+  } else {
+    auto get = [&](int i) { return n.input_size() > i && !n.input(i).empty() ? constant(n.input(i), n).i : std::vector<int64_t>{}; };
+    starts = get(1);
+    ends = get(2);
+    axes = get(3);
+    steps = get(4);
+  }
+  if (axes.empty()) for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size() || starts.empty())
+    fail_node("starts/ends/axes/steps must be constants of equal length");
+  Layer l;
+  l.kind = LayerKind::kSlice;
+  l.out_shape = s;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const int64_t a = sample_axis(axes[i], s.size(), "axis"), dim = s[static_cast<size_t>(a)], st = steps[i];
+    if (st == 0) fail_node("step 0");
+    auto clampi = [&](int64_t v, int64_t lo, int64_t hi) { if (v < 0) v += dim; return std::max(lo, std::min(hi, v)); };
+    const int64_t b = st > 0 ? clampi(starts[i], 0, dim) : clampi(starts[i], -1, dim - 1);
+    const int64_t e = st > 0 ? clampi(ends[i], 0, dim) : clampi(ends[i], -1, dim - 1);
+    const int64_t cnt = st > 0 ? (e > b ? (e - b + st - 1) / st : 0) : (b > e ? (b - e - st - 1) / -st : 0);
+    if (cnt < 1) fail_node("slice is empty");
+    l.p.axes.push_back(a);
+    l.p.starts.push_back(b);
+    l.p.ends.push_back(e);
+    l.p.steps.push_back(st);
+    l.out_shape[static_cast<size_t>(a)] = cnt;
+  }
+  add_layer(std::move(l), {x}, out(n, 0));
+}
+
+void Importer::split(const onnx::NodeProto& n) {
+  const int x = tensor(in(n, 0));
+  const Shape s = shape_of(x);
+  const int64_t axis = sample_axis(int_attr(n, "axis", 0), s.size(), "axis"), dim = s[static_cast<size_t>(axis)];
+  std::vector<int64_t> parts = ints_attr(n, "split", {});
+  if (n.input_size() > 1 && !n.input(1).empty()) parts = constant(n.input(1), n).i;
+  if (parts.empty()) {
+    if (dim % n.output_size() != 0) fail_node("cannot split evenly");
+    parts.assign(static_cast<size_t>(n.output_size()), dim / n.output_size());
+  }
+  if (static_cast<int>(parts.size()) != n.output_size()) fail_node("split sizes do not match the outputs");
+  int64_t at = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i] < 1) fail_node("split size below 1");
+    Layer l;
+    l.kind = LayerKind::kSlice;
+    l.p.axes = {axis};
+    l.p.starts = {at};
+    l.p.ends = {at + parts[i]};
+    l.p.steps = {1};
+    l.out_shape = s;
+    l.out_shape[static_cast<size_t>(axis)] = parts[i];
+    at += parts[i];
+    if (at > dim) fail_node("split sizes exceed the axis");
+    add_layer(std::move(l), {x}, out(n, static_cast<int>(i)));
+  }
 }
 
 // Shape arithmetic that PyTorch emits for x.view(x.size(0), -1) and friends.
@@ -468,11 +816,11 @@ void Importer::reshape(const onnx::NodeProto& n, const std::string&, bool flatte
 bool Importer::shape_op(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   if (op == "Shape") {
-    if (in(n, 0) != current_) return false;
+    if (is_constant(in(n, 0))) return false;
     ConstTensor c;
     c.is_int = true;
     c.i.push_back(kBatch);
-    for (auto d : cur_shape()) c.i.push_back(d);
+    for (auto d : shape_of(tensor(in(n, 0)))) c.i.push_back(d);
     c.dims = {static_cast<int64_t>(c.i.size())};
     consts_[out(n, 0)] = c;
     return true;
@@ -519,20 +867,82 @@ bool Importer::shape_op(const onnx::NodeProto& n) {
     consts_[out(n, 0)] = c;
     return true;
   }
-  return false;
+  return fold_constant(n);
+}
+
+// Float arithmetic on constants only (e.g. sqrt(2/pi) of a GELU decomposition).
+bool Importer::fold_constant(const onnx::NodeProto& n) {
+  static const std::map<std::string, LayerKind> kinds = {
+      {"Add", LayerKind::kAdd}, {"Sub", LayerKind::kSub}, {"Mul", LayerKind::kMul}, {"Div", LayerKind::kDiv},
+      {"Pow", LayerKind::kPow}, {"Sqrt", LayerKind::kSqrt}};
+  auto it = kinds.find(n.op_type());
+  if (it == kinds.end() || n.input_size() < 1) return false;
+  const ConstTensor& a = constant(in(n, 0), n);
+  if (a.is_int) return false;
+  ConstTensor c;
+  c.dims = a.dims;
+  OpParams p;
+  std::vector<Shape> shapes = {a.dims};
+  if (n.input_size() == 2) {
+    const ConstTensor& b = constant(in(n, 1), n);
+    if (b.is_int) return false;
+    bool ok = false;
+    c.dims = broadcast_shapes(a.dims, b.dims, ok);
+    if (!ok || c.dims != a.dims) return false;
+    p.consts = b.f;
+    p.const_shape = b.dims;
+  }
+  c.f.resize(a.f.size());
+  run_host_op(it->second, Window2d{}, p, {a.f.data()}, shapes, c.dims, 1, c.f.data());
+  consts_[out(n, 0)] = c;
+  return true;
+}
+
+void Importer::fold_into_producers() {
+  const auto consumers = g_.consumer_counts();
+  std::vector<size_t> gone;
+  for (size_t i = 0; i < g_.layers.size(); ++i) {
+    Layer& l = g_.layers[i];
+    const bool bias = l.kind == LayerKind::kAdd && l.inputs.size() == 1;
+    if (!bias && l.kind != LayerKind::kScaleShift) continue;
+    const int src = l.inputs[0];
+    if (src == kGraphInput || consumers[static_cast<size_t>(src + 1)] != 1) continue;
+    Layer& prod = g_.layers[static_cast<size_t>(src)];
+    if (!prod.is_gemm_like()) continue;
+    const bool conv = prod.kind == LayerKind::kConv;
+    if (bias) {
+      // Per-output-channel: N values along the last axis (Gemm) or [N,1,1] (Conv), or a scalar.
+      const Shape& cs = l.p.const_shape;
+      const size_t cn = l.p.consts.size();
+      bool per_channel = cn == static_cast<size_t>(prod.n) && !cs.empty() &&
+                         (conv ? (cs.size() == 3 && cs[0] == prod.n) : cs.back() == prod.n);
+      if (cn != 1 && !per_channel) continue;
+      for (int64_t j = 0; j < prod.n; ++j) prod.bias[static_cast<size_t>(j)] += l.p.consts[cn == 1 ? 0 : static_cast<size_t>(j)];
+    } else {
+      // BatchNorm over the channel axis: only a Conv's channels, or a Gemm's [N] output.
+      if (!conv && prod.out_shape.size() != 1) continue;
+      for (int64_t kk = 0; kk < prod.k; ++kk)
+        for (int64_t j = 0; j < prod.n; ++j) prod.weight[static_cast<size_t>(kk * prod.n + j)] *= l.p.consts[static_cast<size_t>(j)];
+      for (int64_t j = 0; j < prod.n; ++j)
+        prod.bias[static_cast<size_t>(j)] = prod.bias[static_cast<size_t>(j)] * l.p.consts[static_cast<size_t>(j)] + l.p.consts2[static_cast<size_t>(j)];
+    }
+    gone.push_back(i);
+  }
+  for (auto it = gone.rbegin(); it != gone.rend(); ++it) bypass_layer(g_.layers, *it);
 }
 
 Graph Importer::run(const onnx::ModelProto& model) {
   const auto& graph = model.graph();
   if (graph.node_size() == 0) fail("not a valid ONNX model (graph has no nodes)");
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = static_cast<int>(o.version());
   g_.source = path_;
   for (const auto& t : graph.initializer()) consts_[t.name()] = to_const(t);
   // The one real input: a graph input that is not an initializer.
   for (const auto& vi : graph.input()) {
     if (consts_.count(vi.name())) continue;
-    if (!current_.empty()) fail("model has more than one input; keymac runs single-input networks");
+    if (!g_.input_name.empty()) fail("model has more than one input; keymac runs single-input networks");
     if (vi.name().empty()) fail("model input has no name");
-    current_ = vi.name();
     g_.input_name = vi.name();
     const auto& tt = vi.type().tensor_type();
     if (tt.elem_type() != onnx::TensorProto::FLOAT) fail("input '" + vi.name() + "' is not float");
@@ -545,11 +955,12 @@ Graph Importer::run(const onnx::ModelProto& model) {
     }
     if (tt.shape().dim_size() < 2) fail("input '" + vi.name() + "' must be [N, ...] with a batch dimension");
     g_.input_shape = s;
+    node_ = vi.name();
+    op_ = "input";
+    check_shape(s, "input shape");
+    tensors_[vi.name()] = kGraphInput;
   }
-  if (current_.empty()) fail("model has no input");
-  if (numel(g_.input_shape) != 784)
-    fail("input '" + g_.input_name + "' has per-sample shape " + shape_str(g_.input_shape) +
-         "; keymac feeds 28x28 images ([N,784] or [N,1,28,28])");
+  if (g_.input_name.empty()) fail("model has no input");
 
   for (int idx = 0; idx < graph.node_size(); ++idx) {
     const auto& n = graph.node(idx);
@@ -567,42 +978,58 @@ Graph Importer::run(const onnx::ModelProto& model) {
       // evaluated at import time
     } else if (op == "Pad") {
       // PyTorch emits an all-zero Pad before AvgPool(count_include_pad=True): an identity.
-      expect_current(n, in(n, 0));
+      const int x = tensor(in(n, 0));
       std::vector<int64_t> pads = ints_attr(n, "pads", {});
       if (n.input_size() > 1 && !n.input(1).empty()) pads = constant(n.input(1), n).i;
       for (auto v : pads)
         if (v != 0) fail("unsupported operator 'Pad' with nonzero padding (node '" + name + "')");
-      current_ = out(n, 0);
-    } else if (op == "Identity" || op == "Dropout") {
-      expect_current(n, in(n, 0));
-      current_ = out(n, 0);
-    } else if (op == "Gemm") gemm(n, name);
-    else if (op == "MatMul") matmul(n, name);
-    else if (op == "Add") add(n, name);
-    else if (op == "Conv") conv(n, name);
-    else if (op == "Relu") {
-      expect_current(n, in(n, 0));
-      Layer l;
-      l.kind = LayerKind::kRelu;
-      l.name = name;
-      l.in_shape = l.out_shape = cur_shape();
-      g_.layers.push_back(std::move(l));
-      current_ = out(n, 0);
-    } else if (op == "MaxPool") pool(n, name, LayerKind::kMaxPool, false);
-    else if (op == "AveragePool") pool(n, name, LayerKind::kAvgPool, false);
-    else if (op == "GlobalAveragePool") pool(n, name, LayerKind::kAvgPool, true);
-    else if (op == "Flatten") reshape(n, name, true);
-    else if (op == "Reshape") reshape(n, name, false);
+      tensors_[out(n, 0)] = x;
+    } else if (op == "Identity" || op == "Dropout" || (op == "Cast" && int_attr(n, "to", 1) == onnx::TensorProto::FLOAT)) {
+      tensors_[out(n, 0)] = tensor(in(n, 0));
+    } else if (op == "Gemm") gemm(n);
+    else if (op == "MatMul") matmul(n);
+    else if (op == "Add") elementwise(n, LayerKind::kAdd);
+    else if (op == "Sub") elementwise(n, LayerKind::kSub);
+    else if (op == "Mul") elementwise(n, LayerKind::kMul);
+    else if (op == "Div") elementwise(n, LayerKind::kDiv);
+    else if (op == "Pow") elementwise(n, LayerKind::kPow);
+    else if (op == "Conv") conv(n, false);
+    else if (op == "ConvTranspose") conv(n, true);
+    else if (op == "Relu") unary(n, LayerKind::kRelu);
+    else if (op == "Sigmoid") unary(n, LayerKind::kSigmoid);
+    else if (op == "Tanh") unary(n, LayerKind::kTanh);
+    else if (op == "LeakyRelu") unary(n, LayerKind::kLeakyRelu);
+    else if (op == "HardSwish") unary(n, LayerKind::kHardSwish);
+    else if (op == "HardSigmoid") unary(n, LayerKind::kHardSigmoid);
+    else if (op == "Clip") unary(n, LayerKind::kClip);
+    else if (op == "Sqrt") unary(n, LayerKind::kSqrt);
+    else if (op == "Erf") unary(n, LayerKind::kErf);
+    else if (op == "Exp") unary(n, LayerKind::kExp);
+    else if (op == "BatchNormalization") batchnorm(n);
+    else if (op == "Concat") concat(n);
+    else if (op == "Softmax") softmax(n);
+    else if (op == "Transpose") transpose(n);
+    else if (op == "ReduceMean") reduce_mean(n);
+    else if (op == "LayerNormalization") layernorm(n);
+    else if (op == "Slice") slice(n);
+    else if (op == "Split") split(n);
+    else if (op == "MaxPool") pool(n, LayerKind::kMaxPool, false);
+    else if (op == "AveragePool") pool(n, LayerKind::kAvgPool, false);
+    else if (op == "GlobalAveragePool") pool(n, LayerKind::kAvgPool, true);
+    else if (op == "Flatten") reshape(n, true);
+    else if (op == "Reshape") reshape(n, false);
+    else if (op == "Squeeze") squeeze(n, false);
+    else if (op == "Unsqueeze") squeeze(n, true);
     else fail("unsupported operator '" + op + "' (node '" + name + "')");
   }
   if (graph.output_size() != 1) fail("model has " + std::to_string(graph.output_size()) + " outputs; keymac needs one");
-  if (graph.output(0).name() != current_)
-    fail("graph output '" + graph.output(0).name() + "' is not the end of the layer chain");
-  bool any = false;
-  for (const auto& l : g_.layers) any |= l.is_gemm_like();
-  if (!any) fail("model has no Gemm, MatMul or Conv layer to map onto the array");
-  if (g_.layers.back().out_shape.size() != 1 && numel(g_.layers.back().out_shape) < 2)
-    fail("model output is not a vector of class scores");
+  const std::string& oname = graph.output(0).name();
+  auto it = tensors_.find(oname);
+  if (it == tensors_.end() || it->second == kGraphInput)
+    fail("graph output '" + oname + "' is not computed from the input by any layer");
+  if (it->second + 1 != static_cast<int>(g_.layers.size()))
+    fail("graph output '" + oname + "' is not produced by the last node (layers after it would be dead)");
+  fold_into_producers();
   return g_;
 }
 

@@ -1,11 +1,13 @@
 // Imports a network exported by PyTorch to ONNX into a keymac Graph.
-// Supported: Gemm, MatMul (+Add bias), Conv (group 1, dilation 1), Relu,
-// MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (with constant or
-// Shape/Gather/Unsqueeze/Concat-computed shapes), Constant, Identity, Dropout,
-// Squeeze/Unsqueeze/Cast on shape tensors.
-// Contract: the result is a single chain from the one graph input to the
-// output; anything else throws keymac::Error "<path>: <problem>" naming the
-// operator or node.
+// Supported: the operators of docs/OPERATORS.md (Gemm, MatMul, Conv with
+// groups/dilation, ConvTranspose, the host activations, joins, axis ops),
+// plus Constant, Identity, Dropout, Cast and the shape arithmetic PyTorch
+// emits (Shape/Gather/Unsqueeze/Concat on shape tensors).
+// Contract: the result is a DAG in topological order from the one graph input
+// to the one output (the last layer); a constant Add after a Gemm/Conv is its
+// bias and a BatchNormalization after one is folded into it when nothing else
+// reads the Gemm/Conv output. Anything else throws keymac::Error
+// "<path>: <problem>" naming the operator or node.
 // Hostile files: every protobuf field is bounds-checked, and before anything
 // is allocated the importer refuses a file over kMaxOnnxFileBytes, a tensor
 // over kMaxTensorElements elements (checked 64-bit arithmetic), tensor data

@@ -12,10 +12,12 @@ namespace keymac {
 
 // im2col for a batch: out is (B*OH*OW) x (Cin*kh*kw), row m = (b, oy, ox),
 // column k = (cin*kh + y)*kw + x (ARCHITECTURE.md section 6); padding reads 0.
+// Dilation spaces the kernel taps; upsampling (ConvTranspose) reads the input
+// with uh-1 / uw-1 zeros inserted between its rows / columns.
 template <typename T>
 void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w, std::vector<T>& out) {
   const int c = static_cast<int>(in_shape[0]), h = static_cast<int>(in_shape[1]), wd = static_cast<int>(in_shape[2]);
-  const int oh = w.out_h(h), ow = w.out_w(wd);
+  const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h), vw = w.in_w(wd);
   const int64_t k = static_cast<int64_t>(c) * w.kh * w.kw;
   out.assign(static_cast<size_t>(batch * oh * ow * k), T(0));
   for (int64_t b = 0; b < batch; ++b) {
@@ -23,16 +25,17 @@ void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
         T* row = out.data() + ((b * oh + oy) * ow + ox) * k;
-        for (int ci = 0; ci < c; ++ci)
-          for (int y = 0; y < w.kh; ++y) {
-            const int iy = oy * w.sh - w.pt + y;
-            if (iy < 0 || iy >= h) continue;
-            for (int x = 0; x < w.kw; ++x) {
-              const int ix = ox * w.sw - w.pl + x;
-              if (ix < 0 || ix >= wd) continue;
-              row[(ci * w.kh + y) * w.kw + x] = src[(ci * h + iy) * wd + ix];
-            }
+        for (int y = 0; y < w.kh; ++y) {
+          const int vy = oy * w.sh - w.pt + y * w.dh;
+          if (vy < 0 || vy >= vh || vy % w.uh) continue;
+          const int iy = vy / w.uh;
+          for (int x = 0; x < w.kw; ++x) {
+            const int vx = ox * w.sw - w.pl + x * w.dw;
+            if (vx < 0 || vx >= vw || vx % w.uw) continue;
+            const int ix = vx / w.uw;
+            for (int ci = 0; ci < c; ++ci) row[(ci * w.kh + y) * w.kw + x] = src[(ci * h + iy) * wd + ix];
           }
+        }
       }
   }
 }

@@ -2,8 +2,11 @@
 // (possibly locked), int32 biases, per-output-channel requantization by an
 // integer multiplier and right shift. It holds no float weights, so a locked
 // QuantModel carries nothing that reveals the unlocked signs.
-// Contract: layers form the same chain as the Graph they came from, with each
-// Relu that directly follows a Gemm/Conv fused into it (relu = true).
+// Contract: layers form the same DAG as the Graph they came from (inputs as in
+// graph.h), with each Relu that is the only reader of a Gemm/Conv fused into
+// it (relu = true). Every layer's output is an int8 tensor with one real
+// scale (out_scale); the int8 scheme across joins and host operators is
+// ARCHITECTURE.md section 13.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,11 +31,19 @@ inline int32_t apply_requant(int32_t acc, const Requant& r, int32_t lo, int32_t 
   return static_cast<int32_t>(v < lo ? lo : (v > hi ? hi : v));
 }
 
+// Joins (Add of two tensors, Concat) rescale each input to the output scale
+// with an integer multiplier in Q(kJoinShift): q_out = round(sum q_i * m_i / 2^kJoinShift).
+constexpr int kJoinShift = 16;
+
 struct QuantLayer {
   LayerKind kind = LayerKind::kRelu;
   std::string name;
+  std::vector<int> inputs;         // as Layer::inputs (empty: previous layer)
   Shape in_shape, out_shape;
   Window2d win;
+  int64_t groups = 1;              // Conv groups (weights block-diagonal)
+  OpParams p;                      // host operators' float parameters (never locked)
+  std::vector<int32_t> join_mult;  // Add/Concat of tensors: per input, Q(kJoinShift) multiplier
   // Gemm / Conv
   int64_t k = 0, n = 0;
   std::vector<int8_t> weight;      // K x N, row-major
@@ -41,7 +52,7 @@ struct QuantLayer {
   bool output_int32 = false;       // last layer: int32 accumulators are the scores
   std::vector<Requant> requant;    // N (when !output_int32)
   std::vector<float> acc_scale;    // N: real value of one accumulator unit
-  float out_scale = 1.0f;          // real value of one int8 output unit
+  float out_scale = 1.0f;          // real value of one int8 output unit (every layer)
   bool is_gemm_like() const { return kind == LayerKind::kGemm || kind == LayerKind::kConv; }
 };
 
@@ -61,6 +72,20 @@ struct QuantModel {
   uint64_t key_nonce = 0;
 
   int64_t gemm_layers() const;
+  // Scale of tensor t (kGraphInput: the input) and the inputs of layer i.
+  float tensor_scale(int t) const { return t == kGraphInput ? input_scale : layers[static_cast<size_t>(t)].out_scale; }
+  // True for the layer chains of the original runtime (the six first kinds,
+  // no dilation/upsampling/groups): what torch_net and onnx_export translate.
+  bool is_plain_chain() const {
+    for (const auto& l : layers)
+      if (!l.inputs.empty() || static_cast<int>(l.kind) > static_cast<int>(LayerKind::kReshape) || !l.win.is_plain() ||
+          l.groups != 1)
+        return false;
+    return true;
+  }
+  std::vector<int> inputs_of(size_t i) const {
+    return layers[i].inputs.empty() ? std::vector<int>{static_cast<int>(i) - 1} : layers[i].inputs;
+  }
   int64_t weight_count() const;
 };
 

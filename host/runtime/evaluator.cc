@@ -26,7 +26,7 @@ EvalResult evaluate_on(std::unique_ptr<ArrayBackend> backend, const EvalSpec& sp
   std::unique_ptr<SerialKeySource> src;
   if (spec.key) src = std::make_unique<SerialKeySource>(*spec.key);
   backend->reset(spec.key_source ? spec.key_source : src.get());
-  Int8Runner runner(*spec.model, *backend);
+  Int8Runner runner(*spec.model, *backend, spec.key_source ? spec.key_source : src.get());
   const int64_t classes = spec.model->num_outputs;
   uint64_t h = 1469598103934665603ull;
   std::vector<LayerRun> runs;

@@ -3,99 +3,221 @@
 #include <algorithm>
 #include <cmath>
 
+#include "host/model/host_ops.h"
 #include "host/model/ops.h"
 #include "sim/core/error.h"
+#include "sim/core/keyed_gemm.h"
 
 namespace keymac {
 
-Int8Runner::Int8Runner(const QuantModel& model, ArrayBackend& backend) : model_(model), backend_(backend) {
+namespace {
+
+// round(v / scale) saturated to int8; NaN becomes 0.
+int8_t to_int8(float v, float scale) {
+  const float q = v / scale;
+  if (std::isnan(q)) return 0;
+  return static_cast<int8_t>(std::lround(std::clamp(q, -128.0f, 127.0f)));
+}
+
+}  // namespace
+
+Int8Runner::Int8Runner(const QuantModel& model, ArrayBackend& backend, const KeySource* key)
+    : model_(model), backend_(backend), key_(key) {
   for (int p = 0; p < 256; ++p) {
     const long q = std::lround(model.preprocess(static_cast<uint8_t>(p)) / model.input_scale);
     pixel_lut_[static_cast<size_t>(p)] = static_cast<int8_t>(std::clamp<long>(q, -128, 127));
   }
+  last_reader_.assign(model.layers.size() + 1, -1);
+  for (size_t i = 0; i < model.layers.size(); ++i)
+    for (int t : model.inputs_of(i)) last_reader_[static_cast<size_t>(t + 1)] = static_cast<int>(i);
 }
 
 std::vector<float> Int8Runner::run(const uint8_t* pixels, int64_t batch, std::vector<LayerRun>* stats,
                                    const Observer& observe) {
   const int64_t in_n = numel(model_.input_shape);
-  a_.resize(static_cast<size_t>(batch * in_n));
-  for (int64_t i = 0; i < batch * in_n; ++i) a_[static_cast<size_t>(i)] = pixel_lut_[pixels[i]];
-  std::vector<float> scores;
+  t_.resize(model_.layers.size() + 1);
+  t_[0].resize(static_cast<size_t>(batch * in_n));
+  for (int64_t i = 0; i < batch * in_n; ++i) t_[0][static_cast<size_t>(i)] = pixel_lut_[pixels[i]];
+  return run_int8(batch, stats, observe);
+}
+
+std::vector<float> Int8Runner::run_input(const float* input, int64_t batch, std::vector<LayerRun>* stats,
+                                         const Observer& observe) {
+  const int64_t in_n = numel(model_.input_shape);
+  t_.resize(model_.layers.size() + 1);
+  t_[0].resize(static_cast<size_t>(batch * in_n));
+  for (int64_t i = 0; i < batch * in_n; ++i) {
+    const long q = std::lround(input[i] / model_.input_scale);
+    t_[0][static_cast<size_t>(i)] = static_cast<int8_t>(std::clamp<long>(q, -128, 127));
+  }
+  return run_int8(batch, stats, observe);
+}
+
+void Int8Runner::finish_gemm(const QuantLayer& l, int64_t m, int8_t* dst) {
+  const int32_t lo = l.relu ? 0 : -128;
+  const bool per_channel = l.requant.size() == static_cast<size_t>(l.n);
+  for (int64_t r = 0; r < m; ++r) {
+    int32_t* row = acc_.data() + r * l.n;
+    int8_t* out = dst + r * l.n;
+    for (int64_t j = 0; j < l.n; ++j) {
+      // Bias wraps around like the accumulator.
+      const int32_t b = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
+      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(b));
+      out[j] = static_cast<int8_t>(apply_requant(v, l.requant[per_channel ? static_cast<size_t>(j) : 0], lo, 127));
+    }
+  }
+}
+
+std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* stats, const Observer& observe) {
+  const size_t nl = model_.layers.size();
   int64_t gemm_index = 0;  // the expanded key's layer index (ARCHITECTURE.md section 11)
-  for (size_t li = 0; li < model_.layers.size(); ++li) {
+  int64_t act_index = model_.gemm_layers();
+  for (size_t li = 0; li < nl; ++li) {
     const QuantLayer& l = model_.layers[li];
-    const int64_t out_n = numel(l.out_shape);
-    const bool last = li + 1 == model_.layers.size();
-    b_.assign(static_cast<size_t>(batch * out_n), 0);
+    const auto ins = model_.inputs_of(li);
+    const std::vector<int8_t>& xin = t_[static_cast<size_t>(ins[0] + 1)];
+    const int64_t out_n = numel(l.out_shape), in_n = numel(l.in_shape);
+    std::vector<int8_t>& y = t_[li + 1];
+    y.assign(static_cast<size_t>(batch * out_n), 0);
+    const bool last = li + 1 == nl;
     switch (l.kind) {
       case LayerKind::kGemm:
       case LayerKind::kConv: {
         const bool conv = l.kind == LayerKind::kConv;
         const int64_t pixels_out = conv ? l.out_shape[1] * l.out_shape[2] : 1;
-        const int8_t* x = a_.data();
+        const int8_t* x = xin.data();
         if (conv) {
-          im2col(a_.data(), batch, l.in_shape, l.win, cols_);
+          im2col(xin.data(), batch, l.in_shape, l.win, cols_);
           x = cols_.data();
         }
-        GemmJob job{l.name, GemmShape{batch * pixels_out, l.k, l.n}, x, l.weight.data(), gemm_index++};
-        acc_.resize(static_cast<size_t>(job.shape.m * l.n));
+        const int64_t m = conv ? batch * pixels_out : batch * in_n / l.k;
+        GemmJob job{l.name, GemmShape{m, l.k, l.n}, x, l.weight.data(), gemm_index++};
+        acc_.resize(static_cast<size_t>(m * l.n));
         LayerStats st = backend_.run_gemm(job, acc_.data());
         if (observe) observe(li, acc_.data(), static_cast<int64_t>(acc_.size()));
         if (stats) stats->push_back(LayerRun{l.name, job.shape, st});
-        // Bias (wrap-around like the accumulator), then requantize or emit scores.
-        for (int64_t m = 0; m < job.shape.m; ++m) {
-          int32_t* row = acc_.data() + m * l.n;
-          for (int64_t j = 0; j < l.n; ++j) {
-            row[j] = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(l.bias[static_cast<size_t>(j)]));
-            if (l.relu && row[j] < 0) row[j] = 0;
-          }
-        }
         if (l.output_int32) {
           if (!last) throw Error("model: int32 output on a layer that is not the last");
           std::vector<float> rows(acc_.size());
-          for (int64_t m = 0; m < job.shape.m; ++m)
-            for (int64_t j = 0; j < l.n; ++j)
-              rows[static_cast<size_t>(m * l.n + j)] = static_cast<float>(acc_[static_cast<size_t>(m * l.n + j)]) * l.acc_scale[static_cast<size_t>(j)];
-          scores.resize(rows.size());
+          for (int64_t r = 0; r < m; ++r)
+            for (int64_t j = 0; j < l.n; ++j) {
+              const size_t i = static_cast<size_t>(r * l.n + j);
+              int32_t v = static_cast<int32_t>(static_cast<uint32_t>(acc_[i]) + static_cast<uint32_t>(l.bias[static_cast<size_t>(j)]));
+              if (l.relu && v < 0) v = 0;
+              rows[i] = static_cast<float>(v) * l.acc_scale[static_cast<size_t>(j)];
+            }
+          if (!conv) return rows;
+          std::vector<float> scores(rows.size());
           rows_to_nchw(rows.data(), batch, l.n, pixels_out, scores.data());
           return scores;
         }
-        std::vector<int8_t>& dst = conv ? cols_ : b_;
-        if (conv) cols_.resize(acc_.size());
-        const int32_t lo = l.relu ? 0 : -128;
-        for (int64_t m = 0; m < job.shape.m; ++m)
-          for (int64_t j = 0; j < l.n; ++j) {
-            const size_t i = static_cast<size_t>(m * l.n + j);
-            dst[i] = static_cast<int8_t>(apply_requant(acc_[i], l.requant[static_cast<size_t>(j)], lo, 127));
+        if (conv) {
+          cols_.resize(acc_.size());
+          finish_gemm(l, m, cols_.data());
+          rows_to_nchw(cols_.data(), batch, l.n, pixels_out, y.data());
+        } else {
+          finish_gemm(l, m, y.data());
+        }
+        break;
+      }
+      case LayerKind::kMatMulAct: {
+        // [.., M, K] x [.., K, N]: the second activation is the stationary operand.
+        const std::vector<int8_t>& win = t_[static_cast<size_t>(ins[1] + 1)];
+        const int64_t m = l.in_shape[l.in_shape.size() - 2], k = l.k, n = l.n;
+        const int64_t mats = batch * in_n / (m * k);
+        acc_.resize(static_cast<size_t>(mats * m * n));
+        LayerRun run{l.name, GemmShape{mats * m, k, n}, LayerStats{}};
+        for (int64_t i = 0; i < mats; ++i) {
+          const int8_t* w = win.data() + i * k * n;
+          if (key_) {  // cancel the array's key signs (the key is in host memory: no static lock)
+            wflip_.assign(w, w + k * n);
+            lock_weights(wflip_.data(), k, n, *key_, act_index);
+            w = wflip_.data();
           }
-        if (conv) rows_to_nchw(cols_.data(), batch, l.n, pixels_out, b_.data());
+          GemmJob job{l.name, GemmShape{m, k, n}, xin.data() + i * m * k, w, act_index};
+          run.stats += backend_.run_gemm(job, acc_.data() + i * m * n);
+        }
+        ++act_index;
+        if (stats) stats->push_back(run);
+        if (l.output_int32) {
+          if (!last) throw Error("model: int32 output on a layer that is not the last");
+          std::vector<float> scores(acc_.size());
+          for (size_t i = 0; i < acc_.size(); ++i) scores[i] = static_cast<float>(acc_[i]) * l.acc_scale[0];
+          return scores;
+        }
+        finish_gemm(l, mats * m, y.data());
         break;
       }
       case LayerKind::kRelu:
-        for (size_t i = 0; i < b_.size(); ++i) b_[i] = a_[i] > 0 ? a_[i] : 0;
+        for (size_t i = 0; i < y.size(); ++i) y[i] = xin[i] > 0 ? xin[i] : 0;
         break;
       case LayerKind::kMaxPool:
-        max_pool(a_.data(), batch, l.in_shape, l.win, b_.data());
+        max_pool(xin.data(), batch, l.in_shape, l.win, y.data());
         break;
       case LayerKind::kAvgPool:
-        avg_pool<int8_t, int32_t>(a_.data(), batch, l.in_shape, l.win, b_.data(), [](int32_t s, int c) {
+        avg_pool<int8_t, int32_t>(xin.data(), batch, l.in_shape, l.win, y.data(), [](int32_t s, int c) {
           return static_cast<int8_t>(std::clamp<long>(std::lround(static_cast<double>(s) / c), -128, 127));
         });
         break;
       case LayerKind::kReshape:
-        b_ = a_;
+        y = xin;
         break;
+      default:
+        if (!l.join_mult.empty() && l.kind == LayerKind::kAdd) {
+          // Integer join: q = round(sum q_i * m_i / 2^kJoinShift), saturated.
+          const std::vector<int8_t>& b = t_[static_cast<size_t>(ins[1] + 1)];
+          const int64_t ma = l.join_mult[0], mb = l.join_mult[1], half = int64_t(1) << (kJoinShift - 1);
+          for (size_t i = 0; i < y.size(); ++i) {
+            const int64_t v = (xin[i] * ma + b[i] * mb + half) >> kJoinShift;
+            y[i] = static_cast<int8_t>(std::clamp<int64_t>(v, -128, 127));
+          }
+        } else if (!l.join_mult.empty() && l.kind == LayerKind::kConcat) {
+          // Each input rescaled to the output scale in integers, then placed along the axis.
+          int64_t outer = 1, inner = 1, dim = l.out_shape[static_cast<size_t>(l.p.axes[0])];
+          for (int64_t d = 0; d < l.p.axes[0]; ++d) outer *= l.out_shape[static_cast<size_t>(d)];
+          for (size_t d = static_cast<size_t>(l.p.axes[0]) + 1; d < l.out_shape.size(); ++d) inner *= l.out_shape[d];
+          const int64_t half = int64_t(1) << (kJoinShift - 1);
+          for (int64_t bi = 0; bi < batch; ++bi) {
+            int64_t off = 0;
+            for (size_t t = 0; t < ins.size(); ++t) {
+              const Shape& s = ins[t] == kGraphInput ? model_.input_shape : model_.layers[static_cast<size_t>(ins[t])].out_shape;
+              const int64_t d2 = s[static_cast<size_t>(l.p.axes[0])];
+              const int8_t* src = t_[static_cast<size_t>(ins[t] + 1)].data() + bi * numel(s);
+              const int64_t mt = l.join_mult[t];
+              for (int64_t o = 0; o < outer; ++o)
+                for (int64_t i = 0; i < d2 * inner; ++i) {
+                  const int64_t v = (src[o * d2 * inner + i] * mt + half) >> kJoinShift;
+                  y[static_cast<size_t>(bi * out_n + (o * dim + off) * inner + i)] = static_cast<int8_t>(std::clamp<int64_t>(v, -128, 127));
+                }
+              off += d2;
+            }
+          }
+        } else {
+          // Host operator: dequantize, the float operator, requantize to the calibrated scale.
+          std::vector<std::vector<float>> fin(ins.size());
+          std::vector<const float*> ptrs;
+          std::vector<Shape> shapes;
+          for (size_t t = 0; t < ins.size(); ++t) {
+            const std::vector<int8_t>& q = t_[static_cast<size_t>(ins[t] + 1)];
+            const float s = model_.tensor_scale(ins[t]);
+            fin[t].resize(q.size());
+            for (size_t i = 0; i < q.size(); ++i) fin[t][i] = static_cast<float>(q[i]) * s;
+            ptrs.push_back(fin[t].data());
+            shapes.push_back(ins[t] == kGraphInput ? model_.input_shape : model_.layers[static_cast<size_t>(ins[t])].out_shape);
+          }
+          fout_.resize(y.size());
+          run_host_op(l.kind, l.win, l.p, ptrs, shapes, l.out_shape, batch, fout_.data());
+          for (size_t i = 0; i < y.size(); ++i) y[i] = to_int8(fout_[i], l.out_scale);
+        }
     }
-    a_.swap(b_);
+    for (int ti : ins)
+      if (last_reader_[static_cast<size_t>(ti + 1)] == static_cast<int>(li)) std::vector<int8_t>().swap(t_[static_cast<size_t>(ti + 1)]);
   }
-  // The chain ended on a non-Gemm layer: its int8 outputs are the scores.
-  const float s = model_.layers.empty() ? 1.0f : [&] {
-    for (auto it = model_.layers.rbegin(); it != model_.layers.rend(); ++it)
-      if (it->is_gemm_like()) return it->out_scale;
-    return 1.0f;
-  }();
-  scores.resize(a_.size());
-  for (size_t i = 0; i < a_.size(); ++i) scores[i] = static_cast<float>(a_[i]) * s;
+  // The graph ended on an int8 layer: its values times its scale are the scores.
+  const std::vector<int8_t>& outq = t_[nl];
+  const float s = nl ? model_.layers.back().out_scale : model_.input_scale;
+  std::vector<float> scores(outq.size());
+  for (size_t i = 0; i < outq.size(); ++i) scores[i] = static_cast<float>(outq[i]) * s;
   return scores;
 }
 

@@ -38,6 +38,7 @@ void one_int(onnx::NodeProto* n, const std::string& name, int64_t v) {
 }  // namespace
 
 void export_float_onnx(const QuantModel& m, const std::string& path) {
+  if (!m.is_plain_chain()) throw Error(path + ": float export supports plain chains of Gemm/Conv/Relu/pool layers only (this model is a DAG or uses other operators)");
   if (!m.locked) throw Error(path + ": refusing to export an unlocked model (export takes a locked package)");
   onnx::ModelProto model;
   model.set_ir_version(7);

@@ -31,6 +31,7 @@ void check_pool_padding(const QuantLayer& l) {
 }  // namespace
 
 TorchNet::TorchNet(const QuantModel& model) {
+  if (!model.is_plain_chain()) throw Error("torch translation: " + model.source + " is not a plain chain of Gemm/Conv/Relu/pool layers (DAG models are not supported)");
   float in_scale = model.input_scale;
   for (const QuantLayer& l : model.layers) {
     Op op;

@@ -26,7 +26,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "train_smoke: FAIL: $*" >&2; exit 1; }
 
-for arch in mlp cnn; do
+for arch in mlp cnn resnet; do  # issue 12: resnet (BatchNorm, residual blocks)
   out="$tmp/$arch.onnx"
   if ! "$py" "$repo/scripts/train_fmnist.py" --arch "$arch" --limit-train 500 --epochs 1 \
       --limit-test 500 --seed 1 --data-dir "$data" --out "$out" --card "$tmp/$arch.md" \
