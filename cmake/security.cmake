@@ -22,7 +22,7 @@ target_link_libraries(keymac PRIVATE keymac_security)
 
 # Tests (label `security`): tiny models and arrays where the outcome is known.
 if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
-  add_executable(keymac_security_tests tests/security/security_test.cc)
+  add_executable(keymac_security_tests tests/security/security_test.cc tests/security/keyexp_strength_test.cc)
   target_link_libraries(keymac_security_tests PRIVATE keymac_security keymac_energy GTest::gtest_main)
   keymac_warnings(keymac_security_tests)
   gtest_discover_tests(keymac_security_tests PROPERTIES LABELS security DISCOVERY_TIMEOUT 60)
@@ -43,5 +43,11 @@ endif()
 if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
   add_test(NAME security.run_report_secrecy COMMAND bash ${CMAKE_SOURCE_DIR}/tests/security/run_report_secrecy.sh)
   set_tests_properties(security.run_report_secrecy PROPERTIES LABELS "security;e2e" TIMEOUT 300
+    ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
+endif()
+# Issue 11: every attack kind against an expanded key, and expanded-mode energy (tiny; label security).
+if(NOT "tests" IN_LIST KEYMAC_SKIP_PARTS)
+  add_test(NAME security.attack_expanded_cli COMMAND bash ${CMAKE_SOURCE_DIR}/tests/security/attack_expanded_cli.sh)
+  set_tests_properties(security.attack_expanded_cli PROPERTIES LABELS "security;e2e" TIMEOUT 600
     ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR}")
 endif()

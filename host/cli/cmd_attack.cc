@@ -32,7 +32,7 @@ void add_option_value(nlohmann::json& opts, const std::string& text) {
 void add_attack(CLI::App& app, Runner& run) {
   struct Opts {
     AttackConfig cfg;
-    std::string array, json;
+    std::string array, json, nonce;
     std::vector<std::string> options;
   };
   auto o = std::make_shared<Opts>();
@@ -43,6 +43,8 @@ void add_attack(CLI::App& app, Runner& run) {
   c->add_option("--model", cfg.model, "ONNX model (locked here with --key) or locked package")->required();
   c->add_option("--array", o->array, "array geometry RxC (default 16x16, or the package's)");
   c->add_option("--key", cfg.key_path, "the true key (seen by the harness only, never by the attacks)")->required();
+  c->add_option("--key-mode", cfg.key_mode, "periodic|expanded: insist on the key file's mode (issue 11)");
+  c->add_option("--nonce", o->nonce, "expanded key, ONNX model: the lock's public IV nonce, 16 hex digits (default: fresh random)");
   c->add_option("--attack", cfg.attacks, "attack to run (repeatable): " + names)->required();
   c->add_option("--images", cfg.images, "attacker's labelled training images")->capture_default_str();
   c->add_option("--queries", cfg.queries, "attacker's unlabelled inputs (device queries)")->capture_default_str();
@@ -60,6 +62,11 @@ void add_attack(CLI::App& app, Runner& run) {
     run = [o] {
       AttackConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
+      if (!o->nonce.empty()) {
+        if (o->nonce.size() != 16 || o->nonce.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+          throw UsageError("--nonce: must be 16 hex digits");
+        cfg.nonce = std::stoull(o->nonce, nullptr, 16);
+      }
       for (const auto& t : o->options) add_option_value(cfg.options, t);
       const auto report = attack_job(cfg, &g_stop);
       std::fputs(attack_table(report).c_str(), stdout);

@@ -24,6 +24,8 @@ LayerActivity& LayerActivity::operator+=(const LayerActivity& o) {
   psum_reg_toggles += o.psum_reg_toggles;
   weight_reg_writes += o.weight_reg_writes;
   key_xor_ops += o.key_xor_ops;
+  key_bit_writes += o.key_bit_writes;
+  cipher_cycles += o.cipher_cycles;
   sram_weight_reads += o.sram_weight_reads;
   sram_weight_writes += o.sram_weight_writes;
   sram_input_reads += o.sram_input_reads;
@@ -47,6 +49,8 @@ std::map<std::string, uint64_t> LayerActivity::counters() const {
           {"activity.weight_reg_writes", weight_reg_writes},
           {"activity.psum_reg_toggles", psum_reg_toggles},
           {"activity.key_xor_ops", key_xor_ops},
+          {"activity.key_bit_writes", key_bit_writes},
+          {"activity.cipher_cycles", cipher_cycles},
           {"sram.weight.reads", sram_weight_reads},
           {"sram.weight.writes", sram_weight_writes},
           {"sram.input.reads", sram_input_reads},
@@ -75,7 +79,9 @@ void estimate_memory(GemmShape s, Geometry g, LayerActivity& a) {
   a.memory_from_backend = false;
 }
 
-LayerActivity measure_activity(const GemmJob& job, Geometry g, const Key* key, const LayerStats& stats) {
+namespace {
+// ws: the weights as the PEs apply them (effective_weights of the job's key).
+LayerActivity measure(const GemmJob& job, Geometry g, bool keyed, const std::vector<int16_t>& ws, const LayerStats& stats) {
   const GemmShape s = job.shape;
   const int64_t M = s.m, K = s.k, N = s.n, R = g.rows, C = g.cols;
   const Schedule sch(s, g);
@@ -88,7 +94,7 @@ LayerActivity measure_activity(const GemmJob& job, Geometry g, const Key* key, c
   a.macs = static_cast<uint64_t>(s.macs());
   a.array_macs = static_cast<uint64_t>(F * M * R * C);
   a.weight_reg_writes = static_cast<uint64_t>(F * R * C);
-  a.key_xor_ops = key ? a.array_macs : 0;
+  a.key_xor_ops = keyed ? a.array_macs : 0;
 
   // Zero operands: per k, zero activations zx and zero weights zw.
   uint64_t nonzero_products = 0;
@@ -120,7 +126,6 @@ LayerActivity measure_activity(const GemmJob& job, Geometry g, const Key* key, c
   // Activation and psum registers: PE (r, c) holds, one slot after another,
   // the activation / prefix sum of the row presented in each cycle (0 for an
   // idle slot). Slots follow the ideal schedule: S_f + i, idle when P > M.
-  const std::vector<int16_t> ws = effective_weights(job.w, K, N, g, key);
   std::vector<uint8_t> prev_a(static_cast<size_t>(R), 0);
   std::vector<uint32_t> prev_p(static_cast<size_t>(R * C), 0), cur(static_cast<size_t>(C));
   uint64_t act_row_toggles = 0;
@@ -176,6 +181,22 @@ LayerActivity measure_activity(const GemmJob& job, Geometry g, const Key* key, c
     a.memory_from_backend = true;
   } else {
     estimate_memory(s, g, a);
+  }
+  return a;
+}
+
+}  // namespace
+
+LayerActivity measure_activity(const GemmJob& job, Geometry g, const Key* key, const LayerStats& stats) {
+  return measure(job, g, key != nullptr, effective_weights(job.w, job.shape.k, job.shape.n, g, key), stats);
+}
+
+LayerActivity measure_activity(const GemmJob& job, Geometry g, const KeySource* key, const LayerStats& stats) {
+  LayerActivity a =
+      measure(job, g, key != nullptr, effective_weights(job.w, job.shape.k, job.shape.n, key, job.layer_index), stats);
+  if (key && key->mode() == KeyMode::kExpanded) {
+    a.key_bit_writes = a.folds * key->key_bit_writes_per_fold();
+    a.cipher_cycles = key->warmup_cycles() + a.folds * static_cast<uint64_t>(g.rows);
   }
   return a;
 }

@@ -1,6 +1,6 @@
 // ActivityProbe: an ArrayBackend that forwards to another backend and records
 // the LayerActivity (activity.h) of every run_gemm from the job's operands and
-// the key of the last reset. Results and stats are the inner backend's.
+// the key source of the last reset (any key mode). Results and stats are the inner backend's.
 // Costs about one extra GEMM per layer: used for one batch, not a whole run.
 #pragma once
 #include <memory>
@@ -23,11 +23,11 @@ class ActivityProbe : public ArrayBackend {
 
   const std::vector<LayerActivity>& layers() const { return layers_; }
   void clear() { layers_.clear(); }
-  bool keyed() const { return key_.has_value(); }
+  bool keyed() const { return key_ != nullptr; }
 
  private:
   std::unique_ptr<ArrayBackend> inner_;
-  std::optional<Key> key_;
+  std::unique_ptr<KeySource> key_;
   std::vector<LayerActivity> layers_;
 };
 

@@ -1,6 +1,7 @@
 #include "host/energy/energy_model.h"
 
 #include "host/energy/accelergy.h"
+#include "sim/core/master_key.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -18,9 +19,14 @@ std::map<std::string, double> price(const std::vector<LayerActivity>& layers, Ge
   e["mac.multiply"] = ops * t.mult_int8_pj;
   e["mac.add"] = ops * t.add_int32_pj;
   e["key.xor"] = keyed ? static_cast<double>(a.key_xor_ops) * t.key_pj_per_mac() : 0.0;
-  e["key.load"] = keyed ? static_cast<double>(g.pes()) * t.key_reg_bit_load_pj /
+  const bool expanded = a.cipher_cycles > 0;  // only an expanded key runs the cipher
+  e["key.load"] = keyed ? static_cast<double>(expanded ? MasterKey::kBits : g.pes()) * t.key_reg_bit_load_pj /
                               static_cast<double>(std::max<int64_t>(1, images_per_reset))
                         : 0.0;
+  e["key.cipher"] = keyed ? static_cast<double>(a.cipher_cycles) *
+                               (g.cols * t.cipher_gates_per_round * t.xor_bit_pj + t.cipher_state_bits * t.key_reg_bit_load_pj)
+                         : 0.0;
+  e["key.pe_bits"] = keyed ? static_cast<double>(a.key_bit_writes) * t.key_reg_bit_load_pj : 0.0;
   e["sram.weight"] = static_cast<double>(a.sram_weight_reads + a.sram_weight_writes) * g.cols * sb;
   e["sram.input"] = static_cast<double>(a.sram_input_reads + a.sram_input_writes) * g.rows * sb;
   e["sram.accum"] = static_cast<double>(a.sram_accum_reads + a.sram_accum_writes) * 4.0 * g.cols * sb;
@@ -54,7 +60,11 @@ nlohmann::json energy_json(const EnergyInputs& in, const EnergyTable& t) {
   j["per"] = "inference (one image), from one batch";
   j["batch_images"] = in.batch_images;
   j["images_per_reset"] = in.images_per_reset;
-  j["key_load_pj"] = static_cast<double>(in.geometry.pes()) * t.key_reg_bit_load_pj;
+  LayerActivity all;
+  for (const auto& l : in.keyed) all += l;
+  const bool expanded = all.cipher_cycles > 0;
+  j["key_mode"] = expanded ? "expanded" : "periodic";
+  j["key_load_pj"] = static_cast<double>(expanded ? MasterKey::kBits : in.geometry.pes()) * t.key_reg_bit_load_pj;
   j["key_pj_per_mac"] = t.key_pj_per_mac();
   nlohmann::json b;
   for (const auto& [k, v] : ek) b[k] = {{"keyed", v}, {"plain", ep.at(k)}};

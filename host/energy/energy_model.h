@@ -10,6 +10,11 @@
 //                              reset, divided over images_per_reset (keyed only)
 //      sram.weight|input|accum row accesses x row bytes x SRAM pJ/byte
 //      dram                    bytes x DRAM pJ/byte
+//      key.cipher, key.pe_bits  expanded key only (energy_table.h): cipher
+//                              cycles x (C x cipher_gates_per_round x xor_bit_pj
+//                              + cipher_state_bits x key_reg_bit_load_pj), and
+//                              key_bit_writes x key_reg_bit_load_pj; 0 otherwise.
+//                              An expanded key's key.load is 80 master-key bits.
 //    A keyed and a plain run with the same activity differ only in key.*.
 //  * energy_json() builds the report's "energy" object: keyed_pj and plain_pj
 //    per inference (one batch's energy / images in it), extra_pj, breakdown

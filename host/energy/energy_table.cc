@@ -20,7 +20,9 @@ std::map<std::string, double EnergyTable::*> fields() {
           {"key_xor_bits_per_mac", &EnergyTable::key_xor_bits_per_mac},
           {"xor_bit_pj", &EnergyTable::xor_bit_pj},
           {"key_reg_bit_load_pj", &EnergyTable::key_reg_bit_load_pj},
-          {"zero_operand_mac_factor", &EnergyTable::zero_operand_mac_factor}};
+          {"zero_operand_mac_factor", &EnergyTable::zero_operand_mac_factor},
+          {"cipher_gates_per_round", &EnergyTable::cipher_gates_per_round},
+          {"cipher_state_bits", &EnergyTable::cipher_state_bits}};
 }
 }  // namespace
 

@@ -14,6 +14,14 @@
 //     XOR-equivalent gates each) = 1.04 fJ,
 //   key register: one flip-flop write per key bit per reset, 1/32 of the int32
 //     add (3.1 fJ).
+//   expanded key (ARCHITECTURE.md 11): the Trivium unit runs one cycle per
+//     weight-row write (C rounds, C key bits) plus its warm-up per layer and
+//     batch; a round is 3 AND + 11 XOR gates (cipher_gates_per_round = 14,
+//     each priced as one XOR bit, xor_bit_pj: an AND costs less, so this is
+//     an upper estimate) and every cycle writes the 288 state flip-flops
+//     (cipher_state_bits, each a flop write of key_reg_bit_load_pj); each key
+//     bit written beside a PE weight register is one more flop write. The
+//     master-key register loads 80 bits per reset.
 // load() overrides any subset from a YAML or JSON file of the same keys; an
 // unknown key or a non-number is an Error naming the file and key.
 #pragma once
@@ -32,6 +40,8 @@ struct EnergyTable {
   double xor_bit_pj = 0.1 / 96;
   double key_reg_bit_load_pj = 0.1 / 32;
   double zero_operand_mac_factor = 1.0;  // 1: no zero gating; 0: a zero-operand MAC costs nothing
+  double cipher_gates_per_round = 14;    // Trivium: 3 AND + 11 XOR per keystream bit
+  double cipher_state_bits = 288;        // Trivium state flip-flops, written every cipher cycle
 
   double sram_pj_per_byte() const { return sram_access_64bit_pj / 8; }
   double dram_pj_per_byte() const { return dram_access_64bit_pj / 8; }

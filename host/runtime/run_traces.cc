@@ -74,7 +74,7 @@ class SaifTap : public ArrayBackend {
 }  // namespace
 
 nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
-                                 const Key& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
+                                 const KeySource& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
   const bool energy = cfg.energy || !cfg.accelergy_out.empty() || !cfg.accelergy_dir.empty();
   // With the RTL backend, the RTL itself writes the SAIF (of its hierarchy) during the evaluation.
   const bool direct_saif = !cfg.saif_path.empty() && cfg.backend != "rtl";
@@ -86,16 +86,15 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
   in.geometry = g;
   in.batch_images = b;
   in.images_per_reset = test.count;
-  const SerialKeySource src(key);
   for (const bool keyed : {true, false}) {
     if (!keyed && !energy) continue;  // only the energy compares with the plain array
-    const EvalSpec spec = keyed ? EvalSpec{"energy_keyed", &locked, &key} : EvalSpec{"energy_plain", &unlocked, nullptr};
+    const EvalSpec spec = keyed ? EvalSpec{"energy_keyed", &locked, nullptr, &key} : EvalSpec{"energy_plain", &unlocked, nullptr};
     std::unique_ptr<ArrayBackend> backend = make(spec);
     if (keyed && direct_saif)
       backend = std::make_unique<SaifTap>(std::move(backend), cfg.saif_path, trace_limits(cfg),
                                           2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / cfg.clock_mhz))), cfg.trace_key);
     ActivityProbe probe(std::move(backend));
-    probe.reset(keyed ? &src : nullptr);
+    probe.reset(keyed ? &key : nullptr);
     Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);
     probe.finish();  // forwards to the SAIF tap and the backend
     (keyed ? in.keyed : in.plain) = probe.layers();

@@ -17,6 +17,6 @@
 namespace keymac {
 
 nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
-                                 const Key& key, const ImageSet& test, const BackendFactory& make, Geometry g);
+                                 const KeySource& key, const ImageSet& test, const BackendFactory& make, Geometry g);
 
 }  // namespace keymac

@@ -33,6 +33,7 @@ namespace keymac {
 struct AttackContext {
   const QuantModel* locked = nullptr;     // the public locked package
   Geometry geometry;                      // array it is locked for
+  KeyMode key_mode = KeyMode::kPeriodic;  // public: the package records it (issue 11)
   const ImageSet* labelled = nullptr;     // attacker's labelled images (--images), from the training set
   const ImageSet* unlabelled = nullptr;   // attacker's own unlabelled inputs (--queries); labels are NOT to be used
   const ImageSet* train_pool = nullptr;   // labelled training pool (finetune's 1/5/10 % subsets)

@@ -131,21 +131,26 @@ std::vector<std::string> plot_attack_report(const std::string& path, const std::
       std::string d0, dn;
       int64_t maxc = 0;
       for (const auto& p : a["bits_vs_cycles"]) maxc = std::max<int64_t>(maxc, p["cycles"].get<int64_t>());
+      // An expanded key has no R x C bits to recover: plot the first fold's key plane instead.
+      const bool per_pe = a["bits_vs_cycles"][0]["bits_recovered"].is_null();
+      auto bits = [&](const nlohmann::json& p) {
+        return per_pe ? p.value("first_fold_bits_recovered", 0) : p["bits_recovered"].get<int>();
+      };
       for (const auto& p : a["bits_vs_cycles"]) {
-        if (p["noise_sigma"].get<double>() == 0) d0 += fmt::format("{} {}\n", p["cycles"].get<int64_t>(), p["bits_recovered"].get<int>());
-        if (p["cycles"].get<int64_t>() == maxc) dn += fmt::format("{} {}\n", p["noise_sigma"].get<double>(), p["bits_recovered"].get<int>());
+        if (p["noise_sigma"].get<double>() == 0) d0 += fmt::format("{} {}\n", p["cycles"].get<int64_t>(), bits(p));
+        if (p["cycles"].get<int64_t>() == maxc) dn += fmt::format("{} {}\n", p["noise_sigma"].get<double>(), bits(p));
       }
-      const int total = a.value("bits_total", 0);
+      const int total = per_pe ? a.value("array_pes", 0) : a.value("bits_total", 0);
       emit(an + "_bits_vs_cycles", d0,
-           fmt::format("set key bottom right\nset title {}\nset xlabel \"traced cycles\"\nset ylabel \"key bits recovered (of {})\"\nset logscale x 2\n"
+           fmt::format("set key bottom right\nset title {}\nset xlabel \"traced cycles\"\nset ylabel \"{} (of {})\"\nset logscale x 2\n"
                        "set yrange [0:{}]\nplot {} using 1:2 with linespoints title \"no noise\", {} title \"all bits\" dt 2\n",
-                       gp_quote("power side channel: " + title), total, total + 8, gp_quote(dir + "/" + an + "_bits_vs_cycles.dat"), total),
+                       gp_quote("power side channel: " + title), per_pe ? "first-fold key bits recovered" : "key bits recovered", total, total + 8, gp_quote(dir + "/" + an + "_bits_vs_cycles.dat"), total),
            "power attack: bits vs cycles");
       emit(an + "_bits_vs_noise", dn,
            fmt::format("set key bottom left\nset title {}\nset xlabel \"Gaussian noise sigma (register toggles per cycle)\"\n"
-                       "set ylabel \"key bits recovered (of {})\"\nset yrange [0:{}]\n"
+                       "set ylabel \"{} (of {})\"\nset yrange [0:{}]\n"
                        "plot {} using 1:2 with linespoints title \"{} traced cycles\", {} title \"all bits\" dt 2\n",
-                       gp_quote("power side channel vs noise: " + title), total, total + 8,
+                       gp_quote("power side channel vs noise: " + title), per_pe ? "first-fold key bits recovered" : "key bits recovered", total, total + 8,
                        gp_quote(dir + "/" + an + "_bits_vs_noise.dat"), maxc, total),
            "power attack: bits vs noise");
     }

@@ -14,6 +14,15 @@
 //    accuracy_with_recovered_key, right_key_accuracy, plain_array_accuracy,
 //    labelled_images, unlabelled_images, queries, forward_passes, seconds,
 //    complete, plus the attack's detail fields (curve, sensitivity, ...).
+//  * Either key mode (issue 11): the true key is a KeySource. Attacks still
+//    return R x C candidate keys (what they can express: one sign bit per PE,
+//    the same in every fold). bits_total is the key's secret bits (R*C, or 80
+//    for an expanded master key); bits_recovered compares a candidate with a
+//    periodic key and is null for an expanded one (an R x C candidate shares
+//    no bit with a master key). For both modes a candidate is also scored as a
+//    per-weight sign pattern: sign_bits_recovered of sign_bits_total (every
+//    weight of every Gemm/Conv: does the candidate's key bit for it equal the
+//    true one) and first_fold_bits_recovered of R*C (fold 0 of the first layer).
 #pragma once
 #include <atomic>
 #include <functional>
@@ -46,6 +55,8 @@ class Harness {
  public:
   // train: the pool the attacker's subsets come from (labelled).
   Harness(QuantModel locked, Key key, ImageSet test, ImageSet train, HarnessOptions options);
+  // Any key mode (the package's nonce must match an expanded source's).
+  Harness(QuantModel locked, std::unique_ptr<KeySource> key, ImageSet test, ImageSet train, HarnessOptions options);
   ~Harness();
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
@@ -65,7 +76,9 @@ class Harness {
 struct AttackConfig {
   std::string model;                 // .onnx (quantized + locked here with --key) or a locked package
   std::optional<Geometry> array;     // default 16x16 (or the package's)
-  std::string key_path;              // the true key (required)
+  std::string key_path;              // the true key (required): periodic key or master key file
+  std::string key_mode;              // periodic|expanded; empty: the key file's
+  std::optional<uint64_t> nonce;     // expanded key, ONNX model: the lock's IV nonce (default: fresh random)
   std::vector<std::string> attacks;
   int64_t images = 100;
   int64_t queries = 1000;

@@ -12,6 +12,10 @@
 //  * KeyProbe: measurements that by definition use the true key (accuracy at
 //    Hamming distance d, accuracy with one bit wrong). Sealed the same way:
 //    attacks get numbers, never keys.
+//  * The true key is a KeySource of either mode (issue 11): periodic (R*C
+//    key bits) or expanded (80 master-key bits + the package's nonce). The
+//    probe's distances and bit indices count the source's secret bits
+//    (KeySource::secret_bits(): R*C or 80); the device traces fold by fold.
 //
 // Contract: every method is safe to call from one thread at a time per
 // object unless marked thread-safe; counts are exact and monotone. Inputs are
@@ -128,10 +132,15 @@ class KeyProbe {
   double right_key_accuracy();
   double plain_array_accuracy();
   // Accuracy of a key at Hamming distance d from the true key, the d bits
-  // chosen uniformly from `rng`. d = 0 is the true key.
+  // chosen uniformly from `rng` (KeySource::at_distance). d = 0 is the true key.
   double accuracy_at_distance(int d, std::mt19937_64& rng);
-  // Accuracy with only bit (r, c) wrong.
+  // Accuracy with only secret bit i wrong (periodic: i = r*C + c; expanded:
+  // master-key bit i).
+  double accuracy_with_bit_flipped(int i);
+  // Accuracy with only bit (r, c) wrong (periodic keys).
   double accuracy_with_bit_flipped(int r, int c);
+  int secret_bits() const;   // R*C (periodic) or 80 (expanded master key)
+  KeyMode key_mode() const;
   int64_t evaluation_images() const;
   int64_t forward_passes() const;
 

@@ -51,6 +51,9 @@ void ToggleModel::column(int c, const std::vector<uint8_t>& bits, std::vector<do
   out.assign(static_cast<size_t>(cycles_), 0.0);
   const int64_t R = g_.rows, C = g_.cols, K = s_.k, N = s_.n, M = s_.m, P = sch_.period(), F = sch_.folds();
   std::vector<uint32_t> prev(static_cast<size_t>(R), 0), cur(static_cast<size_t>(R));
+  const bool per_fold = bits.size() > static_cast<size_t>(R);
+  if (!bits.empty() && bits.size() != static_cast<size_t>(R) && bits.size() != static_cast<size_t>(F * R))
+    throw Error("power model: a key column has R or F*R bits");
   for (int64_t t = 1; t < cycles_; ++t) {
     const int64_t f = (t - 1) / P, i = (t - 1) % P;
     uint32_t acc = 0;
@@ -61,7 +64,7 @@ void ToggleModel::column(int c, const std::vector<uint8_t>& bits, std::vector<do
         const int64_t k = fo.kt * R + r;
         if (n < N && k < K) {
           int32_t p = static_cast<int32_t>(x_[i * K + k]) * w_[k * N + n];
-          if (!bits.empty() && bits[static_cast<size_t>(r)]) p = -p;
+          if (!bits.empty() && bits[static_cast<size_t>(per_fold ? f * R + r : r)]) p = -p;
           acc += static_cast<uint32_t>(p);
         }
         cur[static_cast<size_t>(r)] = acc;
@@ -96,6 +99,25 @@ std::vector<double> ToggleModel::total(const Key* key) const {
   return t;
 }
 
+std::vector<double> ToggleModel::total(const KeySource* key, int64_t layer) const {
+  std::vector<double> t = fixed_, col;
+  const int64_t R = g_.rows, C = g_.cols, F = sch_.folds();
+  std::vector<uint8_t> planes;
+  if (key) {
+    planes.resize(static_cast<size_t>(F * R * C));
+    for (int64_t f = 0; f < F; ++f) key->fold_plane(layer, f, planes.data() + f * R * C);
+  }
+  std::vector<uint8_t> bits;
+  for (int64_t c = 0; c < C; ++c) {
+    bits.clear();
+    for (int64_t f = 0; key && f < F; ++f)
+      for (int64_t r = 0; r < R; ++r) bits.push_back(planes[static_cast<size_t>((f * R + r) * C + c)]);
+    column(static_cast<int>(c), bits, col);
+    for (size_t i = 0; i < t.size(); ++i) t[i] += col[i];
+  }
+  return t;
+}
+
 std::vector<double> simulate_toggles(const int8_t* x, const int8_t* w, GemmShape shape, Geometry g, const Key* key,
                                      int64_t max_cycles) {
   return ToggleModel(x, w, shape, g, max_cycles).total(key);
@@ -125,10 +147,15 @@ class RecordingBackend : public ArrayBackend {
 
 std::vector<int8_t> gemm_inputs(const QuantModel& model, Geometry g, const Key* key, const uint8_t* pixels,
                                 int64_t count, size_t gemm_index, GemmShape* shape) {
-  RecordingBackend be(g, gemm_index);
   std::unique_ptr<SerialKeySource> src;
   if (key) src = std::make_unique<SerialKeySource>(*key);
-  be.reset(src.get());
+  return gemm_inputs(model, g, src.get(), pixels, count, gemm_index, shape);
+}
+
+std::vector<int8_t> gemm_inputs(const QuantModel& model, Geometry g, const KeySource* key, const uint8_t* pixels,
+                                int64_t count, size_t gemm_index, GemmShape* shape) {
+  RecordingBackend be(g, gemm_index);
+  be.reset(key);
   Int8Runner runner(model, be);
   runner.run(pixels, count);
   if (be.seen_ <= gemm_index) throw Error("power: the model has no Gemm/Conv number " + std::to_string(gemm_index));

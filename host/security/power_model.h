@@ -12,7 +12,10 @@
 // host/energy/activity's act/weight/psum toggle counts. key == nullptr:
 // plain array. The key enters only through the psum registers, column c
 // through key column c: ToggleModel exposes that split so that an attacker
-// can re-evaluate one column at a time.
+// can re-evaluate one column at a time. Any key mode (issue 11): column()
+// takes R bits (the same in every fold: a periodic key or an attacker's
+// candidate) or F*R bits (bits[f*R + r] in fold f: an expanded key), and
+// total(KeySource*, layer) traces a layer with the source's per-fold planes.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -33,10 +36,12 @@ class ToggleModel {
   // Key-independent part: activation and weight registers, per cycle.
   const std::vector<double>& fixed() const { return fixed_; }
   // Psum-register toggles of column c per cycle for key column `bits`
-  // (bits[r] = key bit (r, c); empty: plain array).
+  // (bits[r] = key bit (r, c), or bits[f*R + r] per fold f; empty: plain array).
   void column(int c, const std::vector<uint8_t>& bits, std::vector<double>& out) const;
   // fixed + all columns.
   std::vector<double> total(const Key* key) const;
+  // fixed + all columns with GEMM layer `layer`'s key planes from `key` (nullptr: plain).
+  std::vector<double> total(const KeySource* key, int64_t layer) const;
 
  private:
   const int8_t* x_;
@@ -55,6 +60,8 @@ std::vector<double> simulate_toggles(const int8_t* x, const int8_t* w, GemmShape
 // `count` images, as the array sees them (im2col rows for a Conv), computed
 // on the functional backend with `key` (nullptr: plain array).
 std::vector<int8_t> gemm_inputs(const QuantModel& model, Geometry g, const Key* key, const uint8_t* pixels,
+                                int64_t count, size_t gemm_index, GemmShape* shape);
+std::vector<int8_t> gemm_inputs(const QuantModel& model, Geometry g, const KeySource* key, const uint8_t* pixels,
                                 int64_t count, size_t gemm_index, GemmShape* shape);
 
 }  // namespace keymac

@@ -59,6 +59,9 @@ std::vector<ParamDef> build_params_table() {
       {"calib", Type::kInt, 1, 60000, 1000, "calibration images"},
       {"key", Type::kString, 0, 0, nullptr, "key file, directory of RxC.key files, or template with {array} {rows} {cols}"},
       {"key_seed", Type::kInt, 0, 9007199254740991.0, nullptr, "right key drawn from this seed (run --key-seed; instead of key)"},
+      {"key_mode", Type::kString, 0, 0, nullptr, "periodic|expanded (run --key-mode; with key_seed an expanded point's master key and nonce come from it)"},
+      {"wrong_key_distance", Type::kInt, 0, 65536, nullptr, "wrong keys at this Hamming distance (run --wrong-key-distance; 0: random)"},
+      {"energy", Type::kBool, 0, 0, nullptr, "energy per inference in the report (run --energy)"},
       {"data_dir", Type::kString, 0, 0, nullptr, "Fashion-MNIST directory"},
       {"mean", Type::kNumber, -1e9, 1e9, nullptr, "input normalisation mean"},
       {"std", Type::kNumber, 1e-9, 1e9, nullptr, "input normalisation std"},
@@ -372,6 +375,13 @@ SweepSpec load_sweep_spec(const std::string& path) {
                "model");
     if (p.contains("key") && p.contains("key_seed"))
       throw Error(path + ": key and key_seed both given; a point's key comes from one of them");
+    if (p.contains("key_mode")) {  // issue 11: both key modes as an axis or base option
+      try {
+        parse_key_mode(p["key_mode"].get<std::string>(), "key_mode");
+      } catch (const Error& e) {
+        throw Error((origin.count("key_mode") ? origin["key_mode"] : path + ": key_mode") + ": " + e.what());
+      }
+    }
     {  // Options the point's backend cannot honour are refused before any point runs.
       std::vector<std::string> given;
       for (const Setting& st : settings())  // a bool setting counts as given when true (a CLI flag)
@@ -413,6 +423,9 @@ RunConfig point_config(const SweepSpec& spec, const SweepPoint& pt) {
   cfg.calib = p.at("calib").get<int64_t>();
   if (p.contains("key")) cfg.key_path = key_path(spec.dir, p["key"].get<std::string>(), g, spec.path + ": key");
   if (p.contains("key_seed")) cfg.key_seed = p["key_seed"].get<uint64_t>();
+  if (p.contains("key_mode")) cfg.key_mode = p["key_mode"].get<std::string>();
+  if (p.contains("wrong_key_distance")) cfg.wrong_key_distance = p["wrong_key_distance"].get<int>();
+  if (p.contains("energy")) cfg.energy = p["energy"].get<bool>();
   if (p.contains("data_dir")) cfg.data_dir = p["data_dir"].get<std::string>();
   if (p.contains("mean")) cfg.preprocess.mean = p["mean"].get<float>();
   if (p.contains("std")) cfg.preprocess.std = p["std"].get<float>();
@@ -434,6 +447,9 @@ std::vector<std::string> point_run_args(const RunConfig& cfg) {
   if (cfg.seed) a.insert(a.end(), {"--seed", std::to_string(*cfg.seed)});
   if (!cfg.key_path.empty()) a.insert(a.end(), {"--key", cfg.key_path});
   if (cfg.key_seed) a.insert(a.end(), {"--key-seed", std::to_string(*cfg.key_seed)});
+  if (!cfg.key_mode.empty()) a.insert(a.end(), {"--key-mode", cfg.key_mode});
+  if (cfg.wrong_key_distance > 0) a.insert(a.end(), {"--wrong-key-distance", std::to_string(cfg.wrong_key_distance)});
+  if (cfg.energy) a.push_back("--energy");
   // Settings: those of every backend always; systemc ones when not the
   // default; finite-memory ones only with finite memory (run refuses them
   // where they would not act).

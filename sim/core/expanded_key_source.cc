@@ -38,4 +38,17 @@ void ExpandedKeySource::fold_plane(int64_t layer, int64_t fold, uint8_t* plane) 
   std::memcpy(plane, s.bits.data() + static_cast<size_t>(fold) * pes, pes);
 }
 
+std::unique_ptr<KeySource> ExpandedKeySource::with_bits_flipped(const std::vector<int>& positions) const {
+  MasterKey k = key_;
+  for (int p : positions) {
+    if (p < 0 || p >= MasterKey::kBits) throw Error("expanded key: master-key bit " + std::to_string(p) + " is outside 0..79");
+    k.flip(p);
+  }
+  return std::make_unique<ExpandedKeySource>(g_, k, nonce_);
+}
+
+std::unique_ptr<KeySource> ExpandedKeySource::random_like(uint64_t seed) const {
+  return std::make_unique<ExpandedKeySource>(g_, MasterKey::seeded_random(seed), nonce_);
+}
+
 }  // namespace keymac

@@ -29,6 +29,9 @@ class ExpandedKeySource : public KeySource {
   uint64_t warmup_cycles() const override;
   uint64_t key_bit_writes_per_fold() const override { return static_cast<uint64_t>(g_.pes()); }
   std::unique_ptr<KeySource> clone() const override { return std::make_unique<ExpandedKeySource>(*this); }
+  // Master-key bits flipped / a seeded master key; same geometry and nonce.
+  std::unique_ptr<KeySource> with_bits_flipped(const std::vector<int>& positions) const override;
+  std::unique_ptr<KeySource> random_like(uint64_t seed) const override;
 
   const MasterKey& master_key() const { return key_; }
   uint64_t nonce() const { return nonce_; }

@@ -148,4 +148,45 @@ std::unique_ptr<KeySource> KeySource::clone() const {
   return std::make_unique<SerialKeySource>(std::move(k));
 }
 
+// Wrong keys (issue 11): a periodic source flips bits of its R x C key.
+std::unique_ptr<KeySource> KeySource::with_bits_flipped(const std::vector<int>& positions) const {
+  auto c = clone();
+  auto* s = dynamic_cast<SerialKeySource*>(c.get());
+  if (!s) throw Error("key source: this kind of key cannot be flipped bit by bit");
+  Key k = s->key();
+  const Geometry g = k.geometry();
+  for (int p : positions) {
+    if (p < 0 || p >= g.pes()) throw Error("key source: bit " + std::to_string(p) + " is outside the key's " + std::to_string(g.pes()) + " bits");
+    k.flip(p / g.cols, p % g.cols);
+  }
+  return std::make_unique<SerialKeySource>(std::move(k));
+}
+
+std::unique_ptr<KeySource> KeySource::random_like(uint64_t seed) const {
+  return std::make_unique<SerialKeySource>(Key::seeded_random(geometry(), seed));
+}
+
+std::unique_ptr<KeySource> KeySource::at_distance(int d, uint64_t seed) const {
+  const int n = secret_bits();
+  if (d < 0 || d > n) throw Error("key source: Hamming distance " + std::to_string(d) + " is outside 0.." + std::to_string(n));
+  std::vector<int> pos(static_cast<size_t>(n));
+  for (int b = 0; b < n; ++b) pos[static_cast<size_t>(b)] = b;
+  if (d == 1) {
+    pos[0] = static_cast<int>(seed % static_cast<uint64_t>(n));
+  } else if (d > 1) {
+    std::mt19937_64 rng(seed);
+    std::shuffle(pos.begin(), pos.end(), rng);
+  }
+  pos.resize(static_cast<size_t>(d));
+  return with_bits_flipped(pos);
+}
+
+int KeySource::hamming_distance(const KeySource& other) const {
+  const auto a = bits(), b = other.bits();
+  if (a.size() != b.size()) throw Error("key source: cannot compare keys of " + std::to_string(a.size()) + " and " + std::to_string(b.size()) + " bits");
+  int d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d += (a[i] != 0) != (b[i] != 0);
+  return d;
+}
+
 }  // namespace keymac

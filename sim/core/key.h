@@ -72,6 +72,15 @@ KeyMode parse_key_mode(const std::string& text, const std::string& what = "--key
 //  * key_bit_writes_per_fold() is the key-port activity during a layer: key
 //    bits written beside the weight registers per fold (0 periodic, R*C expanded).
 //  * clone() copies the source (a backend keeps its own copy after reset()).
+//  * Wrong keys (issue 11): secret_bits() = bits().size(), the bits a key
+//    search works on (periodic: R*C key bits, j = r*C + c; expanded: the 80
+//    master-key bits). with_bits_flipped(P) is the same kind of source (same
+//    geometry, nonce) with secret bits P flipped; at_distance(d, seed) flips d
+//    distinct bits chosen from `seed`: d = 1 flips bit seed mod secret_bits()
+//    (consecutive seeds cover every bit), d > 1 the first d of a std::shuffle
+//    of 0..secret_bits()-1 by std::mt19937_64(seed); d = 0 is a copy.
+//    random_like(seed) is an unrelated reproducible key of the same kind.
+//    hamming_distance() compares bits(). Throws keymac::Error for d out of range.
 class KeySource {
  public:
   virtual ~KeySource() = default;
@@ -83,6 +92,11 @@ class KeySource {
   virtual uint64_t warmup_cycles() const { return 0; }
   virtual uint64_t key_bit_writes_per_fold() const { return 0; }
   virtual std::unique_ptr<KeySource> clone() const;
+  int secret_bits() const { return static_cast<int>(bits().size()); }
+  virtual std::unique_ptr<KeySource> with_bits_flipped(const std::vector<int>& positions) const;
+  virtual std::unique_ptr<KeySource> random_like(uint64_t seed) const;
+  std::unique_ptr<KeySource> at_distance(int d, uint64_t seed) const;
+  int hamming_distance(const KeySource& other) const;
 };
 
 class SerialKeySource : public KeySource {

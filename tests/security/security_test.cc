@@ -2,6 +2,7 @@
 // known in advance (tests/security, label `security`).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
 #include <random>
 #include <type_traits>
@@ -17,6 +18,7 @@
 #include "host/security/harness.h"
 #include "host/security/power_model.h"
 #include "sim/core/error.h"
+#include "sim/core/expanded_key_source.h"
 
 namespace keymac {
 namespace {
@@ -224,6 +226,140 @@ TEST(PowerModel, TotalsEqualTheActivityCounts) {
       EXPECT_EQ(static_cast<uint64_t>(fixed), a.act_reg_toggles + a.weight_reg_toggles) << m << "x" << k << "x" << n;
       EXPECT_EQ(static_cast<uint64_t>(total - fixed), a.psum_reg_toggles) << m << "x" << k << "x" << n;
     }
+  }
+}
+
+std::vector<double> tm_total(const std::vector<int8_t>& x, const std::vector<int8_t>& w, GemmShape s, Geometry g, const Key* k) {
+  return ToggleModel(x.data(), w.data(), s, g).total(k);
+}
+
+// ---- Expanded keys (issue 11): the same attacks, the true key a master key.
+
+struct ExpandedFixture {
+  QuantModel unlocked, locked;
+  std::unique_ptr<ExpandedKeySource> key;
+  ImageSet test, train;
+};
+
+ExpandedFixture make_expanded_fixture(Geometry g, uint64_t key_seed, bool self_labelled) {
+  Fixture p = make_fixture(g, 1, self_labelled);  // the same smooth model and images
+  ExpandedFixture f;
+  f.unlocked = p.unlocked;
+  f.key = std::make_unique<ExpandedKeySource>(g, MasterKey::seeded_random(key_seed), 0x1234567890abcdefull ^ key_seed);
+  f.locked = lock_model(f.unlocked, *f.key);
+  f.test = p.test;
+  f.train = p.train;
+  return f;
+}
+
+// An R x C candidate shares nothing with a master key's per-fold bits: its
+// per-weight key bits agree with the true ones like coin flips. Bound: the
+// binomial mean n/2 +- 6 sigma (sigma = sqrt(n)/2).
+void expect_chance_signs(const nlohmann::json& r) {
+  const double n = r["sign_bits_total"].get<double>(), k = r["sign_bits_recovered"].get<double>();
+  ASSERT_GT(n, 0);
+  EXPECT_NEAR(k, n / 2, 6 * std::sqrt(n) / 2) << r["attack"];
+}
+
+TEST(SecurityHarnessExpanded, DistanceCountsMasterKeyBitsAndStartsAtTheRightKey) {
+  const Geometry g = Geometry::make(4, 4);
+  ExpandedFixture f = make_expanded_fixture(g, 21, true);
+  // Independent reference: the unlocked model on a plain array through `run`'s evaluator.
+  const BackendFactory make = [&](const EvalSpec&) { return make_backend("functional", g, {}); };
+  const EvalResult ref = evaluate({"reference", &f.unlocked, nullptr}, f.test, make, 64, nullptr);
+  Harness h(f.locked, f.key->clone(), f.test, f.train, options({{"distance", {{"keys", 1}}}}));
+  const auto r = h.run("distance", nullptr);
+  ASSERT_TRUE(r["complete"].get<bool>());
+  EXPECT_EQ(r["key_mode"], "expanded");
+  EXPECT_EQ(r["bits_total"], 80);
+  std::vector<int> ds;
+  for (const auto& p : r["curve"]) ds.push_back(p["d"].get<int>());
+  EXPECT_EQ(ds, (std::vector<int>{0, 1, 2, 4, 8, 16, 32, 40}));
+  EXPECT_DOUBLE_EQ(r["curve"][0]["mean"].get<double>(), ref.accuracy());
+  EXPECT_DOUBLE_EQ(ref.accuracy(), 100.0);  // self-labelled
+  ASSERT_EQ(r["sensitivity"].size(), 1u);
+  EXPECT_EQ(r["sensitivity"][0].size(), 80u);
+}
+
+TEST(SecurityHarnessExpanded, DatafreeAndGreedyGetOnlyChanceSignsOfAModelWhosePeriodicKeyTheyBreak) {
+  // The smooth model gives every bit of a periodic key to datafree (test
+  // above); locked with an expanded key, the candidate is a coin flip per weight.
+  const Geometry g = Geometry::make(4, 4);
+  ExpandedFixture f = make_expanded_fixture(g, 22, true);
+  Harness h(f.locked, f.key->clone(), f.test, f.train,
+            options({{"datafree", {{"images", 0}}}, {"greedy", {{"start", "datafree"}, {"images", 0}, {"sweeps", 1}}}}));
+  for (const char* a : {"datafree", "greedy"}) {
+    const auto r = h.run(a, nullptr);
+    EXPECT_EQ(r["bits_total"], 80);
+    EXPECT_TRUE(r["bits_recovered"].is_null()) << a;  // no R x C bit is a master-key bit
+    expect_chance_signs(r);
+    EXPECT_LT(r["accuracy_with_recovered_key"].get<double>(), 60.0) << a;  // right key: 100 %
+  }
+}
+
+TEST(SecurityHarnessExpanded, PowerTraceOfTheFirstFoldGivesThatFoldsKeyPlaneAndNoMore) {
+  // A trace that covers only fold 0 of the first layer: the attack recovers
+  // that fold's R*C key bits, a per-weight sign pattern of 16 of the model's
+  // weights, and nothing about the other folds.
+  const Geometry g = Geometry::make(4, 4);
+  ExpandedFixture f = make_expanded_fixture(g, 23, false);
+  const int64_t images = 64;  // fold period max(M, R) = 64 cycles
+  Harness h(f.locked, f.key->clone(), f.test, f.train,
+            options({{"power", {{"images", images}, {"cycles", {images}}, {"noise", {0}}, {"layers", 1}}}}));
+  const auto r = h.run("power", nullptr);
+  ASSERT_EQ(r["bits_vs_cycles"].size(), 1u);
+  EXPECT_TRUE(r["bits_vs_cycles"][0]["bits_recovered"].is_null());
+  EXPECT_EQ(r["bits_vs_cycles"][0]["first_fold_bits_recovered"], 16);
+  expect_chance_signs(r);
+}
+
+TEST(SecurityHarnessExpanded, ReportHoldsNoMasterKey) {
+  const Geometry g = Geometry::make(4, 4);
+  ExpandedFixture f = make_expanded_fixture(g, 24, false);
+  Harness h(f.locked, f.key->clone(), f.test, f.train, options({{"distance", {{"keys", 1}, {"sensitivity", false}}}}));
+  const std::string text = h.run("distance", nullptr).dump() + h.run("datafree", nullptr).dump();
+  std::string bits;
+  for (auto b : f.key->bits()) bits += static_cast<char>('0' + b);
+  EXPECT_EQ(text.find(bits.substr(0, 40)), std::string::npos);
+  std::string hex = f.key->master_key().hex(), upper = hex;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(text.find(hex), std::string::npos);
+  EXPECT_EQ(text.find(upper), std::string::npos);
+}
+
+TEST(SecurityHarnessExpanded, AKeyWhoseNonceIsNotThePackagesIsRefused) {
+  const Geometry g = Geometry::make(4, 4);
+  ExpandedFixture f = make_expanded_fixture(g, 25, false);
+  auto other = std::make_unique<ExpandedKeySource>(g, f.key->master_key(), f.key->nonce() + 1);
+  EXPECT_THROW(Harness(f.locked, std::move(other), f.test, f.train, options({})), Error);
+}
+
+TEST(PowerModel, AnExpandedKeysTraceUsesEachFoldsOwnKeyPlane) {
+  // Independent reference: host/energy/activity's psum toggles with the
+  // same source (per-fold effective weights), and the periodic trace equals
+  // the trace of the same source as per-fold planes that all repeat.
+  std::mt19937_64 rng(4);
+  std::uniform_int_distribution<int> u(-127, 127);
+  for (auto [m, k, n, rows, cols] : {std::array<int, 5>{5, 9, 7, 4, 4}, {3, 20, 13, 4, 6}, {40, 33, 17, 8, 12}}) {
+    const Geometry g = Geometry::make(rows, cols);
+    std::vector<int8_t> x(static_cast<size_t>(m * k)), w(static_cast<size_t>(k * n));
+    for (auto& v : x) v = static_cast<int8_t>(u(rng) % 3 == 0 ? 0 : u(rng));
+    for (auto& v : w) v = static_cast<int8_t>(u(rng));
+    const GemmShape s{m, k, n};
+    const ExpandedKeySource src(g, MasterKey::seeded_random(5), 77);
+    for (int64_t layer : {0, 3}) {
+      GemmJob job{"l", s, x.data(), w.data()};
+      job.layer_index = layer;
+      const LayerActivity a = measure_activity(job, g, static_cast<const KeySource*>(&src), LayerStats{});
+      const ToggleModel tm(x.data(), w.data(), s, g);
+      double fixed = 0, total = 0;
+      for (double v : tm.fixed()) fixed += v;
+      for (double v : tm.total(&src, layer)) total += v;
+      EXPECT_EQ(static_cast<uint64_t>(total - fixed), a.psum_reg_toggles) << m << "x" << k << "x" << n;
+    }
+    const Key key = Key::seeded_random(g, 9);
+    const SerialKeySource periodic(key);
+    EXPECT_EQ(tm_total(x, w, s, g, &key), ToggleModel(x.data(), w.data(), s, g).total(&periodic, 2));
   }
 }
 
