@@ -86,3 +86,6 @@ set_tests_properties(e2e.synth_keyexp PROPERTIES LABELS "e2e;synth" ENVIRONMENT 
 # systemc --timing cycle vs fold on the shipped models (docs/SYSTEMC.md).
 add_test(NAME e2e.systemc_timing_cycle COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/systemc_timing_cycle.sh)
 set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+# --scalesim-trace says what it wrote and leaves no empty file (docs/TRACES.md).
+add_test(NAME e2e.scalesim_trace_notes COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_trace_notes.sh)
+set_tests_properties(e2e.scalesim_trace_notes PROPERTIES LABELS "e2e;traces" TIMEOUT 300 ENVIRONMENT "${KEYMAC_E2E_ENV}")
