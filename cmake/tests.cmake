@@ -89,3 +89,6 @@ set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRO
 # --scalesim-trace says what it wrote and leaves no empty file (docs/TRACES.md).
 add_test(NAME e2e.scalesim_trace_notes COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_trace_notes.sh)
 set_tests_properties(e2e.scalesim_trace_notes PROPERTIES LABELS "e2e;traces" TIMEOUT 300 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# keymac does not map libtorch; the torch attacks load from keymac_torch.so (docs/SECURITY.md).
+add_test(NAME e2e.lazy_torch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/lazy_torch.sh)
+set_tests_properties(e2e.lazy_torch PROPERTIES LABELS "e2e;security" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
