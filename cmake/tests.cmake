@@ -92,3 +92,6 @@ set_tests_properties(e2e.scalesim_trace_notes PROPERTIES LABELS "e2e;traces" TIM
 # keymac does not map libtorch; the torch attacks load from keymac_torch.so (docs/SECURITY.md).
 add_test(NAME e2e.lazy_torch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/lazy_torch.sh)
 set_tests_properties(e2e.lazy_torch PROPERTIES LABELS "e2e;security" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# keymac run --topology on SCALE-Sim's own example topologies (docs/SCALESIM.md).
+add_test(NAME e2e.scalesim_topologies COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_topologies.sh)
+set_tests_properties(e2e.scalesim_topologies PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
