@@ -101,3 +101,12 @@ target_link_libraries(keymac_settings_tests PRIVATE keymac_sweep CLI11::CLI11 GT
 target_compile_definitions(keymac_settings_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 keymac_warnings(keymac_settings_tests)
 gtest_discover_tests(keymac_settings_tests PROPERTIES LABELS "unit;settings" DISCOVERY_TIMEOUT 60)
+# --scalesim-trace says what it wrote and leaves no empty file (docs/TRACES.md).
+add_test(NAME e2e.scalesim_trace_notes COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_trace_notes.sh)
+set_tests_properties(e2e.scalesim_trace_notes PROPERTIES LABELS "e2e;traces" TIMEOUT 300 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# keymac does not map libtorch; the torch attacks load from keymac_torch.so (docs/SECURITY.md).
+add_test(NAME e2e.lazy_torch COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/lazy_torch.sh)
+set_tests_properties(e2e.lazy_torch PROPERTIES LABELS "e2e;security" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# keymac run --topology on SCALE-Sim's own example topologies (docs/SCALESIM.md).
+add_test(NAME e2e.scalesim_topologies COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_topologies.sh)
+set_tests_properties(e2e.scalesim_topologies PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")

@@ -86,3 +86,9 @@ if(TARGET keymac_rtl_models)
   set_tests_properties(traces.yosys_names PROPERTIES LABELS "e2e;traces;rtl" TIMEOUT 300
     ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR};YOSYS=${YOSYS_EXECUTABLE}")
 endif()
+# What OpenSTA's read_saif finds in a Yosys netlist, by its rules, without OpenSTA (docs/TRACES.md "OpenSTA").
+if(TARGET keymac_rtl_models)
+  add_test(NAME traces.opensta_names COMMAND bash ${CMAKE_SOURCE_DIR}/tests/traces/opensta_names.sh)
+  set_tests_properties(traces.opensta_names PROPERTIES LABELS "e2e;traces;rtl" TIMEOUT 300
+    ENVIRONMENT "KEYMAC=$<TARGET_FILE:keymac>;KEYMAC_SRC=${CMAKE_SOURCE_DIR};YOSYS=${YOSYS_EXECUTABLE}")
+endif()

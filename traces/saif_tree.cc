@@ -24,6 +24,17 @@ std::string saif_escape(const std::string& name) {
   return out;
 }
 
+std::string saif_instance_name(const std::string& name) {
+  std::string out;
+  out.reserve(name.size() + 4);
+  for (char ch : name) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (!(std::isalnum(u) || ch == '_' || ch == '$' || ch == '.') || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
 std::string saif_bit_name(const std::string& bus, int64_t i) {
   return saif_escape(bus) + "\\[" + std::to_string(i) + "\\]";
 }
@@ -31,7 +42,7 @@ std::string saif_bit_name(const std::string& bus, int64_t i) {
 namespace {
 void write_instance(std::ostream& os, const SaifInstance& inst, int depth) {
   const std::string ind(static_cast<size_t>(2 * depth), ' ');
-  os << ind << "(INSTANCE " << saif_escape(inst.name) << "\n";
+  os << ind << "(INSTANCE " << saif_instance_name(inst.name) << "\n";
   if (!inst.nets.empty()) {
     os << ind << "  (NET\n";
     for (const auto& n : inst.nets)

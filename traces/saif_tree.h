@@ -40,6 +40,12 @@ struct SaifHeader {
 
 // Escapes a net name for SAIF: '[' ']' and other non-identifier characters get '\'.
 std::string saif_escape(const std::string& name);
+// Escapes an INSTANCE name: as saif_escape, but '.' stays as it is
+// ("g_row\[0\].g_col\[0\].u_pe", a Yosys instance name). '.' is not the
+// SAIF DIVIDER ('/'), and OpenSTA's read_saif compares the INSTANCE token
+// with its own instance names, in which only '[', ']', '/' and '\' are
+// escaped: an escaped '.' matched no instance (docs/TRACES.md "OpenSTA").
+std::string saif_instance_name(const std::string& name);
 // Name of bit i of bus `bus` ("bus\[i\]").
 std::string saif_bit_name(const std::string& bus, int64_t i);
 

@@ -114,6 +114,41 @@ void count(ScaleSimAccess& a, int64_t cycle, int n) {
   a.count += static_cast<uint64_t>(n);
 }
 
+// IFMAP DRAM lanes: an address crosses the DRAM interface at its first use in
+// the layer only (ideal buffers keep it). A convolution's input pixel is read
+// by many (output pixel, tap) pairs but fetched once, as in SCALE-Sim's
+// DETAILED_ACCESS_REPORT (DRAM IFMAP Reads = input pixels); padding taps (-1)
+// are never fetched. Returns the lanes fetched in this cycle.
+class FirstUse {
+ public:
+  FirstUse(const ScaleSimLayer& l, const ScaleSimOptions& o) : offset_(o.ifmap_offset) {
+    int64_t n = l.shape.m * l.shape.k;
+    if (l.conv) {
+      const ScaleSimConv& v = *l.conv;
+      const int64_t px = std::max<int64_t>(1, v.out_h * v.out_w);
+      n = ((l.shape.m + px - 1) / px) * v.ifmap_h * v.ifmap_w * v.channels;
+    }
+    seen_.assign(static_cast<size_t>(std::max<int64_t>(n, 1)), false);
+  }
+  int take(const std::vector<int64_t>& in, std::vector<int64_t>& out) {
+    int n = 0;
+    for (size_t j = 0; j < in.size(); ++j) {
+      out[j] = -1;
+      if (in[j] < 0) continue;
+      const auto a = static_cast<size_t>(in[j] - offset_);
+      if (a >= seen_.size() || seen_[a]) continue;
+      seen_[a] = true;
+      out[j] = in[j];
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  int64_t offset_;
+  std::vector<bool> seen_;
+};
+
 // SCALE-Sim prints Python floats (repr): shortest round-trip form.
 std::string py(double v) {
   std::string s = fmt::format("{}", v);
@@ -165,11 +200,13 @@ ScaleSimReport scalesim_report(const ScaleSimLayer& l, Geometry g, int64_t first
   c.in.assign(static_cast<size_t>(g.rows), -1);
   c.fi.assign(static_cast<size_t>(g.cols), -1);
   c.out.assign(static_cast<size_t>(g.cols), -1);
+  FirstUse fetched(l, o);
+  std::vector<int64_t> in_dram(c.in.size(), -1);
   for (int64_t t = 0; t < rep.cycles; ++t) {
     lanes_at(l, e, o, t, c);
     const int64_t cyc = first_cycle + t;
     if (c.in_any) count(rep.sram[0], cyc, c.in_n);
-    if (c.in_dram) count(rep.dram[0], cyc, c.in_n);
+    if (c.in_dram) count(rep.dram[0], cyc, fetched.take(c.in, in_dram));
     if (c.fi_any) count(rep.sram[1], cyc, c.fi_n);
     if (c.fi_dram) count(rep.dram[1], cyc, c.fi_n);
     if (c.out_any) count(rep.sram[2], cyc, c.out_n);
@@ -244,47 +281,68 @@ uint64_t estimate_scalesim_bytes(const std::vector<ScaleSimLayer>& layers, Geome
   return bytes;
 }
 
-void write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLayer>& layers, Geometry g,
-                           const TraceLimits& limits, const ScaleSimOptions& opts) {
+ScaleSimWritten write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLayer>& layers, Geometry g,
+                                      const TraceLimits& limits, const ScaleSimOptions& opts) {
+  ScaleSimWritten w;
+  for (const auto& l : layers) w.total_cycles += static_cast<uint64_t>(Schedule(l.shape, g).cycles());
+  if (limits.window_from >= w.total_cycles || limits.window_from > limits.window_to)
+    throw Error(dir + ": not written: --trace-window " + std::to_string(limits.window_from) + ":" +
+                std::to_string(limits.window_to) + " starts after the " + std::to_string(w.total_cycles) +
+                " cycles of the traced layers (cycles 0.." + std::to_string(w.total_cycles ? w.total_cycles - 1 : 0) + ")");
   check_trace_size(dir, "SCALE-Sim traces", estimate_scalesim_bytes(layers, g, limits), limits);
   auto mkdir_p = [](const std::string& d) {
     if (::mkdir(d.c_str(), 0777) != 0 && errno != EEXIST)
       throw Error(d + ": cannot create trace directory (" + std::strerror(errno) + ")");
   };
   mkdir_p(dir);
+  w.first = limits.window_from;
+  w.last = std::min(limits.window_to, w.total_cycles - 1);
   std::vector<ScaleSimReport> reports;
   uint64_t start = 0;
   CycleLanes c;
   c.in.assign(static_cast<size_t>(g.rows), -1);
   c.fi.assign(static_cast<size_t>(g.cols), -1);
   c.out.assign(static_cast<size_t>(g.cols), -1);
+  std::vector<int64_t> in_dram(c.in.size(), -1);
   for (size_t li = 0; li < layers.size(); ++li) {
     const ScaleSimLayer& l = layers[li];
     const LayerEvents e(l.shape, g);
     const int64_t cyc = e.sch.cycles();
-    const std::string ld = dir + "/layer" + std::to_string(li);
-    mkdir_p(ld);
-    std::string isr, fsr, osr, idr, fdr, odr;
     const uint64_t a = std::max(start, limits.window_from);
     const uint64_t b = std::min(start + static_cast<uint64_t>(cyc) - 1, limits.window_to);
     const uint64_t label0 = opts.per_layer_cycles ? 0 : start;  // cycle number of layer cycle 0
-    for (uint64_t gt = a; gt <= b && a <= b; ++gt) {
-      const int64_t t = static_cast<int64_t>(gt - start);
-      lanes_at(l, e, opts, t, c);
-      const std::string cs = std::to_string(label0 + static_cast<uint64_t>(t));
-      append_line(isr, cs, c.in);
-      append_line(fsr, cs, c.fi);
-      append_line(osr, cs, c.out);
-      if (c.in_dram) append_line(idr, cs, c.in);
-      if (c.fi_dram) append_line(fdr, cs, c.fi);
-      if (c.out_dram) append_line(odr, cs, c.out);
+    if (a <= b) {  // only layers the window reaches get a directory; no empty trace files
+      const std::string ld = dir + "/layer" + std::to_string(li);
+      mkdir_p(ld);
+      w.layers.push_back(l.name);
+      std::string isr, fsr, osr, idr, fdr, odr;
+      FirstUse fetched(l, opts);
+      // From the layer's start: which inputs were fetched before the window matters.
+      for (uint64_t gt = start; gt <= b; ++gt) {
+        const int64_t t = static_cast<int64_t>(gt - start);
+        lanes_at(l, e, opts, t, c);
+        const bool in_new = c.in_dram && fetched.take(c.in, in_dram) > 0;
+        if (gt < a) continue;
+        const std::string cs = std::to_string(label0 + static_cast<uint64_t>(t));
+        append_line(isr, cs, c.in);
+        append_line(fsr, cs, c.fi);
+        append_line(osr, cs, c.out);
+        if (in_new) append_line(idr, cs, in_dram);
+        if (c.fi_dram) append_line(fdr, cs, c.fi);
+        if (c.out_dram) append_line(odr, cs, c.out);
+      }
+      const std::pair<const char*, const std::string*> files[] = {
+          {"IFMAP_SRAM_TRACE.csv", &isr}, {"FILTER_SRAM_TRACE.csv", &fsr}, {"OFMAP_SRAM_TRACE.csv", &osr},
+          {"IFMAP_DRAM_TRACE.csv", &idr}, {"FILTER_DRAM_TRACE.csv", &fdr}, {"OFMAP_DRAM_TRACE.csv", &odr}};
+      for (const auto& [name, text] : files) {
+        if (text->empty()) {  // e.g. a window that ends before the layer's first output
+          w.skipped.push_back(ld + "/" + name);
+          continue;
+        }
+        write_file_atomic(ld + "/" + name, *text);
+        ++w.files;
+      }
     }
-    write_file_atomic(ld + "/IFMAP_SRAM_TRACE.csv", isr);
-    write_file_atomic(ld + "/FILTER_SRAM_TRACE.csv", fsr);
-    write_file_atomic(ld + "/OFMAP_SRAM_TRACE.csv", osr);
-    write_file_atomic(ld + "/IFMAP_DRAM_TRACE.csv", idr);
-    write_file_atomic(ld + "/FILTER_DRAM_TRACE.csv", fdr);
-    write_file_atomic(ld + "/OFMAP_DRAM_TRACE.csv", odr);
     if (opts.reports) reports.push_back(scalesim_report(l, g, static_cast<int64_t>(label0), opts));
     start += static_cast<uint64_t>(cyc);
   }
@@ -292,7 +350,24 @@ void write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLay
     write_file_atomic(dir + "/COMPUTE_REPORT.csv", scalesim_compute_report_csv(reports));
     write_file_atomic(dir + "/BANDWIDTH_REPORT.csv", scalesim_bandwidth_report_csv(reports));
     write_file_atomic(dir + "/DETAILED_ACCESS_REPORT.csv", scalesim_detailed_report_csv(reports));
+    w.files += 3;
   }
+  return w;
+}
+
+std::string ScaleSimWritten::line(const std::string& dir) const {
+  std::string names;
+  for (const auto& n : layers) names += (names.empty() ? "" : ", ") + n;
+  std::string s = "wrote " + dir + " (cycles " + std::to_string(first) + ".." + std::to_string(last) + " of " +
+                  std::to_string(total_cycles) + ", layers " + names + "; " + std::to_string(files) + " files";
+  if (!skipped.empty()) s += "; " + std::to_string(skipped.size()) + " traces with no line in the window not written";
+  return s + ")";
+}
+
+std::string ScaleSimWritten::warning(const std::string& dir) const {
+  if (first == 0 && last + 1 >= total_cycles) return "";
+  return dir + " covers only cycles " + std::to_string(first) + ".." + std::to_string(last) + " of the " +
+         std::to_string(total_cycles) + "-cycle run of the traced layers (--trace-window; the reports cover every layer)";
 }
 
 }  // namespace keymac::traces

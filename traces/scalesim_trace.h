@@ -25,6 +25,8 @@
 //    each) or, with per_layer_cycles, each layer from 0 as in SCALE-Sim. Only
 //    cycles inside the window (global cycles) are written. SRAM traces have one
 //    line per cycle (dense); DRAM traces one line per cycle with a transfer.
+//    IFMAP DRAM lanes hold an address at its first use in the layer only (a
+//    conv input pixel is fetched once, as SCALE-Sim counts DRAM IFMAP reads).
 //  * Reports cover whole layers whatever the window, in the traces' cycle
 //    numbering; stall cycles are 0 (ideal memory). Access counts are lanes
 //    holding an operand, a padding tap included (SCALE-Sim counts its reads).
@@ -92,7 +94,23 @@ std::string scalesim_bandwidth_report_csv(const std::vector<ScaleSimReport>& r);
 std::string scalesim_detailed_report_csv(const std::vector<ScaleSimReport>& r);
 
 uint64_t estimate_scalesim_bytes(const std::vector<ScaleSimLayer>& layers, Geometry g, const TraceLimits& limits);
-void write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLayer>& layers, Geometry g,
-                           const TraceLimits& limits, const ScaleSimOptions& opts = {});
+// What write_scalesim_traces wrote: global cycles first..last of total (the
+// traced layers back to back), the layers the window reaches (each has a
+// layer<i> directory), the files written and the traces left out because the
+// window holds none of their lines (no empty trace files).
+struct ScaleSimWritten {
+  uint64_t first = 0, last = 0, total_cycles = 0;
+  std::vector<std::string> layers;
+  std::vector<std::string> skipped;
+  int files = 0;
+  // "wrote DIR (cycles A..B of N, layers a, b; F files)" and, when the window
+  // covers part of the run, the warning text (else "").
+  std::string line(const std::string& dir) const;
+  std::string warning(const std::string& dir) const;
+};
+// Throws keymac::Error, creating nothing, when the window starts after the
+// last cycle of the layers (an empty trace) or the size estimate is too big.
+ScaleSimWritten write_scalesim_traces(const std::string& dir, const std::vector<ScaleSimLayer>& layers, Geometry g,
+                                      const TraceLimits& limits, const ScaleSimOptions& opts = {});
 
 }  // namespace keymac::traces

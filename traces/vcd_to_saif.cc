@@ -444,7 +444,10 @@ VcdToSaifResult vcd_to_saif(const std::string& vcd_path, std::ostream& saif, con
     for (size_t k = 0; k < cd.bits.size(); ++k) {
       const BitState& b = cd.bits[k];
       SaifNet n;
-      if (v.ranged) {
+      // Yosys writes a one-bit [0:0] vector as a scalar wire/port (no range),
+      // so with Yosys names its net is the plain name (OpenSTA finds the pin).
+      const bool yosys_scalar = names != SaifNames::kNested && cd.bits.size() == 1 && v.msb == 0 && v.lsb == 0;
+      if (v.ranged && !yosys_scalar) {
         const int64_t idx = v.msb >= v.lsb ? v.lsb + static_cast<int64_t>(k) : v.lsb - static_cast<int64_t>(k);
         n.name = saif_bit_name(net_name, idx);
       } else {

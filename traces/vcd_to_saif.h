@@ -24,10 +24,13 @@
 //    instances. kNested: one INSTANCE per VCD scope (g_row[0]/g_col[0]/u_pe).
 //    kYosysHier: as Yosys names a hierarchical netlist: generate blocks are
 //    not instances but name prefixes joined with '.', so the PE is the one
-//    instance "g_row[0].g_col[0].u_pe" (escaped in the SAIF) and a generate
+//    instance "g_row[0].g_col[0].u_pe" (g_row\[0\].g_col\[0\].u_pe in the SAIF) and a generate
 //    block's net is "g_row[0].g_col[0].we" in the enclosing instance.
 //    kYosysFlat: as `synth -flatten` names them: every net in the top
 //    INSTANCE, named by its full '.'-joined path ("g_row[0].g_col[0].u_pe.psum_q").
+//    With either Yosys naming a one-bit [0:0] vector is a scalar net (Yosys
+//    writes it without a range), and instance names keep '.' unescaped
+//    (saif_instance_name), so OpenSTA's read_saif finds them.
 //    A scope is a generate block when the VCD declares it as begin/generate
 //    or, since Verilator declares every scope as a module, when its name is a
 //    generate label of keymac's RTL style: "g_..." (with or without an index)

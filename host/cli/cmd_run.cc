@@ -141,6 +141,11 @@ void add_run(CLI::App& app, Runner& run) {
         if (!o->window.empty()) std::tie(t.window_from, t.window_to) = parse_window(o->window);
         t.accelergy_dir = cfg.accelergy_dir;
         const auto report = run_topology(t);
+        if (report.contains("scalesim_trace")) {  // traces issue: say what the SCALE-Sim traces cover
+          const TraceNote n = scalesim_trace_note(report);
+          std::fprintf(stderr, "%s\n", n.line.c_str());
+          if (!n.warning.empty()) std::fprintf(stderr, "keymac: warning: %s\n", n.warning.c_str());
+        }
         std::fputs(topology_text(report).c_str(), stdout);
         std::fflush(stdout);
         if (!o->json.empty()) write_file_atomic(o->json, report.dump(2) + "\n");

@@ -195,7 +195,8 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     acc_float = float_accuracy(*graph, test, cfg.preprocess, stop, float_done);
     bar.add(float_done);
   }
-  const nlohmann::json energy = energy_and_traces(cfg, locked, unlocked, *right_src, test, make, g);  // traces issue
+  nlohmann::json scalesim_note;  // what --scalesim-trace wrote (trace_notes)
+  const nlohmann::json energy = energy_and_traces(cfg, locked, unlocked, *right_src, test, make, g, &scalesim_note);  // traces issue
   auto results = evaluate_all(specs, test, make, cfg.batch, threads, stop, [&](int64_t n) { bar.add(n); });
   // The random-wrong-key pass runs on the security harness's inference oracle
   // (the same Int8Runner/backend path). Only finished keys count (issue 15).
@@ -307,6 +308,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   for (const auto& s : ck.layer_totals) tot += s;
   rep["backend_totals"] = {{"cycles", tot.cycles}, {"stall_cycles", tot.stall_cycles}, {"macs", tot.macs}, {"counters", tot.counters}};
   if (!energy.is_null()) rep["energy"] = energy;  // traces issue
+  if (!scalesim_note.is_null()) rep["scalesim_trace"] = scalesim_note;
   return rep;
 }
 

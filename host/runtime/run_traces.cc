@@ -74,7 +74,8 @@ class SaifTap : public ArrayBackend {
 }  // namespace
 
 nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked, const QuantModel& unlocked,
-                                 const KeySource& key, const ImageSet& test, const BackendFactory& make, Geometry g) {
+                                 const KeySource& key, const ImageSet& test, const BackendFactory& make, Geometry g,
+                                 nlohmann::json* scalesim_note) {
   const bool energy = cfg.energy || !cfg.accelergy_out.empty() || !cfg.accelergy_dir.empty();
   // With the RTL backend, the RTL itself writes the SAIF (of its hierarchy) during the evaluation.
   const bool direct_saif = !cfg.saif_path.empty() && cfg.backend != "rtl";
@@ -117,7 +118,9 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
     }
     traces::ScaleSimOptions so;
     so.per_layer_cycles = cfg.scalesim_per_layer_cycles;
-    traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, trace_limits(cfg), so);
+    const auto w = traces::write_scalesim_traces(cfg.scalesim_dir, layers, g, trace_limits(cfg), so);
+    if (scalesim_note)
+      *scalesim_note = {{"path", cfg.scalesim_dir}, {"line", w.line(cfg.scalesim_dir)}, {"warning", w.warning(cfg.scalesim_dir)}};
   }
   if (!cfg.accelergy_out.empty()) write_file_atomic(cfg.accelergy_out, accelergy_yaml(in));
   if (!cfg.accelergy_dir.empty()) {

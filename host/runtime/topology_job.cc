@@ -168,7 +168,8 @@ nlohmann::json run_topology(const TopologyConfig& cfg) {
     traces::ScaleSimOptions so;
     so.per_layer_cycles = cfg.scalesim_per_layer_cycles;
     if (sc) so.ifmap_offset = sc->ifmap_offset, so.filter_offset = sc->filter_offset, so.ofmap_offset = sc->ofmap_offset;
-    traces::write_scalesim_traces(cfg.scalesim_dir, topo.layers, g, lim, so);
+    const auto w = traces::write_scalesim_traces(cfg.scalesim_dir, topo.layers, g, lim, so);
+    rep["scalesim_trace"] = {{"path", cfg.scalesim_dir}, {"line", w.line(cfg.scalesim_dir)}, {"warning", w.warning(cfg.scalesim_dir)}};
   }
   ein.batch_images = 1;
   ein.images_per_reset = 1;

@@ -53,7 +53,17 @@ std::vector<TraceNote> trace_notes(const RunConfig& cfg, const nlohmann::json& r
     if (cfg.backend == "rtl") out.push_back(note(cfg.saif_path, "right-key evaluation", eval, rep, key_cycles, more, tr));
     else out.push_back(note(cfg.saif_path, "one-batch replay", batch, rep, key_cycles, false, tr));
   }
+  if (rep.contains("scalesim_trace")) out.push_back(scalesim_trace_note(rep));
   return out;
+}
+
+TraceNote scalesim_trace_note(const nlohmann::json& rep) {
+  const auto& s = rep.at("scalesim_trace");
+  TraceNote t;
+  t.path = s.at("path").get<std::string>();
+  t.line = s.at("line").get<std::string>();
+  t.warning = s.at("warning").get<std::string>();
+  return t;
 }
 
 }  // namespace keymac

@@ -27,4 +27,9 @@ struct TraceNote {
 
 std::vector<TraceNote> trace_notes(const RunConfig& cfg, const nlohmann::json& report);
 
+// The note of report["scalesim_trace"] ({path, line, warning}, written by
+// `run` and `run --topology` after traces::write_scalesim_traces); the
+// window check there refuses an empty SCALE-Sim trace before writing.
+TraceNote scalesim_trace_note(const nlohmann::json& report);
+
 }  // namespace keymac

@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "host/security/attack.h"
+#include "host/security/torch_loader.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -13,10 +14,10 @@ const std::vector<std::pair<std::string, std::function<std::unique_ptr<Attack>()
       {"datafree", make_datafree_attack},
       {"greedy", make_greedy_attack},
       {"power", make_power_attack},
-#ifdef KEYMAC_HAVE_TORCH
-      {"gradient", make_gradient_attack},
-      {"finetune", make_finetune_attack},
-      {"gradient-oracle", make_gradient_oracle_attack},
+#ifdef KEYMAC_TORCH_MODULE  // keymac_torch.so, loaded on first use (torch_loader.h)
+      {"gradient", [] { return load_torch_attack("gradient"); }},
+      {"finetune", [] { return load_torch_attack("finetune"); }},
+      {"gradient-oracle", [] { return load_torch_attack("gradient-oracle"); }},
 #endif
   };
   return r;
@@ -32,7 +33,7 @@ std::vector<std::string> attack_names() {
 std::unique_ptr<Attack> make_attack(const std::string& name) {
   for (const auto& [n, f] : registry())
     if (n == name) return f();
-#ifndef KEYMAC_HAVE_TORCH
+#ifndef KEYMAC_TORCH_MODULE
   if (name == "gradient" || name == "gradient-oracle" || name == "finetune")
     throw Error("--attack " + name + ": this keymac was built without libtorch (cmake/torch.cmake), so the gradient and finetune attacks are not available");
 #endif

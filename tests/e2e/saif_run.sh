@@ -63,7 +63,7 @@ if [ "${KEYMAC_HAS_RTL:-0}" = 1 ]; then
   check_saif "$TMP/r2.saif" 1002000 "1 ps" 17
   # Yosys-style names: the PEs are single instances "g_row[r].g_col[c].u_pe".
   run --backend rtl --saif "$TMP/r3.saif" --trace-window 0:500 --saif-names yosys-hier
-  grep -q '(INSTANCE g_row\\\[0\\\]\\\.g_col\\\[0\\\]\\\.u_pe' "$TMP/r3.saif" || fail "no Yosys-named PE instance"
+  grep -q '(INSTANCE g_row\\\[0\\\]\.g_col\\\[0\\\]\.u_pe' "$TMP/r3.saif" || fail "no Yosys-named PE instance"
   grep -q '(INSTANCE u_pe' "$TMP/r.saif" || fail "no PE instance in the RTL SAIF"
   [ ! -e "$TMP/r.saif.vcd.tmp" ] || fail "temporary VCD left behind"
 fi

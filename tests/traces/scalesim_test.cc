@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 
 #include "sim/core/error.h"
 #include "traces/scalesim_trace.h"
@@ -227,6 +228,86 @@ TEST(ScaleSimReference, ReportCountsAndMappingEfficiencyEqualScaleSims) {
       EXPECT_EQ(ours.stall_cycles, 0);
     }
   }
+}
+
+// SCALE-Sim's IFMAP DRAM reads for a convolution are the input pixels
+// (DETAILED_ACCESS_REPORT: 784 for 28x28x1, 1,152 for 12x12x8), not the
+// im2col operand matrix (14,400 and 2,592 SRAM reads). keymac's IFMAP DRAM
+// trace fetches each pixel at its first use: exactly the set of pixels that
+// SCALE-Sim's own IFMAP SRAM trace reads, each once, and that many reads.
+TEST(ScaleSimReference, ConvIfmapDramTraceFetchesEachInputPixelOnceAsScaleSimCounts) {
+  const Geometry g = Geometry::make(16, 16);
+  const std::vector<ScaleSimLayer> layers = {scalesim_conv("c0", 28, 28, 5, 5, 1, 8, 1),
+                                             scalesim_conv("c1", 12, 12, 3, 3, 8, 16, 2)};
+  const std::string dir = (fs::temp_directory_path() / ("km_ss_dram_" + std::to_string(::getpid()))).string();
+  write_scalesim_traces(dir, layers, g, TraceLimits{});
+  for (size_t id = 0; id < layers.size(); ++id) {
+    const std::string l = "layer" + std::to_string(id);
+    std::multiset<int64_t> ours;
+    for (const auto& row : read_csv(dir + "/" + l + "/IFMAP_DRAM_TRACE.csv").rows)
+      for (size_t j = 1; j < row.size(); ++j)
+        if (row[j] != -1) ours.insert(row[j]);
+    std::set<int64_t> theirs_pixels;
+    for (const auto& row : read_csv(kRef + "conv_16x16_ws/" + l + "/IFMAP_SRAM_TRACE.csv").rows)
+      for (size_t j = 1; j < row.size(); ++j)
+        if (row[j] != -1) theirs_pixels.insert(row[j]);
+    const auto detail = report_row(kRef + "conv_16x16_ws/DETAILED_ACCESS_REPORT.csv", static_cast<int>(id));
+    EXPECT_EQ(static_cast<double>(ours.size()), detail[12]) << l;  // DRAM IFMAP Reads
+    EXPECT_EQ(ours.size(), theirs_pixels.size()) << l << ": every pixel once";
+    EXPECT_EQ(std::set<int64_t>(ours.begin(), ours.end()), theirs_pixels) << l;
+    const ScaleSimReport rep = scalesim_report(layers[id], g);
+    EXPECT_EQ(static_cast<double>(rep.dram[0].count), detail[12]) << l;
+  }
+  fs::remove_all(dir);
+}
+
+// A window that reaches only some layers writes only those layers' traces
+// (no empty files) and says so; one that starts after the last cycle writes
+// nothing and names the window.
+TEST(ScaleSim, WindowWritesOnlyTheLayersItReachesAndNoEmptyFile) {
+  const Geometry g = Geometry::make(4, 3);
+  const GemmShape s{5, 6, 4};  // 27 cycles per layer
+  const std::string dir = (fs::temp_directory_path() / ("km_ss_win_" + std::to_string(::getpid()))).string();
+  TraceLimits lim;
+  lim.window_from = 30;
+  lim.window_to = 38;
+  const ScaleSimWritten w = write_scalesim_traces(dir, {{"a", s}, {"b", s}, {"c", s}}, g, lim);
+  EXPECT_EQ(w.total_cycles, 81u);
+  EXPECT_EQ(w.first, 30u);
+  EXPECT_EQ(w.last, 38u);
+  EXPECT_EQ(w.layers, (std::vector<std::string>{"b"}));
+  EXPECT_FALSE(fs::exists(dir + "/layer0"));
+  EXPECT_FALSE(fs::exists(dir + "/layer2"));
+  // Layer b's cycles 3..11 (P = 5, folds f = nt*Kt + kt): outputs leave the
+  // array R + C - 1 = 6 cycles after their row, so fold 0 (kt 0) writes at
+  // 7..11 and fold 1, the first with the last K-tile (to DRAM), from 12 on:
+  // OFMAP_DRAM has no line in the window.
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) {
+      ++files;
+      EXPECT_GT(fs::file_size(e.path()), 0u) << e.path();
+    }
+  EXPECT_EQ(files, w.files);
+  EXPECT_EQ(w.skipped, (std::vector<std::string>{dir + "/layer1/OFMAP_DRAM_TRACE.csv"}));
+  EXPECT_EQ(w.line(dir), "wrote " + dir + " (cycles 30..38 of 81, layers b; 8 files; 1 traces with no line in the window not written)");
+  EXPECT_NE(w.warning(dir).find("covers only cycles 30..38 of the 81-cycle"), std::string::npos);
+  fs::remove_all(dir);
+  lim.window_from = 81;
+  lim.window_to = 100;
+  try {
+    write_scalesim_traces(dir, {{"a", s}, {"b", s}, {"c", s}}, g, lim);
+    FAIL() << "a window after the last cycle was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not written: --trace-window 81:100 starts after the 81 cycles"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir));
+  lim.window_from = 0;
+  const ScaleSimWritten all = write_scalesim_traces(dir, {{"a", s}}, g, lim);
+  EXPECT_EQ(all.warning(dir), "");
+  EXPECT_EQ(all.files, 6 + 3);
+  fs::remove_all(dir);
 }
 
 TEST(ScaleSim, PerLayerCycleNumberingRestartsEveryLayerAtZero) {

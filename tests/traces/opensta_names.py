@@ -1,0 +1,119 @@
+"""What OpenSTA's read_saif can annotate from a SAIF on a Yosys netlist, by
+OpenSTA's own lookup rules (OpenSTA power/SaifReader.cc, network/SdcNetwork.cc,
+network/VerilogNamespace.cc at commit d1b2b39), without OpenSTA:
+
+* An INSTANCE token is looked up as is among the parent's children, then with
+  its brackets escaped (SdcNetwork::findChild). A child's name is its Verilog
+  name in OpenSTA's form: an escaped identifier `\\g_row[0].u_pe ` becomes
+  `g_row\\[0\\].u_pe` (brackets, '/' and '\\' escaped, nothing else).
+* A NET token loses every backslash (SaifReader::unescaped) and names a pin
+  of the instance (findPin): a port bit of its module (`a_data_i[3]`) or a
+  scalar port. Only such pins are annotated ("Annotated N pin activities").
+
+usage: opensta_names.py NETLIST.v SAIF TOP EXPECT_INSTANCES
+Prints the counts; exits 1 if an instance of the SAIF is not found, or if a
+port bit of a found instance has no SAIF net.
+"""
+import re
+import sys
+
+ID = r"(\\\S+|[A-Za-z_$][\w$]*)"
+
+
+def sta_name(verilog_id):
+    if not verilog_id.startswith("\\"):
+        return verilog_id
+    return re.sub(r"([\[\]/\\])", r"\\\1", verilog_id[1:])
+
+
+def netlist(path):
+    """{module: {"ports": set(pin names), "cells": {sta instance name: module}}}"""
+    mods, cur = {}, None
+    for line in open(path):
+        s = line.strip()
+        m = re.match(r"module\s+" + ID, s)
+        if m:
+            cur = {"ports": set(), "cells": {}}
+            mods[sta_name(m.group(1))] = cur
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"(input|output|inout)\s+(?:signed\s+)?(?:\[(\d+):(\d+)\]\s+)?" + ID + r"\s*;", s)
+        if m:
+            name = sta_name(m.group(4))
+            if m.group(2) is None:
+                cur["ports"].add(name)
+            else:
+                a, b = int(m.group(2)), int(m.group(3))
+                for i in range(min(a, b), max(a, b) + 1):
+                    cur["ports"].add(f"{name}[{i}]")
+            continue
+        m = re.match(ID + r"\s+" + ID + r"\s*\($", s)
+        if m and not s.startswith(("assign", "always", "module")):
+            cur["cells"][sta_name(m.group(2))] = sta_name(m.group(1))
+    return mods
+
+
+def saif(path):
+    """[(instance token path, [net tokens])], tokens as written in the file."""
+    toks = re.findall(r"\(|\)|(?:\\.|[^\s()\\])+", open(path).read())
+    out, kinds, inst, i = [], [], [], 0
+    while i < len(toks):
+        t = toks[i]
+        if t == "(":
+            w = toks[i + 1]
+            if w == "INSTANCE":
+                inst.append(toks[i + 2])
+                out.append((list(inst), []))
+                kinds.append("I"); i += 3; continue
+            if w == "NET":
+                kinds.append("N"); i += 2; continue
+            if kinds and kinds[-1] == "N":
+                [o for o in out if o[0] == inst][-1][1].append(w)
+                kinds.append("n"); i += 2; continue
+            kinds.append("x"); i += 2; continue
+        if t == ")" and kinds and kinds.pop() == "I":
+            inst.pop()
+        i += 1
+    return out
+
+
+def find_child(nl, module, token):
+    cells = nl[module]["cells"]
+    if token in cells:
+        return cells[token]
+    return cells.get(re.sub(r"([\[\]])", r"\\\1", token))
+
+
+def main():
+    nl, entries, top, want_inst = netlist(sys.argv[1]), saif(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    found = missing = pins = 0
+    unmatched_ports = []
+    for path, nets in entries:
+        if path[0] != top:
+            continue
+        mod = top
+        for tok in path[1:]:
+            mod = find_child(nl, mod, tok) if mod else None
+        if len(path) > 1:
+            if mod is None:
+                missing += 1
+                if missing <= 3:
+                    print(f"not found by OpenSTA: INSTANCE {'/'.join(path)}")
+                continue
+            found += 1
+        if mod is None or mod not in nl:
+            continue
+        names = {n.replace("\\", "") for n in nets}
+        ports = nl[mod]["ports"]
+        pins += len(names & ports)
+        unmatched_ports += [f"{'/'.join(path)}/{p}" for p in sorted(ports - names)]
+    print(f"OpenSTA would find {found} of {found + missing} SAIF instances and annotate {pins} pins "
+          f"({len(unmatched_ports)} port bits of found instances without a SAIF net)")
+    ok = missing == 0 and found == want_inst and not unmatched_ports and pins > 0
+    for p in unmatched_ports[:5]:
+        print("no SAIF net for pin", p)
+    sys.exit(0 if ok else 1)
+
+
+main()
