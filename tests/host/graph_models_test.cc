@@ -128,6 +128,10 @@ TEST_P(GraphModel, FloatOutputsEqualPyTorchAndRightKeyInt8EqualsReference) {
                          [](float a, float b) { return std::memcmp(&a, &b, 4) == 0; }))
       << mc.name << ": right key differs from the int8 reference";
   EXPECT_NE(run(locked, &ws), int8_ref) << mc.name << ": a wrong key gives the reference";
+  // The package keeps the DAG: read back, the right key still gives the reference.
+  const std::string pkg = ::testing::TempDir() + "/" + mc.name + ".kmpkg";
+  write_package(pkg, locked);
+  EXPECT_EQ(run(read_package(pkg), &ks), int8_ref) << mc.name << ": package round trip changed the model";
 
   // Int8 agrees with float on the top-1 class (random weights: near ties flip).
   int agree = 0;
