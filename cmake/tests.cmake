@@ -92,6 +92,10 @@ set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRO
 add_executable(keymac_graph_tests tests/host/graph_models_test.cc)
 target_link_libraries(keymac_graph_tests PRIVATE keymac_runtime GTest::gtest_main)
 keymac_warnings(keymac_graph_tests)
+add_executable(keymac_graph_unit_tests tests/host/graph_ops_test.cc)
+target_link_libraries(keymac_graph_unit_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_graph_unit_tests)
+gtest_discover_tests(keymac_graph_unit_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 add_test(NAME graph.models_export COMMAND ${PYTHON3_SYSTEM} ${CMAKE_SOURCE_DIR}/tests/models/make_graph_models.py
          ${CMAKE_BINARY_DIR}/graph_models)
 set_tests_properties(graph.models_export PROPERTIES LABELS e2e FIXTURES_SETUP graph_models TIMEOUT 300)
