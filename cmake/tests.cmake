@@ -110,3 +110,18 @@ set_tests_properties(e2e.lazy_torch PROPERTIES LABELS "e2e;security" TIMEOUT 120
 # keymac run --topology on SCALE-Sim's own example topologies (docs/SCALESIM.md).
 add_test(NAME e2e.scalesim_topologies COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_topologies.sh)
 set_tests_properties(e2e.scalesim_topologies PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+
+# Issue 12: graphs and operators. PyTorch builds one model per feature into the
+# build tree (fixture), the gtest compares keymac against PyTorch's outputs.
+add_executable(keymac_graph_tests tests/host/graph_models_test.cc)
+target_link_libraries(keymac_graph_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_graph_tests)
+add_executable(keymac_graph_unit_tests tests/host/graph_ops_test.cc)
+target_link_libraries(keymac_graph_unit_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_graph_unit_tests)
+gtest_discover_tests(keymac_graph_unit_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+add_test(NAME graph.models_export COMMAND ${PYTHON3_SYSTEM} ${CMAKE_SOURCE_DIR}/tests/models/make_graph_models.py
+         ${CMAKE_BINARY_DIR}/graph_models)
+set_tests_properties(graph.models_export PROPERTIES LABELS e2e FIXTURES_SETUP graph_models TIMEOUT 300)
+gtest_discover_tests(keymac_graph_tests PROPERTIES LABELS e2e FIXTURES_REQUIRED graph_models
+  ENVIRONMENT "KEYMAC_GRAPH_MODELS=${CMAKE_BINARY_DIR}/graph_models" DISCOVERY_TIMEOUT 60)

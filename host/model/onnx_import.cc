@@ -955,9 +955,9 @@ Graph Importer::run(const onnx::ModelProto& model) {
     }
     if (tt.shape().dim_size() < 2) fail("input '" + vi.name() + "' must be [N, ...] with a batch dimension");
     g_.input_shape = s;
-    node_ = vi.name();
-    op_ = "input";
-    check_shape(s, "input shape");
+    if (!checked_numel(s, kMaxTensorElements))
+      fail("input '" + vi.name() + "' has per-sample shape " + shape_str(s) + " with more than " +
+           std::to_string(kMaxTensorElements) + " elements");
     tensors_[vi.name()] = kGraphInput;
   }
   if (g_.input_name.empty()) fail("model has no input");

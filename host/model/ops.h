@@ -20,20 +20,31 @@ void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w
   const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h), vw = w.in_w(wd);
   const int64_t k = static_cast<int64_t>(c) * w.kh * w.kw;
   out.assign(static_cast<size_t>(batch * oh * ow * k), T(0));
+  const bool rows_plain = w.dw == 1 && w.uw == 1;
   for (int64_t b = 0; b < batch; ++b) {
     const T* src = in + b * c * h * wd;
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
         T* row = out.data() + ((b * oh + oy) * ow + ox) * k;
+        const int vx0 = ox * w.sw - w.pl;
+        // Kernel columns inside the input when the row is contiguous (no dilation/upsampling).
+        const int x_lo = rows_plain ? std::max(0, -vx0) : 0, x_hi = rows_plain ? std::min(w.kw, wd - vx0) : w.kw;
         for (int y = 0; y < w.kh; ++y) {
           const int vy = oy * w.sh - w.pt + y * w.dh;
-          if (vy < 0 || vy >= vh || vy % w.uh) continue;
-          const int iy = vy / w.uh;
-          for (int x = 0; x < w.kw; ++x) {
-            const int vx = ox * w.sw - w.pl + x * w.dw;
-            if (vx < 0 || vx >= vw || vx % w.uw) continue;
-            const int ix = vx / w.uw;
-            for (int ci = 0; ci < c; ++ci) row[(ci * w.kh + y) * w.kw + x] = src[(ci * h + iy) * wd + ix];
+          if (vy < 0 || vy >= vh || (w.uh != 1 && vy % w.uh)) continue;
+          const int iy = w.uh == 1 ? vy : vy / w.uh;
+          for (int ci = 0; ci < c; ++ci) {
+            T* dst = row + (ci * w.kh + y) * w.kw;
+            const T* s = src + (ci * h + iy) * wd;
+            if (rows_plain) {
+              for (int x = x_lo; x < x_hi; ++x) dst[x] = s[vx0 + x];
+              continue;
+            }
+            for (int x = 0; x < w.kw; ++x) {
+              const int vx = vx0 + x * w.dw;
+              if (vx < 0 || vx >= vw || (w.uw != 1 && vx % w.uw)) continue;
+              dst[x] = s[w.uw == 1 ? vx : vx / w.uw];
+            }
           }
         }
       }

@@ -128,13 +128,14 @@ std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* st
         acc_.resize(static_cast<size_t>(mats * m * n));
         LayerRun run{l.name, GemmShape{mats * m, k, n}, LayerStats{}};
         for (int64_t i = 0; i < mats; ++i) {
+          // The stationary operand is saturated to [-127, 127] like a weight, then
+          // (keyed array) pre-flipped with the key's bits so the array's flips cancel:
+          // the key must be in host memory, so this product has no static lock.
           const int8_t* w = win.data() + i * k * n;
-          if (key_) {  // cancel the array's key signs (the key is in host memory: no static lock)
-            wflip_.assign(w, w + k * n);
-            lock_weights(wflip_.data(), k, n, *key_, act_index);
-            w = wflip_.data();
-          }
-          GemmJob job{l.name, GemmShape{m, k, n}, xin.data() + i * m * k, w, act_index};
+          wflip_.resize(static_cast<size_t>(k * n));
+          for (int64_t e = 0; e < k * n; ++e) wflip_[static_cast<size_t>(e)] = w[e] == -128 ? int8_t(-127) : w[e];
+          if (key_) lock_weights(wflip_.data(), k, n, *key_, act_index);
+          GemmJob job{l.name, GemmShape{m, k, n}, xin.data() + i * m * k, wflip_.data(), act_index};
           run.stats += backend_.run_gemm(job, acc_.data() + i * m * n);
         }
         ++act_index;
