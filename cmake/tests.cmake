@@ -100,7 +100,11 @@ add_executable(keymac_settings_tests tests/host/settings_test.cc host/cli/cmd_ru
 target_link_libraries(keymac_settings_tests PRIVATE keymac_sweep CLI11::CLI11 GTest::gtest_main)
 target_compile_definitions(keymac_settings_tests PRIVATE KEYMAC_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 keymac_warnings(keymac_settings_tests)
-gtest_discover_tests(keymac_settings_tests PROPERTIES LABELS "unit;settings" DISCOVERY_TIMEOUT 60)
+gtest_discover_tests(keymac_settings_tests DISCOVERY_TIMEOUT 60)
+# Two labels (unit, settings): set after discovery (gtest_discover_tests flattens lists).
+file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/keymac_settings_tests_labels.cmake"
+  "if(keymac_settings_tests_TESTS)\n  set_tests_properties(\${keymac_settings_tests_TESTS} PROPERTIES LABELS \"unit;settings\")\nendif()\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${CMAKE_CURRENT_BINARY_DIR}/keymac_settings_tests_labels.cmake")
 # --scalesim-trace says what it wrote and leaves no empty file (docs/TRACES.md).
 add_test(NAME e2e.scalesim_trace_notes COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_trace_notes.sh)
 set_tests_properties(e2e.scalesim_trace_notes PROPERTIES LABELS "e2e;traces" TIMEOUT 300 ENVIRONMENT "${KEYMAC_E2E_ENV}")

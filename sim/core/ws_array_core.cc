@@ -44,7 +44,7 @@ void WsArrayCore::reset() {
 
 void WsArrayCore::refresh_periodic_masks() {
   const auto& bits = key_.bits();
-  for (size_t i = 0; i < bits.size(); ++i) kmask_[0][i] = kmask_[1][i] = bits[i] ? 0xffffffffu : 0u;
+  for (size_t i = 0; i < bits.size(); ++i) kmask_[0][i] = kmask_[1][i] = bits[i] ? 0xff : 0;
 }
 
 void WsArrayCore::outputs(ArrayOutputs& out) const {
@@ -73,21 +73,22 @@ namespace {
 // that the compiler vectorises it.
 template <size_t kC>  // kC = 0: C given at run time; else C == kC (loop fully known)
 void pe_row(size_t C, const int8_t* __restrict a, const uint8_t* __restrict bank, const uint8_t* __restrict valid,
-            const int8_t* __restrict w0, const int8_t* __restrict w1, const uint32_t* __restrict k0,
-            const uint32_t* __restrict k1, const uint32_t* __restrict psum_in, uint32_t* __restrict psum_out) {
+            const int8_t* __restrict w0, const int8_t* __restrict w1, const uint8_t* __restrict k0,
+            const uint8_t* __restrict k1, const uint32_t* __restrict psum_in, uint32_t* __restrict psum_out) {
   if (kC) C = kC;
   for (size_t c = 0; c < C; ++c) {
-    // Bank select on the bytes, then an int8 x int8 product, which fits in
-    // 16 bits (a 16-bit vector multiply), widened to 32.
-    const uint8_t sel8 = static_cast<uint8_t>(0u - (bank[c] & 1u));  // all ones: bank 1
-    const auto w = static_cast<int8_t>((static_cast<uint8_t>(w1[c]) & sel8) | (static_cast<uint8_t>(w0[c]) & ~sel8));
+    // Bank select on the bytes (weight and key mask), then the int8 x int8
+    // product in 16 bits (it fits: -16256 .. 16384), so are its negation and
+    // the valid mask; widened to 32 bits only for the add.
+    // RTL: psum_in + (p XOR {32{k}}) + k, i.e. psum_in - p when k, where p
+    // is the 32-bit sign extension of the product: the same value mod 2^32.
+    const uint8_t sel = static_cast<uint8_t>(0u - (bank[c] & 1u));  // all ones: bank 1
+    const auto w = static_cast<int8_t>((static_cast<uint8_t>(w1[c]) & sel) | (static_cast<uint8_t>(w0[c]) & ~sel));
+    const auto k = static_cast<int16_t>(static_cast<int8_t>((k1[c] & sel) | (k0[c] & ~sel)));  // 0 or -1
+    const auto v = static_cast<int16_t>(-static_cast<int16_t>(valid[c] & 1u));                   // 0 or -1
     const auto prod = static_cast<int16_t>(static_cast<int16_t>(w) * static_cast<int16_t>(a[c]));
-    const uint32_t p = static_cast<uint32_t>(static_cast<int32_t>(prod));
-    const uint32_t sel = 0u - static_cast<uint32_t>(bank[c] & 1u);
-    const uint32_t k = (k1[c] & sel) | (k0[c] & ~sel);
-    const uint32_t v = 0u - static_cast<uint32_t>(valid[c] & 1u);
-    // RTL: psum_in + (p XOR {32{k}}) + k
-    psum_out[c] = psum_in[c] + (((p ^ k) + (k & 1u)) & v);
+    const auto signed_prod = static_cast<int16_t>(((prod ^ k) - k) & v);
+    psum_out[c] = psum_in[c] + static_cast<uint32_t>(static_cast<int32_t>(signed_prod));
   }
 }
 }  // namespace
@@ -153,7 +154,7 @@ void WsArrayCore::step(const ArrayInputs& in, ArrayOutputs& out) {
     const size_t i = pe(static_cast<int>(wp_row_[slot]), static_cast<int>(c));
     const int b = wp_bank_[slot] & 1;
     w_[b][i] = wp_data_[slot * uC + c];
-    if (x) kmask_[b][i] = wp_kbits_[slot * uC + c] ? 0xffffffffu : 0u;
+    if (x) kmask_[b][i] = wp_kbits_[slot * uC + c] ? 0xff : 0;
   }
   wp_head_ = head + 1 == uC ? 0 : head + 1;
 

@@ -23,7 +23,7 @@
 //    arrays, one row updated by a branch-free loop over the columns that the
 //    compiler vectorises; the skew, deskew and weight-write delay lines are
 //    rings (O(1) per line per cycle, no shifting); the key sign of each PE
-//    and bank is kept as a 0 / all-ones mask.
+//    and bank is kept as a 0 / 0xff byte mask.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -73,7 +73,7 @@ class WsArrayCore {
   std::vector<uint32_t> psum_;
   std::vector<uint32_t> zero_row_;       // C zeros: the psum input of row 0
   std::vector<int8_t> w_[2];
-  std::vector<uint32_t> kmask_[2];
+  std::vector<uint8_t> kmask_[2];        // 0 or 0xff
   // Input skew: a ring of the last R cycles' inputs (a_data [slot*R + r],
   // bank and valid [slot]); row r reads the entry of r cycles ago, i.e. the
   // r registers of its skew line. skew_head_: the latest cycle's slot.
