@@ -115,16 +115,18 @@ std::vector<std::string> plot_attack_report(const std::string& path, const std::
     if (a.contains("sensitivity") && !a["sensitivity"].empty()) {
       std::string d;
       const size_t rows = a["sensitivity"].size(), cols = a["sensitivity"][0].size();
+      const bool master = a.value("key_mode", std::string("periodic")) == "expanded";  // one row of 80 master-key bits
       for (const auto& row : a["sensitivity"]) {
         for (const auto& v : row) d += fmt::format("{} ", v.get<double>());
         d += "\n";
       }
       emit(an + "_sensitivity", d,
-           fmt::format("set title {}\nset xlabel \"PE column c\"\nset ylabel \"PE row r\"\nset xrange [-0.5:{}]\nset yrange [{}:-0.5]\n"
-                       "set cblabel \"accuracy drop with only bit (r,c) wrong (points)\"\nset palette rgb 33,13,10\n"
+           fmt::format("set title {}\nset xlabel \"{}\"\nset ylabel \"{}\"\nset xrange [-0.5:{}]\nset yrange [{}:-0.5]\n"
+                       "set cblabel \"accuracy drop with only {} wrong (points)\"\nset palette rgb 33,13,10\n"
                        "plot {} matrix with image notitle\n",
-                       gp_quote("per-bit key sensitivity: " + title), static_cast<double>(cols) - 0.5,
-                       static_cast<double>(rows) - 0.5, gp_quote(dir + "/" + an + "_sensitivity.dat")),
+                       gp_quote("per-bit key sensitivity: " + title), master ? "master-key bit i" : "PE column c",
+                       master ? "" : "PE row r", static_cast<double>(cols) - 0.5,
+                       static_cast<double>(rows) - 0.5, master ? "bit i" : "bit (r,c)", gp_quote(dir + "/" + an + "_sensitivity.dat")),
            "per-bit sensitivity map");
     }
     if (a.contains("bits_vs_cycles") && !a["bits_vs_cycles"].empty()) {
