@@ -3,7 +3,8 @@
 # (CI has none; scripts/check_opensta.sh runs the real one, docs/TRACES.md
 # "OpenSTA"): a SAIF of the RTL written with --saif-names yosys-hier names
 # instances that OpenSTA finds in a Yosys netlist of the same array, and every
-# port bit of every such instance has a SAIF net, so OpenSTA annotates it.
+# port bit of the top and of every such instance has a SAIF net (OpenSTA
+# annotates the top ports; it skips pins of module instances).
 # Netlist: km_array 2x3, hierarchy kept, flip-flops mapped with dfflibmap onto
 # the only Liberty file Debian packages (Yosys' /usr/share/yosys/cells.lib:
 # flip-flops only, no timing or power), gates left as Yosys' generic cells.
