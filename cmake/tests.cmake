@@ -129,3 +129,6 @@ add_test(NAME graph.models_export COMMAND ${PYTHON3_SYSTEM} ${CMAKE_SOURCE_DIR}/
 set_tests_properties(graph.models_export PROPERTIES LABELS e2e FIXTURES_SETUP graph_models TIMEOUT 300)
 gtest_discover_tests(keymac_graph_tests PROPERTIES LABELS e2e FIXTURES_REQUIRED graph_models
   ENVIRONMENT "KEYMAC_GRAPH_MODELS=${CMAKE_BINARY_DIR}/graph_models" DISCOVERY_TIMEOUT 60)
+add_test(NAME e2e.graph_cli COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/graph_cli.sh)
+set_tests_properties(e2e.graph_cli PROPERTIES LABELS e2e FIXTURES_REQUIRED graph_models TIMEOUT 300
+  ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_GRAPH_MODELS=${CMAKE_BINARY_DIR}/graph_models")

@@ -142,6 +142,40 @@ TEST_P(GraphModel, FloatOutputsEqualPyTorchAndRightKeyInt8EqualsReference) {
   EXPECT_GE(agree, batch * 9 / 10) << mc.name;
 }
 
+// Every other backend built (systemc, rtl) gives the functional backend's int8
+// scores bit for bit on DAG models with joins, host operators and attention.
+TEST(GraphModelBackends, EveryBackendGivesTheFunctionalInt8ResultsBitForBit) {
+  const std::string backends = available_backends();
+  for (const std::string name : {"residual", "concat", "depthwise_conv", "transformer_op13"}) {
+    ModelCase mc;
+    for (const auto& c : cases())
+      if (c.name == name) mc = c;
+    ASSERT_FALSE(mc.name.empty()) << name;
+    const std::string base = models_dir() + "/" + name;
+    const Graph g = import_onnx(base + ".onnx");
+    const int64_t batch = 4;  // cycle-level backends are slow
+    const auto in = read_floats(base + ".in", numel(mc.in_shape));
+    const Geometry geo = Geometry::make(4, 4);
+    const Key key = Key::seeded_random(geo, 7);
+    const SerialKeySource ks(key);
+    const QuantModel locked = lock_model(quantize(g, in, mc.in_shape[0], Preprocess{}), ks);
+    auto run = [&](const std::string& be_name) {
+      auto be = make_backend(be_name, geo, BackendOptions{});
+      be->reset(&ks);
+      Int8Runner r(locked, *be, &ks);
+      return r.run_input(in.data(), batch);
+    };
+    const auto functional = run("functional");
+    int others = 0;
+    for (const std::string be : {"systemc", "rtl"}) {
+      if (backends.find(be) == std::string::npos) continue;
+      EXPECT_EQ(run(be), functional) << name << " on " << be;
+      ++others;
+    }
+    std::printf("%s: %d other backend(s) compared (available: %s)\n", name.c_str(), others, backends.c_str());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Issue12, GraphModel,
                          ::testing::Values("residual", "standalone_bn", "concat", "act_sigmoid", "act_tanh",
                                            "act_leakyrelu", "act_hardswish", "act_hardsigmoid", "act_gelu_erf",
