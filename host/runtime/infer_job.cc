@@ -36,6 +36,13 @@ std::vector<std::string> real_inputs(const onnx::GraphProto& g) {
   return names;
 }
 
+onnx::ModelProto read_model_proto(const std::string& path) {
+  const std::string bytes = read_file_capped(path, "ONNX file", static_cast<uint64_t>(kMaxOnnxFileBytes));
+  onnx::ModelProto model;
+  if (!model.ParseFromString(bytes)) throw Error(path + ": not a valid ONNX model (protobuf parse failed)");
+  return model;
+}
+
 std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
@@ -80,9 +87,7 @@ std::vector<float> run_int8(const QuantModel& model, const KeySource* src, const
 
 Graph import_onnx_binding(const std::string& path, const std::vector<Tensor>& bound,
                           const std::vector<std::string>& bound_paths, std::string* output_name) {
-  const std::string bytes = read_file_capped(path, "ONNX file", static_cast<uint64_t>(kMaxOnnxFileBytes));
-  onnx::ModelProto model;
-  if (!model.ParseFromString(bytes)) throw Error(path + ": not a valid ONNX model (protobuf parse failed)");
+  onnx::ModelProto model = read_model_proto(path);
   auto* g = model.mutable_graph();
   const auto names = real_inputs(*g);
   if (names.size() != bound.size() + 1)
@@ -98,10 +103,8 @@ Graph import_onnx_binding(const std::string& path, const std::vector<Tensor>& bo
   return import_onnx_bytes(model.SerializeAsString(), path);
 }
 
-void check_onnx_inputs(const std::string& path) {
-  const std::string bytes = read_file_capped(path, "ONNX file", static_cast<uint64_t>(kMaxOnnxFileBytes));
-  onnx::ModelProto model;
-  if (!model.ParseFromString(bytes)) throw Error(path + ": not a valid ONNX model (protobuf parse failed)");
+static void check_onnx_inputs(const std::string& path) {
+  const onnx::ModelProto model = read_model_proto(path);
   for (const auto& vi : model.graph().input())
     if (!vi.type().has_tensor_type())
       throw Error(path + ": input '" + vi.name() + "' is a sequence, map or optional; keymac takes tensors only");

@@ -121,6 +121,10 @@ std::vector<std::pair<std::string, Tensor>> parse_npz(const std::string& bytes, 
     const uint64_t data = m.local + 30 + le(bytes, m.local + 26, 2) + le(bytes, m.local + 28, 2);
     if (data > bytes.size() || m.csize > bytes.size() - data) throw Error(where + ": data lies outside the file");
     if (m.method == 0 && m.csize != m.usize) throw Error(where + ": stored member has different sizes");
+    // Deflate expands at most 1032:1; a larger recorded size is a lie (and would be allocated).
+    if (m.method == 8 && m.usize / 1032 > m.csize + 1)
+      throw Error(where + ": recorded size " + std::to_string(m.usize) + " is impossible for " + std::to_string(m.csize) +
+                  " deflated bytes");
     const std::string raw = m.method == 0 ? bytes.substr(data, m.usize) : inflate_member(bytes, data, m, where);
     if (crc32(0L, reinterpret_cast<const Bytef*>(raw.data()), static_cast<uInt>(raw.size())) != m.crc)
       throw Error(where + ": CRC-32 mismatch (corrupt archive)");

@@ -2,7 +2,7 @@
 """`keymac infer` end to end, against PyTorch and against keymac's own int8 reference.
 
 - float: models this test builds with Debian's PyTorch (an MLP on [N,784], a CNN
-  on [N,1,28,28]) run on random inputs; keymac's outputs equal PyTorch's within
+  on [N,1,28,28], a residual conv-BN block on [N,3,16,16]) run on random inputs; keymac's outputs equal PyTorch's within
   1e-4 relative (1e-5 absolute), for .npy and ONNX TensorProto .pb in and out.
 - int8 on the array: an ONNX model locked with a key and run with that key is
   bit-identical to the same model run unlocked (the int8 reference, --int8
@@ -59,11 +59,30 @@ torch.manual_seed(3)
 mlp = nn.Sequential(nn.Linear(784, 48), nn.ReLU(), nn.Linear(48, 10))
 cnn = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 8, 3, stride=2),
                     nn.ReLU(), nn.Flatten(), nn.Linear(8 * 6 * 6, 10))
+
+
+class Residual(nn.Module):
+    """conv-BN-ReLU with an identity shortcut, on a 3x16x16 input (not 784 elements)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+        self.bn = nn.BatchNorm2d(3)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(3 * 16 * 16, 5))
+        with torch.no_grad():  # non-trivial running statistics
+            self.bn.running_mean.uniform_(-0.5, 0.5)
+            self.bn.running_var.uniform_(0.5, 2.0)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.bn(self.conv(x))) + x)
+
+
+res = Residual()
 rng = np.random.default_rng(5)
 
 with tempfile.TemporaryDirectory(prefix="keymac-infer-") as d:
     p = lambda n: os.path.join(d, n)
-    for name, model, shape in [("mlp", mlp, (784,)), ("cnn", cnn, (1, 28, 28))]:
+    for name, model, shape in [("mlp", mlp, (784,)), ("cnn", cnn, (1, 28, 28)), ("res", res, (3, 16, 16))]:
         export(model, shape, p(name + ".onnx"))
         x = rng.random((7,) + shape, dtype=np.float32)
         with torch.no_grad():
@@ -81,7 +100,7 @@ with tempfile.TemporaryDirectory(prefix="keymac-infer-") as d:
     # int8: keyed run with the right key == unlocked int8 reference, bit for bit.
     check(km("keygen", "--array", "16x16", "--out", p("k.key")).returncode == 0, "keygen")
     check(km("keygen", "--array", "16x16", "--out", p("w.key")).returncode == 0, "keygen (wrong key)")
-    for name in ["mlp", "cnn"]:
+    for name in ["mlp", "cnn", "res"]:
         base = ["infer", "--model", p(name + ".onnx"), "--input", p(name + "_x.npy"), "--int8"]
         r0 = km(*base, "--out", p(name + "_ref.npy"))
         r1 = km(*base, "--key", p("k.key"), "--out", p(name + "_key.npy"))
