@@ -121,14 +121,21 @@ TEST(KmArrayPortsTest, PortTableMatchesTheRtlPortListAndKmArrayPorts) {
   ASSERT_TRUE(f) << "rtl/km_array.sv";
   const std::regex decl(R"(^\s*(input|output)\s+logic\s*(?:\[[^\]]*\])?\s*(\w+))");
   std::vector<std::pair<std::string, bool>> rtl;
-  bool in_ports = false;
+  bool in_ports = false, expanded_only = false;
+  std::vector<std::string> expanded_ports;  // KeyMode = 1 only (docs/RTL.md), not section 7's
   for (std::string line; std::getline(f, line);) {
     if (line.rfind("module km_array", 0) == 0) in_ports = true;
     if (!in_ports) continue;
     if (line.rfind(");", 0) == 0) break;
+    if (line.rfind("`ifdef KM_KEY_EXPANDED", 0) == 0) expanded_only = true;
+    if (line.rfind("`endif", 0) == 0) expanded_only = false;
     std::smatch m;
-    if (std::regex_search(line, m, decl)) rtl.emplace_back(m[2].str(), m[1].str() == "input");
+    if (std::regex_search(line, m, decl)) {
+      if (expanded_only) expanded_ports.push_back(m[2].str());
+      else rtl.emplace_back(m[2].str(), m[1].str() == "input");
+    }
   }
+  EXPECT_EQ(expanded_ports, (std::vector<std::string>{"kx_start_i", "kx_iv_i"}));
   const auto table = array_ports(R, C);
   ASSERT_EQ(rtl.size(), table.size());
   for (size_t i = 0; i < table.size(); ++i) {
