@@ -95,3 +95,6 @@ set_tests_properties(e2e.lazy_torch PROPERTIES LABELS "e2e;security" TIMEOUT 120
 # keymac run --topology on SCALE-Sim's own example topologies (docs/SCALESIM.md).
 add_test(NAME e2e.scalesim_topologies COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/scalesim_topologies.sh)
 set_tests_properties(e2e.scalesim_topologies PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# The SystemC VCD writes vectors at full width (OpenSTA misread short values; docs/TRACES.md "OpenSTA").
+add_test(NAME e2e.sc_vcd_full_width COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/sc_vcd_full_width.sh)
+set_tests_properties(e2e.sc_vcd_full_width PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
