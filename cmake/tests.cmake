@@ -132,3 +132,6 @@ gtest_discover_tests(keymac_graph_tests PROPERTIES LABELS e2e FIXTURES_REQUIRED 
 add_test(NAME e2e.graph_cli COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/graph_cli.sh)
 set_tests_properties(e2e.graph_cli PROPERTIES LABELS e2e FIXTURES_REQUIRED graph_models TIMEOUT 300
   ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_GRAPH_MODELS=${CMAKE_BINARY_DIR}/graph_models")
+# The SystemC VCD writes vectors at full width (OpenSTA misread short values; docs/TRACES.md "OpenSTA").
+add_test(NAME e2e.sc_vcd_full_width COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/sc_vcd_full_width.sh)
+set_tests_properties(e2e.sc_vcd_full_width PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")

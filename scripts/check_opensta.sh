@@ -5,6 +5,7 @@
 #   (a) SAIF of the RTL with Yosys' hierarchical names (run --saif --saif-names yosys-hier)
 #   (b) the RTL VCD itself (run --vcd)
 #   (c) the SystemC model's VCD converted with `keymac saif --scope km_array`
+#   (d) the SystemC model's VCD itself (read_vcd -scope SystemC/km_array)
 # and reads each into OpenSTA (read_liberty, read_verilog, link_design,
 # create_clock at --clock-mhz, read_saif / read_vcd, report_power). Checks:
 #   * every source annotates pins, and OpenSTA never warns "vcd period ... differs";
@@ -96,6 +97,7 @@ for f in "$mhz" $((2 * mhz)); do
   sta_power "a_saif_$f" "$f" "read_saif -scope km_array rtl_$f.saif"
   sta_power "b_vcd_$f" "$f" "read_vcd -scope km_array/km_array rtl_$f.vcd"
   sta_power "c_scsaif_$f" "$f" "read_saif -scope km_array sc_$f.saif"
+  sta_power "d_scvcd_$f" "$f" "read_vcd -scope SystemC/km_array sc_$f.vcd"
 done
 
 /usr/bin/python3 - "$mhz" "$tol_ab" <<'PY'
@@ -113,7 +115,7 @@ def parse(name):
         bad.append(f"{name}: OpenSTA warns: " + re.search(r".*differs from SDC.*", t).group(0))
     internal, switching, leakage, total = (float(x) for x in tot.groups())
     return dict(ann=int(ann.group(1)), internal=internal, switching=switching, leakage=leakage, total=total)
-r = {f"{s}_{f}": parse(f"{s}_{f}") for s in ("a_saif", "b_vcd", "c_scsaif") for f in (mhz, 2 * mhz)}
+r = {f"{s}_{f}": parse(f"{s}_{f}") for s in ("a_saif", "b_vcd", "c_scsaif", "d_scvcd") for f in (mhz, 2 * mhz)}
 if bad:
     print("\n".join("check_opensta: FAIL: " + b for b in bad)); sys.exit(1)
 print(f"{'source':<16}{'MHz':>6}{'annotated':>11}{'internal W':>13}{'switching W':>13}{'leakage W':>12}{'total W':>12}{'dyn pJ/cycle':>14}")
@@ -124,14 +126,16 @@ for k, v in r.items():
 for k, v in r.items():
     if v["ann"] == 0: bad.append(f"{k}: no pin annotated")
 for f in (mhz, 2 * mhz):
-    a, b, c = r[f"a_saif_{f}"], r[f"b_vcd_{f}"], r[f"c_scsaif_{f}"]
+    a, b, c, d = r[f"a_saif_{f}"], r[f"b_vcd_{f}"], r[f"c_scsaif_{f}"], r[f"d_scvcd_{f}"]
+    if abs(d["total"] - b["total"]) > tol * b["total"]:
+        bad.append(f"{f} MHz: SystemC VCD total {d['total']:.4e} W vs RTL VCD {b['total']:.4e} W differ by more than {tol:.0%}")
     if abs(a["total"] - b["total"]) > tol * b["total"]:
         bad.append(f"{f} MHz: SAIF total {a['total']:.4e} W vs VCD {b['total']:.4e} W differ by more than {tol:.0%}")
     if abs(c["total"] - b["total"]) > tol * b["total"]:
         bad.append(f"{f} MHz: SystemC SAIF total {c['total']:.4e} W vs RTL VCD {b['total']:.4e} W differ by more than {tol:.0%}")
     if not a["ann"] == b["ann"] == c["ann"]:
         bad.append(f"{f} MHz: annotated pins differ: SAIF {a['ann']}, VCD {b['ann']}, SystemC SAIF {c['ann']}")
-for s in ("a_saif", "b_vcd", "c_scsaif"):
+for s in ("a_saif", "b_vcd", "c_scsaif", "d_scvcd"):
     lo, hi = r[f"{s}_{mhz}"], r[f"{s}_{2 * mhz}"]
     ratio = hi["switching"] / lo["switching"]
     if abs(ratio - 2) > 0.1:

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "params/keymac_params.h"
 #include "sim/core/error.h"
@@ -141,7 +143,28 @@ void BoundaryTracer::retime(OutputFile& dst) {
   std::ostream& out = dst.stream();
   std::string line;
   bool in_ts = false;
+  // Widths by identifier: SystemC drops a vector's leading zeros ("b101" for
+  // 32 bits), which IEEE 1364 allows (left-extension), but OpenSTA's read_vcd
+  // aligns a short value to the MSB and spreads a one-digit value over every
+  // bit, so it counted toggles that never happened. Values are written at
+  // full width, extended as the standard says (0 for 0/1, else x or z).
+  std::map<std::string, size_t> width;
+  auto full = [&width](const std::string& l) {
+    const auto sp = l.find(' ');
+    if (l.empty() || l[0] != 'b' || sp == std::string::npos) return l;
+    const auto it = width.find(l.substr(sp + 1));
+    const size_t n = sp - 1;
+    if (it == width.end() || n >= it->second) return l;
+    const char ext = l[1] == 'x' || l[1] == 'X' || l[1] == 'z' || l[1] == 'Z' ? l[1] : '0';
+    return "b" + std::string(it->second - n, ext) + l.substr(1);
+  };
   while (std::getline(in, line)) {
+    if (line.rfind("$var", 0) == 0) {  // $var <type> <width> <id> <name> ... $end
+      std::istringstream vs(line);
+      std::string kw, type, id;
+      size_t w = 0;
+      if (vs >> kw >> type >> w >> id && w > 1) width[id] = w;
+    }
     if (in_ts) {
       if (line.find("$end") != std::string::npos) in_ts = false;
       continue;
@@ -185,7 +208,7 @@ void BoundaryTracer::retime(OutputFile& dst) {
       continue;
     }
     if (!head) {
-      out << line << '\n';
+      out << full(line) << '\n';
       continue;
     }
     // Before the first sample ended: keep the last value per identifier.
@@ -194,10 +217,10 @@ void BoundaryTracer::retime(OutputFile& dst) {
     bool found = false;
     for (auto& p : pending)
       if (p.first == id) {
-        p.second = line;
+        p.second = full(line);
         found = true;
       }
-    if (!found) pending.push_back({id, line});
+    if (!found) pending.push_back({id, full(line)});
   }
   if (!samples_.empty()) {
     if (head) flush();
