@@ -72,6 +72,10 @@ void expect_structure(const std::string& name, const Graph& g) {
   if (name == "standalone_bn") EXPECT_EQ(kind(LayerKind::kScaleShift), 1);
   if (name == "cifar_shape") EXPECT_EQ(kind(LayerKind::kScaleShift), 0);
   if (name == "concat") EXPECT_EQ(join(LayerKind::kConcat), 1);
+  if (name == "split_slice") {
+    EXPECT_EQ(kind(LayerKind::kSlice), 4) << "two Split outputs and a Slice along two axes";
+    EXPECT_EQ(join(LayerKind::kSub), 1);
+  }
   if (name == "grouped_conv" || name == "depthwise_conv")
     EXPECT_EQ(count([](const Layer& l) { return l.groups > 1; }), 1);
   if (name == "dilated_conv") EXPECT_EQ(count([](const Layer& l) { return l.win.dh > 1; }), 2);
@@ -177,7 +181,7 @@ TEST(GraphModelBackends, EveryBackendGivesTheFunctionalInt8ResultsBitForBit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue12, GraphModel,
-                         ::testing::Values("residual", "standalone_bn", "concat", "act_sigmoid", "act_tanh",
+                         ::testing::Values("residual", "standalone_bn", "concat", "split_slice", "act_sigmoid", "act_tanh",
                                            "act_leakyrelu", "act_hardswish", "act_hardsigmoid", "act_gelu_erf",
                                            "act_gelu_tanh", "act_relu6", "act_softmax", "grouped_conv",
                                            "depthwise_conv", "dilated_conv", "conv_transpose", "cifar_shape",
