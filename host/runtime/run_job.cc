@@ -104,6 +104,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
       throw Error("--key-mode expanded: energy and trace outputs are not modelled for expanded keys yet");
     if (is_pkg) {
       locked = read_package(model_path);
+      if (!locked.dataset_mean.empty()) throw Error(model_path + ": package was locked on a --dataset; keymac run evaluates Fashion-MNIST only (use keymac infer --dataset)");  // issue 12
       g = locked.lock_geometry;
       if (cfg.array && *cfg.array != g)
         throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());
@@ -129,6 +130,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   }
   if (!expanded && is_pkg) {
     locked = read_package(model_path);
+    if (!locked.dataset_mean.empty()) throw Error(model_path + ": package was locked on a --dataset; keymac run evaluates Fashion-MNIST only (use keymac infer --dataset)");  // issue 12
     g = locked.lock_geometry;
     if (cfg.array && *cfg.array != g)
       throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());

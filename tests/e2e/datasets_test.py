@@ -150,6 +150,9 @@ with tempfile.TemporaryDirectory(prefix="keymac-datasets-") as d:
     check(r.returncode == 2 and "--std" in r.stderr and "recorded in" in r.stderr, f"per-channel --std contradicting the package refused: {r.stderr.strip()}")
     r = km("infer", "--model", p("idxds.kmpkg"), "--key", p("k.key"), "--int8", "--dataset", spec, *pre)
     check(r.returncode == 0, f"flags that repeat the recorded preprocessing are accepted {r.stderr.strip()}")
+    r = km("run", "--model", p("idxds.kmpkg"), "--key", p("k.key"), "--limit", "10", "--no-progress")
+    check(r.returncode == 1 and "--dataset" in r.stderr and r.stderr.count("\n") == 1,
+          f"keymac run refuses a package locked on a dataset (it would evaluate Fashion-MNIST): {r.stderr.strip()}")
 
     # 2. .npz of float features [N, 784] (savez_compressed), keys x / y.
     xf, y2 = make_data(rng, N, (784,), K)
