@@ -19,6 +19,7 @@ add_library(keymac_runtime STATIC
   host/model/float_executor.cc
   host/model/graph.cc
   host/model/host_ops.cc
+  host/quant/quant_check.cc
   host/model/onnx_import.cc
   host/quant/quantize.cc
   host/report/text_report.cc

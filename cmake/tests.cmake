@@ -86,3 +86,21 @@ set_tests_properties(e2e.synth_keyexp PROPERTIES LABELS "e2e;synth" ENVIRONMENT 
 # systemc --timing cycle vs fold on the shipped models (docs/SYSTEMC.md).
 add_test(NAME e2e.systemc_timing_cycle COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/systemc_timing_cycle.sh)
 set_tests_properties(e2e.systemc_timing_cycle PROPERTIES LABELS "e2e;sim" ENVIRONMENT "${KEYMAC_E2E_ENV}" TIMEOUT 600)
+
+# Issue 12: graphs and operators. PyTorch builds one model per feature into the
+# build tree (fixture), the gtest compares keymac against PyTorch's outputs.
+add_executable(keymac_graph_tests tests/host/graph_models_test.cc)
+target_link_libraries(keymac_graph_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_graph_tests)
+add_executable(keymac_graph_unit_tests tests/host/graph_ops_test.cc)
+target_link_libraries(keymac_graph_unit_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_graph_unit_tests)
+gtest_discover_tests(keymac_graph_unit_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+add_test(NAME graph.models_export COMMAND ${PYTHON3_SYSTEM} ${CMAKE_SOURCE_DIR}/tests/models/make_graph_models.py
+         ${CMAKE_BINARY_DIR}/graph_models)
+set_tests_properties(graph.models_export PROPERTIES LABELS e2e FIXTURES_SETUP graph_models TIMEOUT 300)
+gtest_discover_tests(keymac_graph_tests PROPERTIES LABELS e2e FIXTURES_REQUIRED graph_models
+  ENVIRONMENT "KEYMAC_GRAPH_MODELS=${CMAKE_BINARY_DIR}/graph_models" DISCOVERY_TIMEOUT 60)
+add_test(NAME e2e.graph_cli COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/graph_cli.sh)
+set_tests_properties(e2e.graph_cli PROPERTIES LABELS e2e FIXTURES_REQUIRED graph_models TIMEOUT 300
+  ENVIRONMENT "${KEYMAC_E2E_ENV};KEYMAC_GRAPH_MODELS=${CMAKE_BINARY_DIR}/graph_models")

@@ -20,6 +20,7 @@
 #include "sim/core/expanded_key_source.h"
 #include "sim/core/keyed_gemm.h"
 #include "sim/core/master_key.h"
+#include "host/quant/quant_check.h"
 
 namespace keymac {
 
@@ -27,6 +28,8 @@ namespace {
 
 constexpr char kMagic[8] = {'K', 'E', 'Y', 'M', 'A', 'C', 'P', '1'};
 constexpr int kFormatVersion = 1;
+// Version 2: a DAG or host operators (docs/FORMATS.md); plain chains stay version 1.
+constexpr int kDagFormatVersion = 2;
 
 template <typename T>
 nlohmann::json put(std::string& blob, const std::vector<T>& v) {
@@ -114,12 +117,13 @@ std::vector<T> get(const std::string& path, const std::string& blob, const nlohm
 }
 
 nlohmann::json win_json(const Window2d& w) {
+  if (!w.is_plain()) return {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr, w.dh, w.dw, w.uh, w.uw};
   return {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
 }
 
 Window2d win_from(const nlohmann::json& j, const std::string& path, const std::string& where) {
   Window2d w;
-  if (!j.is_array() || j.size() != 8) bad(path, where, "must be a list of 8 integers");
+  if (!j.is_array() || (j.size() != 8 && j.size() != 12)) bad(path, where, "must be a list of 8 or 12 integers");
   std::vector<int> v;
   for (const auto& x : j) {
     if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > 65536 ||
@@ -128,13 +132,80 @@ Window2d win_from(const nlohmann::json& j, const std::string& path, const std::s
     v.push_back(static_cast<int>(x.get<int64_t>()));
   }
   w.kh = v[0]; w.kw = v[1]; w.sh = v[2]; w.sw = v[3]; w.pt = v[4]; w.pl = v[5]; w.pb = v[6]; w.pr = v[7];
+  if (v.size() == 12) { w.dh = v[8]; w.dw = v[9]; w.uh = v[10]; w.uw = v[11]; }
   return w;
 }
 
 LayerKind kind_from(const std::string& s, const std::string& path) {
-  for (auto k : {LayerKind::kGemm, LayerKind::kConv, LayerKind::kRelu, LayerKind::kMaxPool, LayerKind::kAvgPool, LayerKind::kReshape})
-    if (s == layer_kind_name(k)) return k;
+  for (int i = 0; i < kLayerKindCount; ++i)
+    if (s == layer_kind_name(static_cast<LayerKind>(i))) return static_cast<LayerKind>(i);
   throw Error(path + ": unknown layer kind '" + s + "'");
+}
+
+// A list of at most kMaxPackageElements integers in [lo, hi].
+std::vector<int64_t> int_list(const nlohmann::json& j, const char* name, int64_t lo, int64_t hi, const std::string& path,
+                              const std::string& where) {
+  std::vector<int64_t> v;
+  if (!j.contains(name)) return v;
+  const auto& a = j.at(name);
+  if (!a.is_array() || a.size() > 64) bad(path, where + "." + name, "is not a list of at most 64 integers");
+  for (const auto& x : a) {
+    if (!x.is_number_integer() || x.get<int64_t>() < lo || x.get<int64_t>() > hi || (x.is_number_unsigned() && x.get<uint64_t>() > static_cast<uint64_t>(hi)))
+      bad(path, where + "." + name, "has an entry outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    v.push_back(x.get<int64_t>());
+  }
+  return v;
+}
+
+// The host-operator parameters and DAG fields of a version-2 layer.
+nlohmann::json dag_json(const QuantLayer& l, std::string& blob) {
+  nlohmann::json j;
+  if (!l.inputs.empty()) j["inputs"] = l.inputs;
+  if (l.groups != 1) j["groups"] = l.groups;
+  j["scale"] = l.out_scale;
+  const OpParams& p = l.p;
+  if (!p.consts.empty()) j["consts_f32"] = put(blob, p.consts);
+  if (!p.consts2.empty()) j["consts2_f32"] = put(blob, p.consts2);
+  if (!p.const_shape.empty()) j["const_shape"] = p.const_shape;
+  if (p.const_first) j["const_first"] = true;
+  if (p.alpha != 0.0f) j["alpha"] = p.alpha;
+  if (p.beta != 0.0f) j["beta"] = p.beta;
+  if (!p.axes.empty()) j["axes"] = p.axes;
+  if (!p.starts.empty()) j["starts"] = p.starts;
+  if (!p.steps.empty()) j["steps"] = p.steps;
+  if (!l.join_mult.empty()) j["join_mult_int32"] = put(blob, l.join_mult);
+  return j;
+}
+
+void dag_from(const nlohmann::json& j, const std::string& blob, const std::string& path, const std::string& where, QuantLayer& l) {
+  for (auto t : int_list(j, "inputs", -1, kMaxPackageElements, path, where)) l.inputs.push_back(static_cast<int>(t));
+  if (j.contains("groups")) l.groups = int_field(j, "groups", 1, kMaxPackageElements, path, where);
+  l.out_scale = float_field(j, "scale", true, path, where);
+  OpParams& p = l.p;
+  auto floats = [&](const char* name, std::vector<float>& v) {
+    if (!j.contains(name)) return;
+    const auto& f = j.at(name);
+    v = get<float>(path, blob, f, static_cast<size_t>(int_field(f, "count", 0, kMaxPackageElements, path, where)), l.name + " " + name);
+    for (float x : v)
+      if (!std::isfinite(x)) throw Error(path + ": layer " + l.name + " has a parameter that is not finite");
+  };
+  floats("consts_f32", p.consts);
+  floats("consts2_f32", p.consts2);
+  const auto cs = int_list(j, "const_shape", 1, kMaxPackageElements, path, where);
+  p.const_shape.assign(cs.begin(), cs.end());
+  if (!checked_numel(p.const_shape, kMaxPackageElements)) bad(path, where + ".const_shape", "is too large");
+  if (j.contains("const_first")) p.const_first = bool_field(j, "const_first", path, where);
+  if (j.contains("alpha")) p.alpha = float_field(j, "alpha", false, path, where);
+  if (j.contains("beta")) p.beta = float_field(j, "beta", false, path, where);
+  p.axes = int_list(j, "axes", 0, 64, path, where);
+  p.starts = int_list(j, "starts", 0, kMaxPackageElements, path, where);
+  p.steps = int_list(j, "steps", -kMaxPackageElements, kMaxPackageElements, path, where);
+  if (j.contains("join_mult_int32")) {
+    const auto& f = j.at("join_mult_int32");
+    l.join_mult = get<int32_t>(path, blob, f, static_cast<size_t>(int_field(f, "count", 0, 64, path, where)), l.name + " join multipliers");
+    for (auto m : l.join_mult)
+      if (m < 0) throw Error(path + ": layer " + l.name + " has a negative join multiplier");
+  }
 }
 
 }  // namespace
@@ -227,13 +298,14 @@ std::unique_ptr<KeySource> key_source_for(const QuantModel& locked, const std::s
 
 void write_package(const std::string& path, const QuantModel& m) {
   if (!m.locked) throw Error(path + ": refusing to write an unlocked model as a package");
-  if (!m.is_plain_chain()) throw Error(path + ": packages hold plain layer chains only; this model is a DAG or uses host operators");
+  const bool dag = !m.is_plain_chain();
   std::string blob;
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : m.layers) {
     nlohmann::json j = {{"kind", layer_kind_name(l.kind)}, {"name", l.name},
                         {"in_shape", l.in_shape}, {"out_shape", l.out_shape}, {"window", win_json(l.win)}};
-    if (l.is_gemm_like()) {
+    if (dag) j.update(dag_json(l, blob));
+    if (is_array_kind(l.kind)) {
       std::vector<int32_t> rq;
       for (const auto& r : l.requant) { rq.push_back(r.multiplier); rq.push_back(r.shift); }
       j["k"] = l.k;
@@ -249,7 +321,7 @@ void write_package(const std::string& path, const QuantModel& m) {
     layers.push_back(j);
   }
   nlohmann::json h = {
-      {"format", "keymac-locked-model"}, {"version", kFormatVersion},
+      {"format", "keymac-locked-model"}, {"version", dag ? kDagFormatVersion : kFormatVersion},
       {"array", m.lock_geometry.str()}, {"source", m.source},
       {"input_shape", m.input_shape}, {"input_scale", m.input_scale},
       {"preprocess", {{"mean", m.preprocess.mean}, {"std", m.preprocess.std}}},
@@ -295,6 +367,7 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
   if (len > data.size() - 16) throw Error(path + ": truncated package (header length " + std::to_string(len) + ")");
   const std::string blob = data.substr(16 + len);
   QuantModel m;
+  bool v1 = true;
   try {
     const std::string header = data.substr(16, len);
     if (json_nesting_depth(header) > 64) throw Error(path + ": malformed package header (nested deeper than 64 levels)");
@@ -302,8 +375,9 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
     if (!h.is_object()) throw Error(path + ": malformed package header (not a JSON object)");
     if (string_field(h, "format", path) != "keymac-locked-model") throw Error(path + ": not a keymac locked-model package");
     const int64_t version = int_field(h, "version", INT64_MIN, INT64_MAX, path);
-    if (version != kFormatVersion)
-      throw Error(path + ": package format version " + std::to_string(version) + " is not supported (expected " + std::to_string(kFormatVersion) + ")");
+    v1 = version == kFormatVersion;
+    if (version != kFormatVersion && version != kDagFormatVersion)
+      throw Error(path + ": package format version " + std::to_string(version) + " is not supported (expected " + std::to_string(kFormatVersion) + " or " + std::to_string(kDagFormatVersion) + ")");
     const int64_t blob_bytes = int_field(h, "blob_bytes", 0, INT64_MAX, path);
     if (static_cast<uint64_t>(blob_bytes) != blob.size())
       throw Error(path + ": truncated package (data blob is " + std::to_string(blob.size()) + " bytes, header says " + std::to_string(blob_bytes) + ")");
@@ -347,7 +421,9 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
       l.in_shape = shape_field(j, "in_shape", path, where);
       l.out_shape = shape_field(j, "out_shape", path, where);
       l.win = win_from(field(j, "window", path, where), path, where + ".window");
-      if (l.is_gemm_like()) {
+      if (version == kDagFormatVersion) dag_from(j, blob, path, where, l);
+      if (is_array_kind(l.kind)) {
+        const bool act = l.kind == LayerKind::kMatMulAct;  // no weights; one scale
         l.k = int_field(j, "k", 1, kMaxPackageElements, path, where);
         l.n = int_field(j, "n", 1, kMaxPackageElements, path, where);
         if (!checked_mul(l.k, l.n) || l.k * l.n > kMaxPackageElements)
@@ -356,16 +432,16 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
         l.output_int32 = bool_field(j, "output_int32", path, where);
         l.out_scale = float_field(j, "out_scale", true, path, where);
         const size_t n = static_cast<size_t>(l.n);
-        l.weight = get<int8_t>(path, blob, field(j, "weight_int8", path, where), static_cast<size_t>(l.k) * n, l.name + " weights");
+        l.weight = get<int8_t>(path, blob, field(j, "weight_int8", path, where), act ? 0 : static_cast<size_t>(l.k) * n, l.name + " weights");
         for (auto w : l.weight)
           if (w == -128) throw Error(path + ": layer " + l.name + " has weight -128 (weights must be in [-127, 127])");
-        l.bias = get<int32_t>(path, blob, field(j, "bias_int32", path, where), n, l.name + " biases");
-        auto rq = get<int32_t>(path, blob, field(j, "requant_int32_pairs", path, where), l.output_int32 ? 0 : 2 * n, l.name + " requantization");
+        l.bias = get<int32_t>(path, blob, field(j, "bias_int32", path, where), act ? 0 : n, l.name + " biases");
+        auto rq = get<int32_t>(path, blob, field(j, "requant_int32_pairs", path, where), l.output_int32 ? 0 : 2 * (act ? 1 : n), l.name + " requantization");
         for (size_t i = 0; i + 1 < rq.size(); i += 2) {
           if (rq[i + 1] < 1 || rq[i + 1] > 62) throw Error(path + ": layer " + l.name + " has an invalid requantization shift");
           l.requant.push_back(Requant{rq[i], rq[i + 1]});
         }
-        l.acc_scale = get<float>(path, blob, field(j, "acc_scale_f32", path, where), n, l.name + " scales");
+        l.acc_scale = get<float>(path, blob, field(j, "acc_scale_f32", path, where), act ? 1 : n, l.name + " scales");
         for (auto v : l.acc_scale)
           if (!std::isfinite(v) || !(v > 0)) throw Error(path + ": layer " + l.name + " has a scale that is not a positive finite number");
       }
@@ -374,35 +450,11 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": malformed package header (" + std::string(e.what()) + ")");
   }
-  if (m.layers.empty()) throw Error(path + ": package has no layers");
-  // Shape chain check, so a tampered header cannot make the runtime read out of bounds.
-  Shape cur = m.input_shape;
-  if (numel(cur) != 784) throw Error(path + ": input shape " + shape_str(cur) + " is not a 28x28 image");
-  for (const auto& l : m.layers) {
-    if (l.in_shape != cur) throw Error(path + ": layer " + l.name + " input " + shape_str(l.in_shape) + " does not follow " + shape_str(cur));
-    bool ok = true;
-    switch (l.kind) {
-      case LayerKind::kGemm: ok = l.in_shape.size() == 1 && l.in_shape[0] == l.k && l.out_shape == Shape{l.n}; break;
-      case LayerKind::kConv:
-        ok = l.in_shape.size() == 3 && l.out_shape.size() == 3 && l.k == l.in_shape[0] * l.win.kh * l.win.kw &&
-             l.out_shape[0] == l.n && l.win.sh > 0 && l.win.sw > 0 && l.win.pt >= 0 && l.win.pl >= 0 && l.win.pb >= 0 && l.win.pr >= 0 &&
-             l.out_shape[1] == l.win.out_h(static_cast<int>(l.in_shape[1])) && l.out_shape[2] == l.win.out_w(static_cast<int>(l.in_shape[2]));
-        break;
-      case LayerKind::kMaxPool:
-      case LayerKind::kAvgPool:
-        ok = l.in_shape.size() == 3 && l.out_shape.size() == 3 && l.out_shape[0] == l.in_shape[0] && l.win.kh > 0 && l.win.kw > 0 &&
-             l.win.pt >= 0 && l.win.pl >= 0 && l.win.pb >= 0 && l.win.pr >= 0 && l.win.pt < l.win.kh && l.win.pb < l.win.kh &&
-             l.win.pl < l.win.kw && l.win.pr < l.win.kw &&
-             l.win.sh > 0 && l.win.sw > 0 && l.out_shape[1] == l.win.out_h(static_cast<int>(l.in_shape[1])) &&
-             l.out_shape[2] == l.win.out_w(static_cast<int>(l.in_shape[2])) && l.out_shape[1] > 0 && l.out_shape[2] > 0;
-        break;
-      case LayerKind::kRelu:
-      case LayerKind::kReshape: ok = numel(l.out_shape) == numel(l.in_shape); break;
-    }
-    if (!ok) throw Error(path + ": layer " + l.name + " has inconsistent shapes");
-    cur = l.out_shape;
-  }
-  if (numel(cur) != m.num_outputs) throw Error(path + ": output size does not match num_outputs");
+  // Structure check, so a tampered header cannot make the runtime read out of bounds.
+  check_quant_model(m, path);
+  // Version 1 records scales on Gemm/Conv only; the layers after one keep its scale.
+  for (size_t i = 0; i < m.layers.size(); ++i)
+    if (v1 && !is_array_kind(m.layers[i].kind)) m.layers[i].out_scale = m.tensor_scale(m.inputs_of(i)[0]);
   return m;
 }
 

@@ -878,7 +878,25 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
   auto it = kinds.find(n.op_type());
   if (it == kinds.end() || n.input_size() < 1) return false;
   const ConstTensor& a = constant(in(n, 0), n);
-  if (a.is_int) return false;
+  if (a.is_int) {
+    // Integer shape arithmetic (torch.chunk's split points): same length or a scalar operand.
+    if (n.input_size() != 2 || it->second == LayerKind::kPow || it->second == LayerKind::kSqrt) return false;
+    const ConstTensor& b = constant(in(n, 1), n);
+    if (!b.is_int || (b.i.size() != 1 && b.i.size() != a.i.size()) || a.i.empty()) return false;
+    ConstTensor c = a;
+    for (size_t k = 0; k < a.i.size(); ++k) {
+      const int64_t x = a.i[k], y = b.i[b.i.size() == 1 ? 0 : k];
+      if (x == kBatch || y == kBatch) fail_node("arithmetic on the batch size is not supported");
+      if (it->second == LayerKind::kDiv && y == 0) fail_node("integer division by zero");
+      auto r = it->second == LayerKind::kAdd ? checked_add(x, y)
+             : it->second == LayerKind::kSub ? checked_add(x, -y)
+             : it->second == LayerKind::kMul ? checked_mul(x, y) : std::optional<int64_t>(x / y);
+      if (!r) fail_node("integer overflow");
+      c.i[k] = *r;
+    }
+    consts_[out(n, 0)] = c;
+    return true;
+  }
   ConstTensor c;
   c.dims = a.dims;
   OpParams p;
@@ -955,9 +973,9 @@ Graph Importer::run(const onnx::ModelProto& model) {
     }
     if (tt.shape().dim_size() < 2) fail("input '" + vi.name() + "' must be [N, ...] with a batch dimension");
     g_.input_shape = s;
-    node_ = vi.name();
-    op_ = "input";
-    check_shape(s, "input shape");
+    if (!checked_numel(s, kMaxTensorElements))
+      fail("input '" + vi.name() + "' has per-sample shape " + shape_str(s) + " with more than " +
+           std::to_string(kMaxTensorElements) + " elements");
     tensors_[vi.name()] = kGraphInput;
   }
   if (g_.input_name.empty()) fail("model has no input");

@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "host/model/graph.h"
@@ -20,20 +21,31 @@ void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w
   const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h), vw = w.in_w(wd);
   const int64_t k = static_cast<int64_t>(c) * w.kh * w.kw;
   out.assign(static_cast<size_t>(batch * oh * ow * k), T(0));
+  const bool rows_plain = w.dw == 1 && w.uw == 1;
   for (int64_t b = 0; b < batch; ++b) {
     const T* src = in + b * c * h * wd;
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
         T* row = out.data() + ((b * oh + oy) * ow + ox) * k;
+        const int vx0 = ox * w.sw - w.pl;
+        // Kernel columns inside the input when the row is contiguous (no dilation/upsampling).
+        const int x_lo = rows_plain ? std::max(0, -vx0) : 0, x_hi = rows_plain ? std::min(w.kw, wd - vx0) : w.kw;
         for (int y = 0; y < w.kh; ++y) {
           const int vy = oy * w.sh - w.pt + y * w.dh;
-          if (vy < 0 || vy >= vh || vy % w.uh) continue;
-          const int iy = vy / w.uh;
-          for (int x = 0; x < w.kw; ++x) {
-            const int vx = ox * w.sw - w.pl + x * w.dw;
-            if (vx < 0 || vx >= vw || vx % w.uw) continue;
-            const int ix = vx / w.uw;
-            for (int ci = 0; ci < c; ++ci) row[(ci * w.kh + y) * w.kw + x] = src[(ci * h + iy) * wd + ix];
+          if (vy < 0 || vy >= vh || (w.uh != 1 && vy % w.uh)) continue;
+          const int iy = w.uh == 1 ? vy : vy / w.uh;
+          for (int ci = 0; ci < c; ++ci) {
+            T* dst = row + (ci * w.kh + y) * w.kw;
+            const T* s = src + (ci * h + iy) * wd;
+            if (rows_plain) {
+              if (x_hi > x_lo) std::memcpy(dst + x_lo, s + vx0 + x_lo, static_cast<size_t>(x_hi - x_lo) * sizeof(T));
+              continue;
+            }
+            for (int x = 0; x < w.kw; ++x) {
+              const int vx = vx0 + x * w.dw;
+              if (vx < 0 || vx >= vw || (w.uw != 1 && vx % w.uw)) continue;
+              dst[x] = s[w.uw == 1 ? vx : vx / w.uw];
+            }
           }
         }
       }
@@ -74,6 +86,23 @@ void pool2d(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* ou
 
 template <typename T>
 void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
+  if (w.pt == 0 && w.pl == 0 && w.pb == 0 && w.pr == 0) {  // every window inside the input
+    const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
+    const int oh = w.out_h(h), ow = w.out_w(wd);
+    for (int64_t p = 0; p < batch * c; ++p) {
+      const T* src = in + p * h * wd;
+      T* dst = out + p * oh * ow;
+      for (int oy = 0; oy < oh; ++oy)
+        for (int ox = 0; ox < ow; ++ox) {
+          const T* win = src + oy * w.sh * wd + ox * w.sw;
+          T m = win[0];
+          for (int y = 0; y < w.kh; ++y)
+            for (int x = 0; x < w.kw; ++x) m = std::max(m, win[y * wd + x]);
+          dst[oy * ow + ox] = m;
+        }
+    }
+    return;
+  }
   pool2d(in, batch, s, w, out, [](const T* v, int n) { return n ? *std::max_element(v, v + n) : T(0); });
 }
 

@@ -53,17 +53,20 @@ std::vector<float> Int8Runner::run_input(const float* input, int64_t batch, std:
   return run_int8(batch, stats, observe);
 }
 
-void Int8Runner::finish_gemm(const QuantLayer& l, int64_t m, int8_t* dst) {
+void Int8Runner::finish_gemm(const QuantLayer& l, int64_t m, int64_t pixels, int8_t* dst) {
   const int32_t lo = l.relu ? 0 : -128;
   const bool per_channel = l.requant.size() == static_cast<size_t>(l.n);
+  const int64_t n = l.n;
+  // Rows r = (b, p) of the M x N result; pixels > 1: written as [b][n][p] (NCHW).
   for (int64_t r = 0; r < m; ++r) {
-    int32_t* row = acc_.data() + r * l.n;
-    int8_t* out = dst + r * l.n;
-    for (int64_t j = 0; j < l.n; ++j) {
+    const int32_t* row = acc_.data() + r * n;
+    const int64_t b = r / pixels, p = r % pixels;
+    int8_t* out = dst + b * n * pixels + p;
+    for (int64_t j = 0; j < n; ++j) {
       // Bias wraps around like the accumulator.
-      const int32_t b = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
-      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(b));
-      out[j] = static_cast<int8_t>(apply_requant(v, l.requant[per_channel ? static_cast<size_t>(j) : 0], lo, 127));
+      const int32_t bias = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
+      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(bias));
+      out[j * pixels] = static_cast<int8_t>(apply_requant(v, l.requant[per_channel ? static_cast<size_t>(j) : 0], lo, 127));
     }
   }
 }
@@ -111,13 +114,7 @@ std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* st
           rows_to_nchw(rows.data(), batch, l.n, pixels_out, scores.data());
           return scores;
         }
-        if (conv) {
-          cols_.resize(acc_.size());
-          finish_gemm(l, m, cols_.data());
-          rows_to_nchw(cols_.data(), batch, l.n, pixels_out, y.data());
-        } else {
-          finish_gemm(l, m, y.data());
-        }
+        finish_gemm(l, m, pixels_out, y.data());
         break;
       }
       case LayerKind::kMatMulAct: {
@@ -128,13 +125,14 @@ std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* st
         acc_.resize(static_cast<size_t>(mats * m * n));
         LayerRun run{l.name, GemmShape{mats * m, k, n}, LayerStats{}};
         for (int64_t i = 0; i < mats; ++i) {
+          // The stationary operand is saturated to [-127, 127] like a weight, then
+          // (keyed array) pre-flipped with the key's bits so the array's flips cancel:
+          // the key must be in host memory, so this product has no static lock.
           const int8_t* w = win.data() + i * k * n;
-          if (key_) {  // cancel the array's key signs (the key is in host memory: no static lock)
-            wflip_.assign(w, w + k * n);
-            lock_weights(wflip_.data(), k, n, *key_, act_index);
-            w = wflip_.data();
-          }
-          GemmJob job{l.name, GemmShape{m, k, n}, xin.data() + i * m * k, w, act_index};
+          wflip_.resize(static_cast<size_t>(k * n));
+          for (int64_t e = 0; e < k * n; ++e) wflip_[static_cast<size_t>(e)] = w[e] == -128 ? int8_t(-127) : w[e];
+          if (key_) lock_weights(wflip_.data(), k, n, *key_, act_index);
+          GemmJob job{l.name, GemmShape{m, k, n}, xin.data() + i * m * k, wflip_.data(), act_index};
           run.stats += backend_.run_gemm(job, acc_.data() + i * m * n);
         }
         ++act_index;
@@ -145,7 +143,7 @@ std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* st
           for (size_t i = 0; i < acc_.size(); ++i) scores[i] = static_cast<float>(acc_[i]) * l.acc_scale[0];
           return scores;
         }
-        finish_gemm(l, mats * m, y.data());
+        finish_gemm(l, mats * m, 1, y.data());
         break;
       }
       case LayerKind::kRelu:

@@ -44,8 +44,9 @@ class Int8Runner {
 
  private:
   std::vector<float> run_int8(int64_t batch, std::vector<LayerRun>* stats, const Observer& observe);
-  // Bias, ReLU and requantization of an array layer's M x N accumulators into dst.
-  void finish_gemm(const QuantLayer& l, int64_t m, int8_t* dst);
+  // Bias, ReLU and requantization of an array layer's M x N accumulators into
+  // dst, rows (b, p) of `pixels` per sample written channel-major (NCHW).
+  void finish_gemm(const QuantLayer& l, int64_t m, int64_t pixels, int8_t* dst);
 
   const QuantModel& model_;
   ArrayBackend& backend_;

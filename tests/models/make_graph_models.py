@@ -84,6 +84,19 @@ class ConcatNet(nn.Module):
         return self.fc(torch.flatten(nn.functional.max_pool2d(x, 4), 1))
 
 
+class SplitSlice(nn.Module):
+    """Split of the channels into two branches, joined again, then a strided Slice."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.fc = nn.Linear(8 * 24 * 13, 10)
+
+    def forward(self, x):
+        a, b = torch.split(self.conv(x), [3, 5], dim=1)
+        x = torch.cat([torch.relu(a), torch.tanh(b) - b], dim=1)
+        return self.fc(torch.flatten(x[:, :, 1:-1, ::2], 1))
+
+
 class Attention(nn.Module):
     """Multi-head self-attention written batch-first (torch's nn.MultiheadAttention
     exports time-major reshapes that move the batch axis, which keymac refuses)."""
@@ -139,6 +152,7 @@ def models():
         "residual": (Residual(), (1, 28, 28)),
         "standalone_bn": (StandaloneBN(), (1, 28, 28)),
         "concat": (ConcatNet(), (1, 28, 28)),
+        "split_slice": (SplitSlice(), (1, 28, 28)),
         "act_sigmoid": (Act(nn.Sigmoid()), (784,)),
         "act_tanh": (Act(nn.Tanh()), (784,)),
         "act_leakyrelu": (Act(nn.LeakyReLU(0.1)), (784,)),
