@@ -1,4 +1,6 @@
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <memory>
 
 #include "host/cli/cli_checks.h"
@@ -8,6 +10,8 @@
 #include "host/lock/package.h"
 #include "host/model/onnx_import.h"
 #include "host/quant/quantize.h"
+#include "host/runtime/infer_job.h"  // issue 12: quantize_on_dataset
+#include "host/data/dataset.h"
 #include "sim/core/error.h"
 #include "sim/core/geometry.h"
 #include "sim/core/key.h"
@@ -18,7 +22,9 @@ void add_lock(CLI::App& app, Runner& run) {
   struct Opts {
     std::string model, array, key, out, data_dir = kDefaultDataDir, key_mode, nonce;
     int64_t calib = 1000;
-    float mean = 0.0f, std = 1.0f;
+    std::string mean = "0", std = "1";
+    std::string dataset, preprocess_json;  // issue 12: calibrate on any dataset (docs/DATASETS.md)
+    std::optional<double> scale;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("lock", "Quantize an ONNX model to int8 and lock it to a key: writes a locked-model package");
@@ -28,12 +34,18 @@ void add_lock(CLI::App& app, Runner& run) {
   c->add_option("--out", o->out, "package to write")->required();
   c->add_option("--calib", o->calib, "training images used to calibrate activation scales")->capture_default_str()->check(int_range(1, 60000));
   c->add_option("--data-dir", o->data_dir, "Fashion-MNIST directory (gzip IDX)")->capture_default_str();
-  c->add_option("--mean", o->mean, "input normalisation mean (pixels in [0,1])")->capture_default_str()->check(real_range(-1e6, 1e6, true));
-  c->add_option("--std", o->std, "input normalisation std")->capture_default_str()->check(real_range(0, 1e6, false));
+  c->add_option("--mean", o->mean, "input normalisation mean (pixels in [0,1]); with --dataset one or one per channel")->capture_default_str();
+  c->add_option("--std", o->std, "input normalisation std; with --dataset one or one per channel")->capture_default_str();
+  auto* ds = c->add_option("--dataset", o->dataset, "calibrate on this dataset instead of Fashion-MNIST (FORMAT:PATHS, docs/DATASETS.md); "
+                                                    "its preprocessing is recorded in the package");
+  c->add_option("--scale", o->scale, "with --dataset: raw values are multiplied by this first (default 1/255 for bytes)")->needs(ds);
+  c->add_option("--preprocess", o->preprocess_json, "with --dataset: JSON {\"scale\", \"mean\", \"std\"}; flags override it")->needs(ds);
+  ds->excludes(c->get_option("--data-dir"));
   c->add_option("--key-mode", o->key_mode, "periodic|expanded (default: what the key file holds)");
   c->add_option("--nonce", o->nonce, "expanded keys: the package's public IV nonce, 16 hex digits (default: fresh random)");
-  c->callback([o, &run] {
-    run = [o] {
+  c->callback([o, c, &run] {
+    const bool c_mean_given = c->get_option("--mean")->count() > 0, c_std_given = c->get_option("--std")->count() > 0;
+    run = [o, c_mean_given, c_std_given] {
       const Geometry g = Geometry::parse(o->array);
       const KeyFile kf = read_key_file(o->key, o->key_mode.empty() ? std::nullopt : std::optional<KeyMode>(parse_key_mode(o->key_mode)));
       if (!o->nonce.empty() && kf.mode != KeyMode::kExpanded) throw Error("--nonce: only expanded keys have a nonce");
@@ -46,7 +58,6 @@ void add_lock(CLI::App& app, Runner& run) {
       }
       const auto key = make_key_source(kf, g, nonce);
       if (o->calib < 1 || o->calib > 60000) throw Error("--calib: must be 1..60000");
-      if (!(o->std > 0)) throw Error("--std: must be positive");
       // Ctrl-C (g_stop) is honoured between the steps: no package is written.
       auto interrupted = [] {
         if (!g_stop.load()) return false;
@@ -55,8 +66,18 @@ void add_lock(CLI::App& app, Runner& run) {
       };
       const Graph graph = import_onnx(o->model);
       if (interrupted()) return 130;
-      const Preprocess pre{o->mean, o->std};
-      const QuantModel q = quantize_on_training_set(graph, o->data_dir, o->calib, pre);
+      const auto mean = parse_number_list(o->mean, "--mean"), std = parse_number_list(o->std, "--std");
+      QuantModel q;
+      if (o->dataset.empty()) {
+        if (mean.size() != 1 || std.size() != 1) throw UsageError("--mean/--std: one value each without --dataset");
+        if (!(std::fabs(mean[0]) <= 1e6)) throw UsageError("--mean: must be -1e6..1e6");
+        if (!(std[0] > 0 && std[0] <= 1e6)) throw UsageError("--std: must be positive (at most 1e6)");
+        const Preprocess pre{static_cast<float>(mean[0]), static_cast<float>(std[0])};
+        q = quantize_on_training_set(graph, o->data_dir, o->calib, pre);
+      } else {
+        q = quantize_on_dataset(graph, o->dataset, o->calib, o->preprocess_json, o->scale,
+                                c_mean_given ? mean : std::vector<double>{}, c_std_given ? std : std::vector<double>{});
+      }
       if (interrupted()) return 130;
       const auto locked = lock_model(q, *key);
       if (interrupted()) return 130;

@@ -63,6 +63,10 @@ Preprocessing preprocessing_from_json(const std::string& path, Preprocessing p) 
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
+  return preprocessing_from_json_value(j, path, p);
+}
+
+Preprocessing preprocessing_from_json_value(const nlohmann::json& j, const std::string& path, Preprocessing p) {
   if (!j.is_object()) throw Error(path + ": preprocessing must be a JSON object {\"scale\", \"mean\", \"std\"}");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();

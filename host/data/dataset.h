@@ -11,6 +11,7 @@
 // hold one value (every channel) or one per channel.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct Preprocessing {
 // {"scale": s, "mean": [...], "std": [...]} (any subset); flags override the file.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option);
 Preprocessing preprocessing_from_json(const std::string& path, Preprocessing base);
+// The same from a parsed JSON value (the package's dataset_preprocessing); `what` names it in errors.
+Preprocessing preprocessing_from_json_value(const nlohmann::json& j, const std::string& what, Preprocessing base);
 
 constexpr int64_t kMaxDatasetValues = int64_t(1) << 31;  // all samples together
 constexpr int kMaxClasses = 65536;

@@ -1,5 +1,7 @@
 #include "host/lock/package.h"
 
+#include "host/data/dataset.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -326,6 +328,8 @@ void write_package(const std::string& path, const QuantModel& m) {
       {"num_outputs", m.num_outputs}, {"layers", layers},
       {"blob_bytes", blob.size()},
       {"blob_crc32", crc32(0L, reinterpret_cast<const Bytef*>(blob.data()), static_cast<uInt>(blob.size()))}};
+  if (!m.dataset_mean.empty())  // issue 12: `lock --dataset` preprocessing (docs/DATASETS.md)
+    h["dataset_preprocessing"] = {{"scale", m.dataset_scale}, {"mean", m.dataset_mean}, {"std", m.dataset_std}};
   if (m.key_mode != "periodic") {
     char nonce[17];
     std::snprintf(nonce, sizeof nonce, "%016llx", static_cast<unsigned long long>(m.key_nonce));
@@ -398,6 +402,13 @@ QuantModel read_package_bytes(const std::string& data, const std::string& path) 
     m.input_scale = float_field(h, "input_scale", true, path);
     m.preprocess.mean = float_field(field(h, "preprocess", path, ""), "mean", false, path, "preprocess");
     m.preprocess.std = float_field(field(h, "preprocess", path, ""), "std", true, path, "preprocess");
+    if (h.contains("dataset_preprocessing")) {  // issue 12: absent in packages locked on Fashion-MNIST
+      const Preprocessing p = preprocessing_from_json_value(h["dataset_preprocessing"], path + ": dataset_preprocessing", {});
+      p.check(m.input_shape.size() == 3 ? m.input_shape[0] : 1, path + ": dataset_preprocessing");
+      m.dataset_scale = p.scale;
+      m.dataset_mean = p.mean;
+      m.dataset_std = p.std;
+    }
     m.num_outputs = int_field(h, "num_outputs", 1, kMaxPackageElements, path);
     const auto& layers = field(h, "layers", path, "");
     if (!layers.is_array()) bad(path, "layers", "is not a list");

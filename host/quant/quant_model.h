@@ -70,6 +70,10 @@ struct QuantModel {
   // the per-layer IVs derive (ARCHITECTURE.md section 11). Never the key.
   std::string key_mode = "periodic";
   uint64_t key_nonce = 0;
+  // Issue 12 (h12b): the preprocessing of a `lock --dataset` model, (v * dataset_scale - mean[c]) / std[c]
+  // per channel (docs/DATASETS.md); empty: Fashion-MNIST pixels through `preprocess`.
+  double dataset_scale = 0.0;
+  std::vector<double> dataset_mean, dataset_std;
 
   int64_t gemm_layers() const;
   // Scale of tensor t (kGraphInput: the input) and the inputs of layer i.

@@ -205,6 +205,34 @@ void check_shape(const Shape& model_shape, const Dataset& d, const std::string& 
 
 }  // namespace
 
+Preprocessing resolve_preprocessing(const Dataset& d, const std::optional<Preprocessing>& recorded, const std::string& json,
+                                    std::optional<double> scale, const std::vector<double>& mean,
+                                    const std::vector<double>& std) {
+  Preprocessing p;
+  p.scale = d.default_scale();
+  if (recorded) p = *recorded;
+  if (!json.empty()) p = preprocessing_from_json(json, p);
+  if (scale) p.scale = *scale;
+  if (!mean.empty()) p.mean = mean;
+  if (!std.empty()) p.std = std;
+  p.check(d.sample_shape.size() == 3 ? d.sample_shape[0] : 1, json.empty() ? "--mean/--std/--scale" : json);
+  return p;
+}
+
+QuantModel quantize_on_dataset(const Graph& g, const std::string& spec, int64_t calib, const std::string& json,
+                               std::optional<double> scale, const std::vector<double>& mean, const std::vector<double>& std) {
+  const Dataset d = load_dataset(spec, calib);
+  const Preprocessing p = resolve_preprocessing(d, std::nullopt, json, scale, mean, std);
+  check_shape(g.input_shape, d, g.source);
+  std::vector<float> x(static_cast<size_t>(d.count * numel(d.sample_shape)));
+  d.batch(0, d.count, p, x.data());
+  QuantModel q = quantize(g, x, d.count, Preprocess{});
+  q.dataset_scale = p.scale;
+  q.dataset_mean = p.mean;
+  q.dataset_std = p.std;
+  return q;
+}
+
 DatasetEval run_dataset_eval(const InferConfig& cfg) {
   DatasetEval out;
   const bool pkg = is_package_file(cfg.model);
@@ -212,29 +240,38 @@ DatasetEval run_dataset_eval(const InferConfig& cfg) {
   if (!cfg.int8 && !cfg.key_path.empty()) throw UsageError("--key: float mode runs the unlocked ONNX model on the host; --key needs --int8");
   if (!cfg.int8 && cfg.backend != "functional") throw UsageError("--backend: float mode runs on the host; --backend needs --int8");
   const Dataset d = load_dataset(cfg.dataset, cfg.limit);
-  const int64_t channels = d.sample_shape.size() == 3 ? d.sample_shape[0] : 1;
-  // Preprocessing: data default < package record < JSON < flags.
-  Preprocessing p;
-  p.scale = d.default_scale();
   QuantModel model;
+  std::optional<Preprocessing> recorded;
   if (pkg) {
     model = read_package(cfg.model);
-    p.mean = {model.preprocess.mean};
-    p.std = {model.preprocess.std};
+    Preprocessing r;
+    if (!model.dataset_mean.empty()) r.scale = model.dataset_scale, r.mean = model.dataset_mean, r.std = model.dataset_std;
+    else r.scale = 1.0 / 255.0, r.mean = {model.preprocess.mean}, r.std = {model.preprocess.std};
+    recorded = r;
   }
-  if (!cfg.preprocess_json.empty()) p = preprocessing_from_json(cfg.preprocess_json, p);
-  if (cfg.scale) p.scale = *cfg.scale;
-  if (!cfg.mean.empty()) p.mean = parse_number_list(cfg.mean, "--mean");
-  if (!cfg.std.empty()) p.std = parse_number_list(cfg.std, "--std");
-  p.check(channels, cfg.preprocess_json.empty() ? "--mean/--std/--scale" : cfg.preprocess_json);
-  if (pkg) {  // the package's recorded normalisation is part of the model
-    for (const auto& [given, recorded, what] : {std::tuple{p.mean, double(model.preprocess.mean), "mean"},
-                                                std::tuple{p.std, double(model.preprocess.std), "std"}})
-      for (double v : given)
-        if (std::fabs(v - recorded) > 1e-6 * std::max(1.0, std::fabs(recorded)))
-          throw UsageError(std::string("--") + what + ": " + std::to_string(v) + " contradicts the " + what + " " +
-                           std::to_string(recorded) + " recorded in " + cfg.model);
+  const std::vector<double> mean = cfg.mean.empty() ? std::vector<double>{} : parse_number_list(cfg.mean, "--mean");
+  const std::vector<double> stdv = cfg.std.empty() ? std::vector<double>{} : parse_number_list(cfg.std, "--std");
+  if (pkg) {  // the package's recorded preprocessing is part of the model: flags may only repeat it
+    auto same = [](const std::vector<double>& given, const std::vector<double>& rec) {
+      for (size_t i = 0; i < given.size(); ++i) {
+        const double r = rec.size() == 1 ? rec[0] : (given.size() == rec.size() ? rec[i] : NAN);
+        if (!(std::fabs(given[i] - r) <= 1e-6 * std::max(1.0, std::fabs(r)))) return false;
+      }
+      return true;
+    };
+    auto list = [](const std::vector<double>& v) {
+      std::string s;
+      for (double x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+      return s;
+    };
+    if (!same(mean, recorded->mean))
+      throw UsageError("--mean: " + cfg.mean + " contradicts the mean " + list(recorded->mean) + " recorded in " + cfg.model);
+    if (!same(stdv, recorded->std))
+      throw UsageError("--std: " + cfg.std + " contradicts the std " + list(recorded->std) + " recorded in " + cfg.model);
+    if (cfg.scale && std::fabs(*cfg.scale - recorded->scale) > 1e-9 * std::fabs(recorded->scale))
+      throw UsageError("--scale: contradicts the scale recorded in " + cfg.model);
   }
+  const Preprocessing p = resolve_preprocessing(d, recorded, cfg.preprocess_json, cfg.scale, mean, stdv);
   std::vector<float> x(static_cast<size_t>(d.count * numel(d.sample_shape)));
   d.batch(0, d.count, p, x.data());
   out.lines.push_back("dataset: " + d.source + ", " + std::to_string(d.count) + " samples of shape " +

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "host/data/dataset.h"
 #include "host/model/graph.h"
+#include "host/quant/quant_model.h"
 #include "host/tensor/tensor.h"
 #include "sim/core/geometry.h"
 
@@ -39,6 +41,17 @@ struct DatasetEval {
   std::vector<std::string> lines;       // the report, one fact per line
   std::vector<std::string> warnings;    // e.g. float accuracy at chance
 };
+
+// A dataset's preprocessing: the data's default scale < `recorded` (a
+// package's) < the JSON file < the flags (empty: not given); checked against
+// the data's channel count.
+Preprocessing resolve_preprocessing(const Dataset& d, const std::optional<Preprocessing>& recorded, const std::string& json,
+                                    std::optional<double> scale, const std::vector<double>& mean,
+                                    const std::vector<double>& std);
+// `keymac lock --dataset`: the graph quantized on the first `calib` samples of
+// the dataset, with the preprocessing recorded in the model (dataset_*).
+QuantModel quantize_on_dataset(const Graph& g, const std::string& spec, int64_t calib, const std::string& json,
+                               std::optional<double> scale, const std::vector<double>& mean, const std::vector<double>& std);
 
 // Float accuracy (ONNX) and, with --int8, int8 accuracy on the array over the
 // dataset; warns when the float accuracy is at chance (below 1.5 / classes).

@@ -106,6 +106,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
       throw UsageError("--key-mode expanded: Accelergy files and the SAIF do not model the expanded key unit yet (--energy does)");
     if (is_pkg) {
       locked = read_package(model_path);
+      if (!locked.dataset_mean.empty()) throw Error(model_path + ": package was locked on a --dataset; keymac run evaluates Fashion-MNIST only (use keymac infer --dataset)");  // issue 12
       g = locked.lock_geometry;
       if (cfg.array && *cfg.array != g)
         throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());
@@ -133,6 +134,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   }
   if (!expanded && is_pkg) {
     locked = read_package(model_path);
+    if (!locked.dataset_mean.empty()) throw Error(model_path + ": package was locked on a --dataset; keymac run evaluates Fashion-MNIST only (use keymac infer --dataset)");  // issue 12
     g = locked.lock_geometry;
     if (cfg.array && *cfg.array != g)
       throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());

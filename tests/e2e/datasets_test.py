@@ -109,7 +109,7 @@ with tempfile.TemporaryDirectory(prefix="keymac-datasets-") as d:
     idx(p("lbl-idx1-ubyte"), y, False)
     mean, std = [0.5, 0.4, 0.3, 0.2], [0.25, 0.3, 0.35, 0.4]
     cnn = nn.Sequential(nn.Conv2d(4, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 6 * 6, K))
-    want = train(cnn, per_channel(x, mean, std), y)
+    want = want_idx = train(cnn, per_channel(x, mean, std), y)
     export(cnn, (4, 14, 14), p("idx.onnx"))
     spec = f"idx:{p('img-idx4-ubyte.gz')},{p('lbl-idx1-ubyte')}"
     pre = ["--mean", ",".join(map(str, mean)), "--std", ",".join(map(str, std))]
@@ -136,6 +136,23 @@ with tempfile.TemporaryDirectory(prefix="keymac-datasets-") as d:
     r = km("infer", "--model", p("idx.kmpkg"), "--key", p("k.key"), "--int8", "--dataset", spec)
     check(r.returncode == 0 and "mean [0.500000]" in r.stdout and accuracy_line(r.stdout, "int8") is not None,
           f"package without --mean/--std runs with its recorded normalisation {r.stderr.strip()}")
+
+    # `keymac lock --dataset`: calibrated on the dataset, its per-channel preprocessing recorded in the package.
+    r = km("lock", "--model", p("idx.onnx"), "--array", "8x8", "--key", p("k.key"), "--out", p("idxds.kmpkg"),
+           "--dataset", spec, "--calib", "200", *pre)
+    check(r.returncode == 0 and b"dataset_preprocessing" in open(p("idxds.kmpkg"), "rb").read(),
+          f"lock --dataset records the per-channel preprocessing {r.stderr.strip()}")
+    r = km("infer", "--model", p("idxds.kmpkg"), "--key", p("k.key"), "--int8", "--dataset", spec)
+    g8 = accuracy_line(r.stdout, "int8")
+    check(r.returncode == 0 and g8 is not None and abs(g8[0] - want_idx) <= 0.02 * N and "mean [0.500000,0.400000,0.300000,0.200000]" in r.stdout,
+          f"package from lock --dataset, no flags: recorded preprocessing used, int8 {g8} within 2 points of float {want_idx} {r.stderr.strip()}")
+    r = km("infer", "--model", p("idxds.kmpkg"), "--key", p("k.key"), "--int8", "--dataset", spec, "--std", "0.25,0.3,0.35,0.5")
+    check(r.returncode == 2 and "--std" in r.stderr and "recorded in" in r.stderr, f"per-channel --std contradicting the package refused: {r.stderr.strip()}")
+    r = km("infer", "--model", p("idxds.kmpkg"), "--key", p("k.key"), "--int8", "--dataset", spec, *pre)
+    check(r.returncode == 0, f"flags that repeat the recorded preprocessing are accepted {r.stderr.strip()}")
+    r = km("run", "--model", p("idxds.kmpkg"), "--key", p("k.key"), "--limit", "10", "--no-progress")
+    check(r.returncode == 1 and "--dataset" in r.stderr and r.stderr.count("\n") == 1,
+          f"keymac run refuses a package locked on a dataset (it would evaluate Fashion-MNIST): {r.stderr.strip()}")
 
     # 2. .npz of float features [N, 784] (savez_compressed), keys x / y.
     xf, y2 = make_data(rng, N, (784,), K)
