@@ -4,7 +4,7 @@
 // (ARCHITECTURE.md section 6): Gemm: K = in features, N = out features;
 // Conv: K = Cin*kh*kw, N = Cout (a grouped conv is stored block-diagonal,
 // a transposed conv as the equivalent conv over its zero-upsampled input;
-// ARCHITECTURE.md section 13).
+// ARCHITECTURE.md section 12).
 // Tensors are named by integers: kGraphInput for the graph input, i for the
 // output of layers[i]. Layer::inputs lists the tensors a layer reads; an
 // empty list means "the previous layer's output" (the chain form older

@@ -495,7 +495,7 @@ void Importer::conv(const onnx::NodeProto& n, bool transposed) {
   charge(*kn, "node '" + node_ + "' weight");
   l.weight.assign(static_cast<size_t>(*kn), 0.0f);
   // W[k][n] with k = (cin*kh + y)*kw + x; a grouped conv fills only the block of
-  // its group (block-diagonal; ARCHITECTURE.md section 13).
+  // its group (block-diagonal; ARCHITECTURE.md section 12).
   const int64_t cout_g = cout / groups, khw = kh * kw;
   for (int64_t o = 0; o < cout; ++o) {
     const int64_t g = o / cout_g;

@@ -6,7 +6,7 @@
 // graph.h), with each Relu that is the only reader of a Gemm/Conv fused into
 // it (relu = true). Every layer's output is an int8 tensor with one real
 // scale (out_scale); the int8 scheme across joins and host operators is
-// ARCHITECTURE.md section 13.
+// ARCHITECTURE.md section 12.
 #pragma once
 #include <cstdint>
 #include <string>

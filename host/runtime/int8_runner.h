@@ -2,7 +2,7 @@
 // Gemm/Conv (im2col-lowered) and every activation x activation MatMul through
 // the backend, then bias, requantization, ReLU, joins and the host operators
 // on the host, in the model's topological order (int8 scheme:
-// ARCHITECTURE.md section 13).
+// ARCHITECTURE.md section 12).
 // Contract: run() returns batch x num_outputs real-valued scores (int32
 // accumulators times their scale for an int32 output layer, else int8 values
 // times the output scale) and appends one LayerRun per array layer to `stats`
