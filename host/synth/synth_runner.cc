@@ -32,27 +32,31 @@ void mkdirs(const std::string& path) {
   }
 }
 
-nlohmann::json run_one(Geometry g, int keyed, const std::string& dir, int keymode = 0) {
-  const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth.sh";
-  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + (keymode ? "_kx" : "") + ".log";
+// Runs a synthesis script (argv, no shell) with its output in `log`, and reads
+// the JSON summary whose path the script prints last (Yosys warnings on stderr
+// may follow it in the log).
+nlohmann::json run_script(const std::vector<std::string>& argv, const std::string& log, const std::string& what) {
   SpawnOptions so;
   so.stdout_path = log;
   so.stderr_path = log;
   so.missing_hint = "Debian: apt-get install bash";
-  std::vector<std::string> argv = {"bash", script, g.str(), std::to_string(keyed), dir};
-  if (keymode) argv.insert(argv.end(), {"1", std::to_string(keymode)});
-  const int rc = run_tool(argv, so);
-  if (rc != 0) throw Error("yosys synthesis of the " + std::string(keymode ? "expanded-key" : keyed ? "keyed" : "plain") + " " + g.str() +
-                           " array failed (log: " + log + ")");
+  if (run_tool(argv, so) != 0) throw Error("yosys synthesis of " + what + " failed (log: " + log + ")");
   std::ifstream in(log);
   std::string line, last;
-  // The script prints the summary's path last; Yosys warnings (stderr) may follow in the log.
   while (std::getline(in, line)) if (line.size() > 5 && line.compare(line.size() - 5, 5, ".json") == 0) last = line;
   try {
     return nlohmann::json::parse(read_text_file(last, "synthesis summary"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(last + ": unreadable synthesis summary (" + e.what() + ")");
   }
+}
+
+nlohmann::json run_one(Geometry g, int keyed, const std::string& dir, int keymode = 0) {
+  const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth.sh";
+  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + (keymode ? "_kx" : "") + ".log";
+  std::vector<std::string> argv = {"bash", script, g.str(), std::to_string(keyed), dir};
+  if (keymode) argv.insert(argv.end(), {"1", std::to_string(keymode)});
+  return run_script(argv, log, "the " + std::string(keymode ? "expanded-key" : keyed ? "keyed" : "plain") + " " + g.str() + " array");
 }
 
 std::string cache_file(Geometry g) { return synth_cache_dir() + "/synth/" + g.str() + ".json"; }
@@ -98,18 +102,8 @@ nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir) {
   if (g.cols > 64) throw Error("--key-mode expanded: km_keyexp runs at most 64 rounds per cycle; " + g.str() + " needs " + std::to_string(g.cols));
   const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth_keyexp.sh";
   const std::string log = dir + "/run_synth_keyexp_p" + std::to_string(g.cols) + ".log";
-  const std::string cmd = "bash '" + script + "' " + std::to_string(g.cols) + " '" + dir + "' > '" + log + "' 2>&1";
-  if (std::system(cmd.c_str()) != 0) throw Error("yosys synthesis of km_keyexp (Par " + std::to_string(g.cols) + ") failed (log: " + log + ")");
-  std::ifstream in(log);
-  std::string line, last;
-  // The script prints the summary's path last; Yosys warnings (stderr) may follow in the log.
-  while (std::getline(in, line)) if (line.size() > 5 && line.compare(line.size() - 5, 5, ".json") == 0) last = line;
-  nlohmann::json r;
-  try {
-    r = nlohmann::json::parse(read_text_file(last, "synthesis summary"));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(last + ": unreadable synthesis summary (" + e.what() + ")");
-  }
+  nlohmann::json r = run_script({"bash", script, std::to_string(g.cols), dir}, log,
+                                "km_keyexp (Par " + std::to_string(g.cols) + ")");
   r["per_pe_key_bits"] = 2 * int64_t(g.pes());
   r["storage_bits_spec"] = expanded_key_storage_bits(g);
   return r;
