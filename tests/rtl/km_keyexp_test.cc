@@ -15,16 +15,13 @@
 #include "Vkm_keyexp_p5.h"
 #include "Vkm_keyexp_p64.h"
 #include "sim/core/trivium.h"
+#include "tests/sim/trivium_vectors.h"
 #include "verilated.h"
 
 namespace keymac::rtl {
 namespace {
 
-Trivium::Key80 hex10(const std::string& h) {
-  Trivium::Key80 out{};
-  for (size_t i = 0; i < 10; ++i) out[i] = static_cast<uint8_t>(std::stoi(h.substr(2 * i, 2), nullptr, 16));
-  return out;
-}
+using test::hex10;
 
 // One verilated km_keyexp; step() is one clock cycle.
 class KeyExp {
@@ -131,45 +128,13 @@ std::vector<uint8_t> stream(KeyExp& u, size_t n, int stall_every = 0) {
   return bits;
 }
 
-std::string bytes_hex(const std::vector<uint8_t>& bits, size_t from, size_t to) {
-  std::string s;
-  char buf[8];
-  for (size_t j = from; j <= to; ++j) {
-    int v = 0;
-    for (int b = 0; b < 8; ++b) v |= bits[8 * j + static_cast<size_t>(b)] << b;
-    std::snprintf(buf, sizeof buf, "%02X", v);
-    s += buf;
-  }
-  return s;
-}
-
-struct Vector {
-  const char* name;
-  const char* key;
-  const char* iv;
-  size_t from, to;
-  const char* stream;
-};
-
-const Vector kVectors[] = {
-    {"Set 1, vector# 0, stream[0..63]", "80000000000000000000", "00000000000000000000", 0, 63,
-     "38EB86FF730D7A9CAF8DF13A4420540DBB7B651464C87501552041C249F29A64"
-     "D2FBF515610921EBE06C8F92CECF7F8098FF20CCCC6A62B97BE8EF7454FC80F9"},
-    {"Set 5, vector# 72, stream[0..63]", "00000000000000000000", "00000000000000000080", 0, 63,
-     "82E7FCB2193DD7CCBDFB30E4A1BC740E2756EF94676A6D4B01B1DD2F2A335BB6"
-     "BCB85B1086D6A36BBA4F98488F2A74B8F85EFBFC8082347BB8C71B1BD8682D1D"},
-    {"Set 6, vector# 0, stream[0..63]", "0053A6F94C9FF24598EB", "0D74DB42A91077DE45AC", 0, 63,
-     "F4CD954A717F26A7D6930830C4E7CF0819F80E03F25F342C64ADC66ABA7F8A8E"
-     "6EAA49F23632AE3CD41A7BD290A0132F81C6D4043B6E397D7388F3A03B5FE358"},
-};
-
 TEST(KmKeyexp, MatchesTheOfficialEstreamTestVectorsAtEveryParallelism) {
   for (auto& u : units())
-    for (const auto& v : kVectors) {
+    for (const auto& v : test::kTriviumVectors) {
       const int warm = load_and_start(*u, hex10(v.key), hex10(v.iv));
       EXPECT_EQ(warm, (1152 + u->par() - 1) / u->par()) << "Par " << u->par();
       const auto bits = stream(*u, 8 * (v.to + 1));
-      EXPECT_EQ(bytes_hex(bits, v.from, v.to), v.stream) << v.name << ", Par " << u->par();
+      EXPECT_EQ(test::stream_bytes_hex(bits, v.from, v.to), v.stream) << v.name << ", Par " << u->par();
     }
 }
 
@@ -199,7 +164,7 @@ TEST(KmKeyexp, SealedMasterKeyRefusesMoreBitsAndKeepsTheStream) {
     EXPECT_TRUE(u->err());
     u->step(false, false, false, true, zero, false);  // restart the stream
     while (!u->ready()) u->step(false, false, false, false, zero, false);
-    EXPECT_EQ(bytes_hex(stream(*u, 128), 0, 15), "38EB86FF730D7A9CAF8DF13A4420540D") << "Par " << u->par();
+    EXPECT_EQ(test::stream_bytes_hex(stream(*u, 128), 0, 15), "38EB86FF730D7A9CAF8DF13A4420540D") << "Par " << u->par();
     EXPECT_TRUE(u->err());  // sticky
     u->step(true, false, false, false, zero, false);
     EXPECT_FALSE(u->err());
