@@ -45,7 +45,6 @@ class PowerAttack : public Attack {
 
   AttackOutcome run(const AttackContext& ctx) override {
     AttackOutcome out;
-    const Geometry g = ctx.geometry;
     const QuantModel& m = *ctx.locked;
     const std::string inputs = ctx.options.value("inputs", std::string("chosen"));
     const int64_t images = std::clamp<int64_t>(ctx.options.value("images", 256), 1, 4096);

@@ -134,6 +134,8 @@ void export_float_onnx(const QuantModel& m, const std::string& path) {
         }
         n->add_output(out);
         break;
+      default:  // is_plain_chain() admits none of the others
+        throw Error(path + ": internal: layer kind " + layer_kind_name(l.kind) + " in a plain chain");
     }
     cur = out;
   }
