@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
@@ -36,7 +37,10 @@ class TempDir {
     if (!::mkdtemp(t.data())) std::abort();
     dir_ = t;
   }
-  ~TempDir() { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
   std::string operator/(const std::string& n) const { return dir_ + "/" + n; }
   std::vector<std::string> entries() const {
     std::vector<std::string> v;

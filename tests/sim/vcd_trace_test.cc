@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "base/spawn.h"
 #include "host/backend/systemc_backend.h"
 #include "tests/sim/test_util.h"
 
@@ -153,8 +154,7 @@ TEST(VcdTraceTest, WindowedVcdHasTheBoundarySignalsAndConvertsToFst) {
 
   const std::string fst = ::testing::TempDir() + "keymac_trace_test.fst";
   std::remove(fst.c_str());
-  const std::string cmd = std::string(KEYMAC_VCD2FST) + " " + path + " " + fst + " > /dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  ASSERT_EQ(run_tool({KEYMAC_VCD2FST, path, fst}, {"/dev/null", "/dev/null", ""}), 0) << KEYMAC_VCD2FST << " " << path;
   std::ifstream ff(fst, std::ios::binary | std::ios::ate);
   EXPECT_GT(int64_t(ff.tellg()), 0);
 }

@@ -14,6 +14,7 @@
 
 #include "host/backend/functional_backend.h"
 #include "host/energy/activity_probe.h"
+#include "base/spawn.h"
 #include "host/energy/energy_model.h"
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
@@ -204,11 +205,11 @@ int pe_xor_bits(bool keyed) {
   const auto dir = std::filesystem::temp_directory_path() / ("keymac_xor_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string stat = (dir / (keyed ? "k1.txt" : "k0.txt")).string();
-  const std::string cmd = std::string(KEYMAC_YOSYS) + " -q -p 'read_verilog -sv " + KEYMAC_PARAMS_SV + " " + rtl + "km_delay.sv " + rtl + "km_pe.sv " +
-                          rtl + "km_keyreg.sv " + rtl + "km_array.sv; chparam -set Rows 1 -set Cols 1 -set Keyed " +
-                          (keyed ? "1" : "0") + " km_array; hierarchy -top km_array; proc; opt; wreduce; opt_clean; tee -q -o " +
-                          stat + " stat -width' > /dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) return -1;
+  const std::string script = "read_verilog -sv " + std::string(KEYMAC_PARAMS_SV) + " " + rtl + "km_delay.sv " + rtl +
+                             "km_pe.sv " + rtl + "km_keyreg.sv " + rtl + "km_array.sv; chparam -set Rows 1 -set Cols 1 -set Keyed " +
+                             (keyed ? "1" : "0") + " km_array; hierarchy -top km_array; proc; opt; wreduce; opt_clean; tee -q -o " +
+                             stat + " stat -width";
+  if (run_tool({KEYMAC_YOSYS, "-q", "-p", script}, {"/dev/null", "/dev/null", ""}) != 0) return -1;
   std::ifstream in(stat);
   std::string line;
   bool in_pe = false;
