@@ -21,7 +21,7 @@ port bit of a found instance has no SAIF net, or if no top port is annotated.
 import re
 import sys
 
-ID = r"(\\\S+|[A-Za-z_$][\w$]*)"
+from yosys_netlist import netlist as read_netlist
 
 
 def sta_name(verilog_id):
@@ -31,31 +31,8 @@ def sta_name(verilog_id):
 
 
 def netlist(path):
-    """{module: {"ports": set(pin names), "cells": {sta instance name: module}}}"""
-    mods, cur = {}, None
-    for line in open(path):
-        s = line.strip()
-        m = re.match(r"module\s+" + ID, s)
-        if m:
-            cur = {"ports": set(), "cells": {}}
-            mods[sta_name(m.group(1))] = cur
-            continue
-        if cur is None:
-            continue
-        m = re.match(r"(input|output|inout)\s+(?:signed\s+)?(?:\[(\d+):(\d+)\]\s+)?" + ID + r"\s*;", s)
-        if m:
-            name = sta_name(m.group(4))
-            if m.group(2) is None:
-                cur["ports"].add(name)
-            else:
-                a, b = int(m.group(2)), int(m.group(3))
-                for i in range(min(a, b), max(a, b) + 1):
-                    cur["ports"].add(f"{name}[{i}]")
-            continue
-        m = re.match(ID + r"\s+" + ID + r"\s*\($", s)
-        if m and not s.startswith(("assign", "always", "module")):
-            cur["cells"][sta_name(m.group(2))] = sta_name(m.group(1))
-    return mods
+    """{module: {"ports": set(pin names), "cells": {sta instance name: module}}}, names in OpenSTA's form."""
+    return read_netlist(path, sta_name)
 
 
 def saif(path):

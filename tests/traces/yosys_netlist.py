@@ -14,24 +14,34 @@ def unescape(n):
     return n[1:] if n.startswith("\\") else n
 
 
-def netlist(path):
+def netlist(path, name=unescape):
+    """{module: {"wires": set, "ports": set of port bits, "cells": {instance: module_type}}}.
+    name(verilog_id) turns an identifier into the caller's form (default: the
+    escape backslash dropped); a vector port [a:b] gives the bits "p[i]"."""
     mods, cur = {}, None
     for line in open(path):
         s = line.strip()
         m = re.match(r"module\s+" + ID, s)
         if m:
-            cur = {"wires": set(), "cells": {}}
-            mods[unescape(m.group(1))] = cur
+            cur = {"wires": set(), "ports": set(), "cells": {}}
+            mods[name(m.group(1))] = cur
             continue
         if cur is None:
             continue
-        m = re.match(r"(wire|reg|input|output|inout)\s+(?:signed\s+)?(?:\[[^\]]*\]\s+)?" + ID + r"\s*;", s)
+        m = re.match(r"(wire|reg|input|output|inout)\s+(?:signed\s+)?(?:\[(\d+):(\d+)\]\s+)?" + ID + r"\s*;", s)
         if m:
-            cur["wires"].add(unescape(m.group(2)))
+            n = name(m.group(4))
+            cur["wires"].add(n)
+            if m.group(1) in ("input", "output", "inout"):
+                if m.group(2) is None:
+                    cur["ports"].add(n)
+                else:
+                    a, b = int(m.group(2)), int(m.group(3))
+                    cur["ports"].update(f"{n}[{i}]" for i in range(min(a, b), max(a, b) + 1))
             continue
         m = re.match(ID + r"\s+" + ID + r"\s*\($", s)
         if m and not s.startswith(("assign", "always", "module")):
-            cur["cells"][unescape(m.group(2))] = unescape(m.group(1))
+            cur["cells"][name(m.group(2))] = name(m.group(1))
     return mods
 
 
