@@ -17,10 +17,12 @@ target_link_libraries(keymac_sim_core_tests PRIVATE keymac_core GTest::gtest_mai
 keymac_warnings(keymac_sim_core_tests)
 keymac_sim_discover_tests(keymac_sim_core_tests)
 
-# The SystemC shell: one geometry-agnostic module elaborated once per process.
+# The SystemC shell: the TLM-2.0 component and the process-wide host
+# platform the systemc backend drives (elaborated once per process).
 add_library(keymac_sc_model STATIC
   sim/model/boundary_tracer.cc
-  sim/model/km_system.cc
+  sim/model/km_accel_context.cc
+  sim/model/km_host_platform.cc
 )
 target_link_libraries(keymac_sc_model PUBLIC keymac_core keymac_systemc)
 keymac_warnings(keymac_sc_model)
