@@ -48,6 +48,7 @@ add_executable(keymac_sim_systemc_tests
   tests/sim/systemc_backend_test.cc
   tests/sim/vcd_trace_test.cc
   tests/sim/systemc_expanded_test.cc
+  tests/sim/systemc_platform_test.cc
 )
 target_link_libraries(keymac_sim_systemc_tests PRIVATE keymac_backends keymac_sc_model GTest::gtest)
 target_compile_definitions(keymac_sim_systemc_tests PRIVATE
