@@ -69,7 +69,8 @@ target_sources(keymac_sc_model PRIVATE
   sim/model/km_memory.cc
   sim/model/km_router.cc
 )
-add_executable(keymac_sim_accel_tests tests/sim/sc_main.cc tests/sim/km_accel_test.cc)
+add_executable(keymac_sim_accel_tests tests/sim/sc_main.cc tests/sim/km_accel_test.cc
+  tests/sim/km_accel_context_test.cc)
 target_link_libraries(keymac_sim_accel_tests PRIVATE keymac_sc_model GTest::gtest)
 keymac_warnings(keymac_sim_accel_tests)
 keymac_sim_discover_tests(keymac_sim_accel_tests)
