@@ -64,7 +64,7 @@ KmHostPlatform::KmHostPlatform() {
   router_ = std::make_unique<KmRouter>("keymac_bus");
   memory_ = std::make_unique<KmMemory>("keymac_dram", 0);
   // The context each backend brings replaces this placeholder while it runs.
-  accel_ = std::make_unique<KmAccel>("keymac_accel", Geometry::make(1, 1));
+  accel_ = std::make_unique<KmAccel>("systemc", Geometry::make(1, 1));  // errors read "systemc: ..."
   host_ = std::make_unique<Host>("keymac_host", *accel_);
   router_->initiator.bind(accel_->regs);
   router_->map(kAccelBase, km_reg::kSize);
