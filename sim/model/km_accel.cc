@@ -82,7 +82,7 @@ bool KmAccel::read_reg(uint64_t off, uint32_t& v) const {
     case kLayer: v = x.layer_; return true;
     case kNowLo: v = uint32_t(x.now_); return true;
     case kNowHi: v = uint32_t(x.now_ >> 32); return true;
-    case kLastWarmup: v = x.history_.empty() ? 0 : uint32_t(x.history_.back().warmup_cycles); return true;
+    case kLastWarmup: v = uint32_t(x.last_warmup_); return true;
     default: return false;
   }
 }
@@ -102,7 +102,7 @@ void KmAccel::reset_state() {
   x.error_ = false;
   x.last_error_.clear();
   x.done_count_ = 0;
-  x.cycles_ = x.stalls_ = x.last_cycles_ = x.last_stalls_ = x.key_load_cycles_ = 0;
+  x.cycles_ = x.stalls_ = x.last_cycles_ = x.last_stalls_ = x.last_warmup_ = x.key_load_cycles_ = 0;
 }
 
 // `bits` cycles of the serial key port with key_valid_i = 1 and the word's
@@ -448,6 +448,7 @@ void KmAccel::execute(const Command& c) {
   x.stalls_ += rec.stall_cycles;
   x.last_cycles_ = rec.cycles;
   x.last_stalls_ = rec.stall_cycles;
+  x.last_warmup_ = rec.warmup_cycles;
   ++x.done_count_;
   x.history_.push_back(std::move(rec));
   if (x.cfg_.history_limit > 0 && x.history_.size() > x.cfg_.history_limit)

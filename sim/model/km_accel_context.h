@@ -100,7 +100,7 @@ class KmAccelContext {
   bool error_ = false;
   std::string last_error_;
   uint32_t done_count_ = 0;
-  uint64_t cycles_ = 0, stalls_ = 0, last_cycles_ = 0, last_stalls_ = 0, key_load_cycles_ = 0;
+  uint64_t cycles_ = 0, stalls_ = 0, last_cycles_ = 0, last_stalls_ = 0, last_warmup_ = 0, key_load_cycles_ = 0;
   uint64_t now_ = 0;      // device cycles since creation: key loads + commands
   uint32_t layers_ = 0;   // commands completed since creation (the trace's layer number)
   std::vector<KmAccelRecord> history_;
