@@ -17,10 +17,12 @@ target_link_libraries(keymac_sim_core_tests PRIVATE keymac_core GTest::gtest_mai
 keymac_warnings(keymac_sim_core_tests)
 keymac_sim_discover_tests(keymac_sim_core_tests)
 
-# The SystemC shell: one geometry-agnostic module elaborated once per process.
+# The SystemC shell: the TLM-2.0 component and the process-wide host
+# platform the systemc backend drives (elaborated once per process).
 add_library(keymac_sc_model STATIC
   sim/model/boundary_tracer.cc
-  sim/model/km_system.cc
+  sim/model/km_accel_context.cc
+  sim/model/km_host_platform.cc
 )
 target_link_libraries(keymac_sc_model PUBLIC keymac_core keymac_systemc)
 keymac_warnings(keymac_sc_model)
@@ -46,6 +48,7 @@ add_executable(keymac_sim_systemc_tests
   tests/sim/systemc_backend_test.cc
   tests/sim/vcd_trace_test.cc
   tests/sim/systemc_expanded_test.cc
+  tests/sim/systemc_platform_test.cc
 )
 target_link_libraries(keymac_sim_systemc_tests PRIVATE keymac_backends keymac_sc_model GTest::gtest)
 target_compile_definitions(keymac_sim_systemc_tests PRIVATE
@@ -66,7 +69,8 @@ target_sources(keymac_sc_model PRIVATE
   sim/model/km_memory.cc
   sim/model/km_router.cc
 )
-add_executable(keymac_sim_accel_tests tests/sim/sc_main.cc tests/sim/km_accel_test.cc)
+add_executable(keymac_sim_accel_tests tests/sim/sc_main.cc tests/sim/km_accel_test.cc
+  tests/sim/km_accel_context_test.cc)
 target_link_libraries(keymac_sim_accel_tests PRIVATE keymac_sc_model GTest::gtest)
 keymac_warnings(keymac_sim_accel_tests)
 keymac_sim_discover_tests(keymac_sim_accel_tests)

@@ -24,6 +24,7 @@ constexpr uint64_t kGeometry = 0x04;  // rows [15:0], cols [31:16]
 constexpr uint64_t kCtrl = 0x08;
 constexpr uint32_t kCtrlGo = 1u << 0;     // enqueue the descriptor (X/W/Y/M/K/N) as a command
 constexpr uint32_t kCtrlReset = 1u << 1;  // rst_ni: key register cleared, counters and errors cleared (idle only)
+constexpr uint32_t kCtrlClearError = 1u << 2;  // clears STATUS.ERROR (not KEY_ERR, not the key)
 // --- status (RO)
 constexpr uint64_t kStatus = 0x0C;
 constexpr uint32_t kStatusBusy = 1u << 0;       // a command is queued or running
@@ -50,7 +51,26 @@ constexpr uint64_t kLastCyclesLo = 0x58, kLastCyclesHi = 0x5C;  // cycles of the
 constexpr uint64_t kLastStallsLo = 0x60, kLastStallsHi = 0x64;  // stall cycles of the last command
 constexpr uint64_t kKeyLoadCycles = 0x68;    // cycles spent shifting key bits
 constexpr uint64_t kQueueDepth = 0x6C;       // command queue capacity
-constexpr uint64_t kSize = 0x70;             // bytes of register space
+// --- expanded key mode (ARCHITECTURE.md section 11). KEY_MODE (RW) is latched
+// by the next CTRL.RESET: 0 periodic (KEY_DATA fills the R*C key register),
+// 1 expanded (KEY_DATA fills the 80-bit master-key register, same loading and
+// sealing rules; every command then starts with the key unit's warm-up).
+// Other values are refused (TLM_GENERIC_ERROR_RESPONSE). A plain instance
+// (keyed = false) keeps KEY_MODE but has neither register.
+constexpr uint64_t kKeyMode = 0x70;
+constexpr uint32_t kKeyModePeriodic = 0, kKeyModeExpanded = 1;
+// NONCE (RW, public): IV bytes 0..7 of the expanded key (the package's nonce),
+// captured by CTRL.GO. LAYER (RW, descriptor): IV bytes 8..9, the model's GEMM
+// layer index 0..65535, captured by CTRL.GO (a larger value is a bad descriptor
+// in expanded mode). Both are 0 after construction and ignored in periodic mode.
+constexpr uint64_t kNonceLo = 0x74, kNonceHi = 0x78;
+constexpr uint64_t kLayer = 0x7C;
+// NOW (RO): device cycles since the instance (or its context) was created —
+// key loads and commands, warm-up included; not cleared by CTRL.RESET. It is
+// the time base of the VCD trace window.
+constexpr uint64_t kNowLo = 0x80, kNowHi = 0x84;
+constexpr uint64_t kLastWarmup = 0x88;       // warm-up cycles of the last command (in LAST_CYCLES)
+constexpr uint64_t kSize = 0x8C;             // bytes of register space
 
 constexpr uint32_t kIdValue = 0x4B4D4143;  // "KMAC"
 

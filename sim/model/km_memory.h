@@ -11,6 +11,9 @@
 //  * transport_dbg gives the same bytes without time; data() is host-side
 //    access for set-up and checks.
 //  * Concurrent initiators are not arbitrated (no contention is modelled).
+//  * resize(bytes) is a tool-level call between transactions (no data
+//    pointer of a payload in flight may point into the memory): the memory
+//    keeps its first min(old, new) bytes, new bytes are 0.
 #pragma once
 #include <systemc>
 #include <tlm>
@@ -29,6 +32,7 @@ class KmMemory : public sc_core::sc_module {
            sc_core::sc_time latency = sc_core::SC_ZERO_TIME);
   uint64_t size() const { return mem_.size(); }
   uint8_t* data() { return mem_.data(); }
+  void resize(uint64_t size_bytes) { mem_.resize(size_bytes, 0); }
 
  private:
   void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
