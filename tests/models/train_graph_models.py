@@ -94,6 +94,16 @@ def train(model, x, y, seed):
         opt.zero_grad()
         nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
         opt.step()
+    # BatchNorm's running statistics lag behind the weights after so few steps: recompute them
+    # (cumulative average over 1000 training images) so that eval mode matches what was learned.
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None
+    if bns:
+        with torch.no_grad():
+            for i in range(0, 1000, 100):
+                model(x[i:i + 100])
     model.eval()
 
 
