@@ -26,10 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 import torch
 import torch.nn as nn
+
+warnings.filterwarnings("ignore")  # torch.onnx.export's tracer notes
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_graph_models as gm  # noqa: E402
