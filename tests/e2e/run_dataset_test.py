@@ -135,6 +135,7 @@ def check_report(name, r, json_path, want_float, n, onnx=True):
 
 
 torch.set_num_threads(1)
+torch.manual_seed(12)  # the first model's initial weights
 rng = np.random.default_rng(12)
 common = ["--wrong-keys", "5", "--array", "8x8", "--no-progress", "--threads", "2"]
 with tempfile.TemporaryDirectory(prefix="keymac-run-dataset-") as d:
@@ -178,6 +179,12 @@ with tempfile.TemporaryDirectory(prefix="keymac-run-dataset-") as d:
     r = km("run", "--model", p("idx.kmpkg"), "--key", p("k.key"), "--limit", "10", "--no-progress")
     check(r.returncode == 1 and "--dataset" in r.stderr and r.stderr.count("\n") == 1,
           f"package locked on a dataset, run without --dataset: refused in one line: {r.stderr.strip()}")
+    # Shuffled labels: the float model is at chance -> one warning line (it usually means wrong preprocessing).
+    idx(p("shuf-labels-idx1-ubyte"), np.random.default_rng(1).permutation(yte))
+    r = km("run", "--model", p("idx.onnx"), "--dataset", f"idx:{p('test-images-idx4-ubyte.gz')},{p('shuf-labels-idx1-ubyte')}",
+           "--calib-dataset", train_spec, "--preprocess", p("pre.json"), "--wrong-keys", "0", "--array", "8x8", "--no-progress")
+    warn = [l for l in r.stderr.splitlines() if "warning" in l]
+    check(r.returncode == 0 and len(warn) == 1 and "at chance" in warn[0], f"at-chance warning, one line: {warn}")
     r = km("run", "--model", p("idx.onnx"), "--dataset", test_spec, "--data-dir", d, "--no-progress")
     check(r.returncode == 2 and "--data-dir" in r.stderr, f"--data-dir with --dataset refused: {r.stderr.strip()}")
 
