@@ -12,7 +12,9 @@ images (seeded, CPU, one thread), export to ONNX, then
   - the model locked with `keymac lock --dataset` (calibrated on the first
     CALIB *training* images, never on the test images) and run with its key
     (`keymac infer --int8 --key`) is within 2 points of the float accuracy.
-Right key = int8 reference bit for bit is checked by graph.* and e2e.run_dataset.
+For the models in LOCK_REPORT, `keymac run --dataset` (the lock report) also
+shows right key = int8 reference bit for bit and every wrong key and the plain
+array below the right key (elsewhere checked by graph.* and e2e.run_dataset).
 The images are fed as keymac reads the IDX file: value / 255 in float32, i.e.
 keymac's default preprocessing for byte data (scale 1/255, mean 0, std 1).
 
@@ -21,6 +23,7 @@ Env: KEYMAC (binary). Prints one table line per model, then "N passed, N failed"
 """
 import argparse
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -40,6 +43,7 @@ import make_graph_models as gm  # noqa: E402
 FMNIST = "/usr/share/datasets/fashion-mnist"
 TRAIN, TEST, CALIB = 4000, 1000, 1000
 STEPS, BATCH = 200, 32
+LOCK_REPORT = ("residual", "transformer_op17")
 
 
 def read_idx(name):
@@ -171,8 +175,25 @@ def main():
         r3 = km("infer", "--model", pkg, "--key", os.path.join(d, "k.key"), "--int8", "--dataset", test_spec,
                 "--limit", str(TEST)) if r2.returncode == 0 else r2
         g8 = accuracy_line(r3.stdout, "int8")
-        t2 = time.time()
         problems = []
+        if name in LOCK_REPORT:
+            jp = os.path.join(d, name + ".json")
+            r4 = km("run", "--model", path, "--dataset", test_spec, "--limit", str(TEST), "--calib-dataset", train_spec,
+                    "--calib", str(CALIB), "--wrong-keys", "3", "--no-progress", "--threads", "2", "--json", jp)
+            if r4.returncode != 0:
+                problems.append(f"keymac run --dataset failed: {r4.stderr.strip()}")
+            else:
+                rep = json.load(open(jp))
+                acc, rk = rep["accuracy"], rep["right_key_vs_reference"]
+                wk = acc["wrong_key"]
+                print(f"   {name} lock report: float {acc['float']:.1f} %, reference {acc['reference']:.1f} %, right key "
+                      f"{acc['correct_key']:.1f} % (bit-identical: {rk['scores_bit_identical']}), wrong keys {wk['min']:.1f}-"
+                      f"{wk['max']:.1f} %, plain array {acc['plain_array']:.1f} %", flush=True)
+                if not (rk["scores_bit_identical"] and rk["identical_predictions"] == TEST and acc["correct_key"] == acc["reference"]):
+                    problems.append("lock report: right key differs from the int8 reference")
+                if not (wk["max"] < acc["correct_key"] and acc["plain_array"] < acc["correct_key"]):
+                    problems.append("lock report: a wrong key or the plain array is not below the right key")
+        t2 = time.time()
         if got != (want, TEST):
             problems.append(f"float {got} != PyTorch {want}/{TEST} {r.stderr.strip()}")
         if g8 is None:
