@@ -69,6 +69,13 @@ void add_run(CLI::App& app, Runner& run) {
   c->add_option("--std", cfg.preprocess.std, "input normalisation std")->capture_default_str()->check(real_range(0, 1e6, false));
   c->add_option("--threads", cfg.threads, "evaluation threads (0: all cores)")->capture_default_str()->check(int_range(0, 1024));
   c->add_option("--json", o->json, "also write the report as JSON to this file");
+  // --- issue 12: the report over any labelled dataset (docs/DATASETS.md)
+  auto* ds = c->add_option("--dataset", cfg.dataset, "evaluate on this dataset instead of Fashion-MNIST's test set: idx:IMG,LBL | "
+                           "cifar10:F[,F..] | cifar100:F[,F..] | npz:F[,X,Y] | npy:X,Y (--mean/--std then apply to every channel)");
+  c->add_option("--calib-dataset", cfg.calib_dataset, "with --dataset and an ONNX model: calibrate on this dataset (default: --dataset)")->needs(ds);
+  c->add_option("--scale", cfg.dataset_scale, "with --dataset: raw values are multiplied by this first (default 1/255 for bytes, 1 for floats)")
+      ->needs(ds)->check(real_range(0, 1e6, false));
+  c->add_option("--preprocess", cfg.dataset_preprocess_json, "with --dataset: JSON {\"scale\": s, \"mean\": [...], \"std\": [...]} (per channel); flags override it")->needs(ds);
   c->add_flag("!--no-progress", cfg.progress, "no progress bar");
   // Memory and run settings, one flag per entry of the settings registry
   // (host/backend/settings.h). Defaults < --mem-config JSON < explicit flags.
@@ -107,7 +114,9 @@ void add_run(CLI::App& app, Runner& run) {
     for (const char* f : {"--mem-config", "--vcd", "--saif", "--scalesim-trace", "--trace-window", "--saif-names",
                           "--trace-limit-mb", "--force-trace", "--save-key", "--key", "--key-seed"})
       if (c->get_option(f)->count()) given.push_back(f);
-    run = [o, seed, key_seed, setting_flags, given_other = given] {
+    const bool data_dir_given = c->get_option("--data-dir")->count() > 0;  // issue 12: --dataset
+    const bool mean_given = c->get_option("--mean")->count() > 0, std_given = c->get_option("--std")->count() > 0;
+    run = [o, seed, key_seed, setting_flags, given_other = given, data_dir_given, mean_given, std_given] {
       RunConfig cfg = o->cfg;
       if (!o->array.empty()) cfg.array = Geometry::parse(o->array);
       MemoryOptions m;
@@ -160,6 +169,11 @@ void add_run(CLI::App& app, Runner& run) {
       }
       traces::parse_saif_names(cfg.backend_options.trace.saif_names);  // a bad value fails before the run
       if (seed->count()) cfg.seed = o->seed;
+      if (!cfg.dataset.empty()) {  // issue 12: --mean/--std given with --dataset hold for every channel
+        if (data_dir_given) throw UsageError("--data-dir: Fashion-MNIST's directory; with --dataset it is not used");
+        if (mean_given) cfg.dataset_mean = {static_cast<double>(cfg.preprocess.mean)};
+        if (std_given) cfg.dataset_std = {static_cast<double>(cfg.preprocess.std)};
+      }
       if (key_seed->count()) {
         if (!cfg.key_path.empty()) throw Error("--key-seed: a --key file is given too; use one of them");
         cfg.key_seed = o->key_seed;
@@ -186,6 +200,12 @@ void add_run(CLI::App& app, Runner& run) {
         }
         std::fprintf(stderr, "%s\n", n.line.c_str());
         if (!n.warning.empty()) std::fprintf(stderr, "keymac: warning: %s\n", n.warning.c_str());
+      }
+      if (report.contains("dataset_classes")) {  // issue 12: at chance usually means the wrong preprocessing
+        const double classes = report["dataset_classes"].get<double>();
+        if (report["accuracy"]["float"].is_number() && report["accuracy"]["float"].get<double>() < 150.0 / classes)
+          std::fprintf(stderr, "keymac: warning: float accuracy %.2f %% on --dataset is at chance (1/%.0f): check --mean/--std/--scale and the label order\n",
+                       report["accuracy"]["float"].get<double>(), classes);
       }
       std::fputs(text_report(report).c_str(), stdout);
       if (report.contains("energy")) std::fputs(energy_text(report["energy"]).c_str(), stdout);  // traces issue

@@ -16,6 +16,11 @@ struct ImageSet {
   std::vector<uint8_t> pixels;  // count x rows x cols
   std::vector<uint8_t> labels;  // count
   const uint8_t* image(int64_t i) const { return pixels.data() + i * rows * cols; }
+  // Issue 12 (keymac run --dataset): samples of any dataset, already preprocessed
+  // (rows = 1, cols = floats per sample); when set they replace `pixels`.
+  std::vector<float> inputs;
+  bool preprocessed() const { return !inputs.empty(); }
+  const float* input(int64_t i) const { return inputs.data() + i * rows * cols; }
 };
 
 constexpr const char* kDefaultDataDir = "/usr/share/datasets/fashion-mnist";

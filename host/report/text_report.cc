@@ -18,6 +18,7 @@ std::string text_report(const nlohmann::json& r) {
   o += fmt::format("array {} keyed vs plain, backend {}, {} test images, batch {}, clock {} MHz{}\n\n", geo,
                    r["backend"].get<std::string>(), r["images"].get<int64_t>(), r["batch"].get<int64_t>(),
                    r["clock_mhz"].get<double>(), r["complete"].get<bool>() ? "" : "  ** INTERRUPTED: partial results **");
+  if (r.contains("dataset")) o += "dataset " + r["dataset"].get<std::string>() + "\n\n";  // issue 12: keymac run --dataset
   const auto& acc = r["accuracy"];
   const auto& wk = acc["wrong_key"];
   const auto& rk = r["right_key_vs_reference"];

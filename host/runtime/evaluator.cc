@@ -16,6 +16,11 @@ int argmax(const float* s, int64_t n) {
   return best;
 }
 
+std::vector<float> run_samples(Int8Runner& runner, const ImageSet& data, int64_t first, int64_t n,
+                               std::vector<LayerRun>* stats) {
+  return data.preprocessed() ? runner.run_input(data.input(first), n, stats) : runner.run(data.image(first), n, stats);
+}
+
 namespace {
 
 // One evaluation on a backend instance made for it.
@@ -34,7 +39,7 @@ EvalResult evaluate_on(std::unique_ptr<ArrayBackend> backend, const EvalSpec& sp
     if (stop && stop->load()) return r;
     const int64_t b = std::min(batch, data.count - s);
     runs.clear();
-    auto scores = runner.run(data.image(s), b, &runs);
+    auto scores = run_samples(runner, data, s, b, &runs);
     for (int64_t i = 0; i < b; ++i) {
       const int p = argmax(scores.data() + i * classes, classes);
       r.predictions.push_back(static_cast<uint8_t>(p));

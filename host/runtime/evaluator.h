@@ -52,4 +52,9 @@ std::vector<EvalResult> evaluate_all(const std::vector<EvalSpec>& specs, const I
 
 int argmax(const float* scores, int64_t n);
 
+// Scores of samples [first, first + n) of `data` (raw pixels through the model's
+// Preprocess, or a dataset's preprocessed floats).
+std::vector<float> run_samples(Int8Runner& runner, const ImageSet& data, int64_t first, int64_t n,
+                               std::vector<LayerRun>* stats = nullptr);
+
 }  // namespace keymac

@@ -205,6 +205,10 @@ void check_shape(const Shape& model_shape, const Dataset& d, const std::string& 
 
 }  // namespace
 
+void check_dataset_shape(const Shape& model_shape, const Dataset& d, const std::string& model_path) {
+  check_shape(model_shape, d, model_path);
+}
+
 Preprocessing resolve_preprocessing(const Dataset& d, const std::optional<Preprocessing>& recorded, const std::string& json,
                                     std::optional<double> scale, const std::vector<double>& mean,
                                     const std::vector<double>& std) {

@@ -48,6 +48,8 @@ struct DatasetEval {
 Preprocessing resolve_preprocessing(const Dataset& d, const std::optional<Preprocessing>& recorded, const std::string& json,
                                     std::optional<double> scale, const std::vector<double>& mean,
                                     const std::vector<double>& std);
+// The dataset's samples fit the model's input (same shape, or the same count into a [F] input).
+void check_dataset_shape(const Shape& model_shape, const Dataset& d, const std::string& model_path);
 // `keymac lock --dataset`: the graph quantized on the first `calib` samples of
 // the dataset, with the preprocessing recorded in the model (dataset_*).
 QuantModel quantize_on_dataset(const Graph& g, const std::string& spec, int64_t calib, const std::string& json,

@@ -16,6 +16,7 @@
 #include "host/model/float_executor.h"
 #include "host/model/onnx_import.h"
 #include "host/quant/quantize.h"
+#include "host/runtime/dataset_run.h"  // issue 12: keymac run --dataset
 #include "host/runtime/evaluator.h"
 #include "host/runtime/progress.h"
 #include "host/runtime/run_traces.h"
@@ -45,7 +46,8 @@ double float_accuracy(const Graph& g, const ImageSet& test, const Preprocess& p,
   for (int64_t s = 0; s < test.count; s += chunk) {
     if (stop && stop->load()) break;
     const int64_t b = std::min(chunk, test.count - s);
-    const auto x = preprocess_pixels(test.image(s), static_cast<size_t>(b * test.rows * test.cols), p);
+    const auto x = test.preprocessed() ? std::vector<float>(test.input(s), test.input(s + b))  // issue 12: --dataset
+                                       : preprocess_pixels(test.image(s), static_cast<size_t>(b * test.rows * test.cols), p);
     auto scores = run_float(g, x.data(), b);
     const int64_t classes = g.num_outputs();
     for (int64_t i = 0; i < b; ++i) correct += argmax(scores.data() + i * classes, classes) == test.labels[static_cast<size_t>(s + i)];
@@ -106,7 +108,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
       throw UsageError("--key-mode expanded: Accelergy files and the SAIF do not model the expanded key unit yet (--energy does)");
     if (is_pkg) {
       locked = read_package(model_path);
-      if (!locked.dataset_mean.empty()) throw Error(model_path + ": package was locked on a --dataset; keymac run evaluates Fashion-MNIST only (use keymac infer --dataset)");  // issue 12
+      if (!locked.dataset_mean.empty() && cfg.dataset.empty()) throw Error(model_path + ": package was locked on a --dataset; give keymac run --dataset SPEC (without it, it would evaluate Fashion-MNIST)");  // issue 12
       g = locked.lock_geometry;
       if (cfg.array && *cfg.array != g)
         throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());
@@ -117,7 +119,8 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     } else {
       g = cfg.array.value_or(Geometry::make(16, 16));
       graph = import_onnx(model_path);
-      unlocked = quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess);
+      unlocked = cfg.dataset.empty() ? quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess)
+                                     : quantize_for_run(*graph, cfg);  // issue 12: --dataset
       // --key-seed S (sweeps record it): master key MasterKey::seeded_random(S) and
       // nonce S, so a point's lock is reproducible; otherwise both are fresh.
       if (kf) {
@@ -134,7 +137,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   }
   if (!expanded && is_pkg) {
     locked = read_package(model_path);
-    if (!locked.dataset_mean.empty()) throw Error(model_path + ": package was locked on a --dataset; keymac run evaluates Fashion-MNIST only (use keymac infer --dataset)");  // issue 12
+    if (!locked.dataset_mean.empty() && cfg.dataset.empty()) throw Error(model_path + ": package was locked on a --dataset; give keymac run --dataset SPEC (without it, it would evaluate Fashion-MNIST)");  // issue 12
     g = locked.lock_geometry;
     if (cfg.array && *cfg.array != g)
       throw Error(model_path + ": package is locked for a " + g.str() + " array and cannot run on " + cfg.array->str());
@@ -147,14 +150,17 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     graph = import_onnx(model_path);  // a broken model file is named before any key mismatch
     if (key && key->geometry() != g)
       throw Error(cfg.key_path + ": key is for a " + key->geometry().str() + " array, not " + g.str());
-    unlocked = quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess);
+    unlocked = cfg.dataset.empty() ? quantize_on_training_set(*graph, cfg.data_dir, cfg.calib, cfg.preprocess)
+                                     : quantize_for_run(*graph, cfg);  // issue 12: --dataset
     if (!key) {
       key = cfg.key_seed ? Key::seeded_random(g, *cfg.key_seed) : Key::secure_random(g);
       if (!cfg.save_key_path.empty()) key->write(cfg.save_key_path);
     }
     locked = lock_model(unlocked, *key);
   }
-  ImageSet test = load_idx(cfg.data_dir, "t10k", cfg.limit);
+  std::optional<DatasetTestSet> dtest;  // issue 12: --dataset
+  if (!cfg.dataset.empty()) dtest = dataset_test_set(cfg, locked, is_pkg);
+  ImageSet test = dtest ? std::move(dtest->set) : load_idx(cfg.data_dir, "t10k", cfg.limit);
 
   // Wrong keys: from a per-run secret drawn from the OS and never written
   // (issue 15: a report with the seed and the keys' distances gives the key
@@ -237,6 +243,7 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
   rep["array"] = {{"rows", g.rows}, {"cols", g.cols}};
   rep["batch"] = cfg.batch;
   rep["images"] = test.count;
+  if (dtest) rep["dataset"] = dtest->line, rep["dataset_classes"] = dtest->num_classes;  // issue 12
   rep["clock_mhz"] = cfg.clock_mhz;
   rep["wrong_keys_from"] = secret_wrong_keys ? "per-run secret (not recorded)" : "--seed";
   nlohmann::json acc;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "host/backend/backend_options.h"
 #include "host/model/graph.h"
@@ -49,6 +50,12 @@ struct RunConfig {
   uint64_t trace_limit_mb = 100;             // refuse larger traces ...
   bool force_trace = false;                  // ... unless forced
   bool trace_key = false;                    // keep the key port / register in VCD and SAIF (--trace-key)
+  // --- issue 12: the report over any labelled dataset (docs/DATASETS.md) instead of Fashion-MNIST
+  std::string dataset;                       // FORMAT:PATHS (host/data/dataset.h); empty: Fashion-MNIST t10k
+  std::string calib_dataset;                 // ONNX: calibrate on its first `calib` samples (default: `dataset`)
+  std::string dataset_preprocess_json;       // --preprocess {"scale", "mean", "std"}
+  std::optional<double> dataset_scale;       // --scale (default 1/255 for byte data, 1 for floats)
+  std::vector<double> dataset_mean, dataset_std;  // --mean/--std given with --dataset (one value: every channel)
 };
 
 // Runs the job; `stop` makes it finish early with "complete": false.

@@ -8,6 +8,7 @@
 #include "host/energy/accelergy.h"
 #include "host/energy/activity_probe.h"
 #include "host/energy/energy_model.h"
+#include "host/runtime/evaluator.h"
 #include "host/runtime/int8_runner.h"
 #include "sim/core/atomic_file.h"
 #include "sim/core/memory_system.h"
@@ -96,7 +97,10 @@ nlohmann::json energy_and_traces(const RunConfig& cfg, const QuantModel& locked,
                                           2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / cfg.clock_mhz))), cfg.trace_key);
     ActivityProbe probe(std::move(backend));
     probe.reset(keyed ? &key : nullptr);
-    Int8Runner(keyed ? locked : unlocked, probe).run(test.image(0), b);
+    {
+      Int8Runner runner(keyed ? locked : unlocked, probe);
+      run_samples(runner, test, 0, b);
+    }
     probe.finish();  // forwards to the SAIF tap and the backend
     (keyed ? in.keyed : in.plain) = probe.layers();
   }

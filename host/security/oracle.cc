@@ -73,7 +73,7 @@ double InferenceOracle::accuracy(const ImageSet& data, const KeySource* key, int
       const int64_t bi = next++;
       if (bi >= nb) return;
       const int64_t s = bi * batch, b = std::min(batch, data.count - s);
-      auto sc = runner.run(data.image(s), b);
+      auto sc = run_samples(runner, data, s, b);
       for (int64_t i = 0; i < b; ++i)
         correct[static_cast<size_t>(t)] +=
             argmax(sc.data() + i * model_.num_outputs, model_.num_outputs) == data.labels[static_cast<size_t>(s + i)];
