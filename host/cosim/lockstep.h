@@ -39,6 +39,7 @@
 namespace keymac {
 
 namespace rtl { class RtlArray; }
+class CycleDriver;
 
 struct Mismatch {
   uint64_t cycle = 0;        // global cycle since reset
@@ -79,6 +80,7 @@ class Lockstep {
   std::optional<Mismatch> layer_phase(const Layer& l, size_t index, std::vector<int32_t>* y);
 
   void step_rtl();  // one RTL edge, tracing window and fault injection included
+  // compare(): the model's outputs against the RTL's (Model::rtl_out), port by port.
   Geometry g_;
   bool keyed_, expanded_ = false;
   std::unique_ptr<KeySource> kx_;
@@ -93,6 +95,9 @@ class Lockstep {
   std::optional<uint64_t> trace_from_, trace_to_;
   struct Model;
   std::unique_ptr<Model> model_;
+  class Device;  // model and RTL in one cycle, for the CycleDriver
+  std::unique_ptr<Device> device_;
+  std::unique_ptr<CycleDriver> driver_;
 };
 
 }  // namespace keymac

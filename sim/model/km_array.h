@@ -67,7 +67,7 @@ class KmArray : public sc_core::sc_module {
   static constexpr int kRowBits = params::index_width(Rows);
   static constexpr int kWBits = params::kWeightBits, kABits = params::kActBits, kPBits = params::kPsumBits;
   // The ports of sim/core/array_ports.h, with Verilator's --sc types.
-#define KEYMAC_SC_PORT_(n, i, w) \
+#define KEYMAC_SC_PORT_(n, i, w, f) \
   std::conditional_t<i, sc_core::sc_in<VlPort<w>>, sc_core::sc_out<VlPort<w>>> n{#n};
   KEYMAC_ARRAY_PORTS(KEYMAC_SC_PORT_)
 #undef KEYMAC_SC_PORT_
