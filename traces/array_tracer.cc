@@ -1,7 +1,6 @@
 #include "traces/array_tracer.h"
 
 #include "params/keymac_params.h"
-#include "sim/core/ws_array_core.h"
 
 namespace keymac::traces {
 
@@ -36,18 +35,9 @@ void boundary_frame(const TraceLayout& l, const ArrayInputs& in, const ArrayOutp
   });
 }
 
-// The single-step core as the CycleDriver's device.
-class ArrayTracer::Core : public CycleDevice {
- public:
-  Core(Geometry g, bool keyed) : core(g, keyed) {}
-  void reset() override { core.reset(); }
-  void step(const ArrayInputs& in, ArrayOutputs& out) override { core.step(in, out); }
-  WsArrayCore core;
-};
-
 ArrayTracer::ArrayTracer(Geometry g, bool keyed, std::vector<TraceSink*> sinks, const TraceTiming& timing,
                          uint64_t last_cycle)
-    : g_(g), core_(std::make_unique<Core>(g, keyed)), driver_(*core_, g), sinks_(std::move(sinks)),
+    : g_(g), core_(g, keyed), device_(core_), driver_(device_, g), sinks_(std::move(sinks)),
       layout_(boundary_layout(g)) {
   driver_.reset();
   driver_.set_observer([this](const CycleView& v) {

@@ -20,8 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <memory>
-
+#include "sim/core/core_device.h"
 #include "sim/core/cycle_driver.h"
 #include "sim/core/sequencer.h"
 #include "traces/trace_sink.h"
@@ -47,9 +46,9 @@ class ArrayTracer {
   void scrub_key(bool on) { scrub_key_ = on; }
 
  private:
-  class Core;  // the single-step core (WsArrayCore) as a CycleDevice
   Geometry g_;
-  std::unique_ptr<Core> core_;
+  WsArrayCore core_;
+  CoreDevice device_;
   CycleDriver driver_;  // its observer feeds the sinks
   std::vector<TraceSink*> sinks_;
   TraceLayout layout_;
