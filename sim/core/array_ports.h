@@ -125,6 +125,16 @@ void set_lane(std::vector<T>& f, size_t l, uint64_t v) {
 // `out`): the ports it would carry are skipped.
 struct NoPorts {};
 
+// Inside an expansion of KEYMAC_ARRAY_PORTS: the port's field as a generic
+// lambda get(in, out) -> the member `fld` of `in` (input port, i = true) or
+// `out` (output port); the other argument is not used (pass NoPorts{}).
+#define KEYMAC_PORT_GETTER(i, fld)                           \
+  [](auto&& in_, auto&& out_) -> decltype(auto) {            \
+    (void)in_;                                               \
+    (void)out_;                                              \
+    if constexpr (i) return (in_.fld); else return (out_.fld); \
+  }
+
 // Every port of an R x C array whose direction is wanted (Inputs / Outputs),
 // in table order: f(const PortDesc& port, Port id, get), where get(in, out)
 // is the port's field: a member of `in` (an ArrayInputs) for an input port,
@@ -134,13 +144,8 @@ template <bool Inputs, bool Outputs, class F>
 void for_each_port_field(int R, int C, F&& f) {
   (void)R;
   (void)C;
-#define KEYMAC_PORT_FIELD_(n, i, w, fld)                                            \
-  if constexpr ((i) ? Inputs : Outputs)                                             \
-    f(PortDesc{#n, i, w}, Port::n, [](auto&& in, auto&& out) -> decltype(auto) {    \
-      (void)in;                                                                     \
-      (void)out;                                                                    \
-      if constexpr (i) return (in.fld); else return (out.fld);                      \
-    });
+#define KEYMAC_PORT_FIELD_(n, i, w, fld) \
+  if constexpr ((i) ? Inputs : Outputs) f(PortDesc{#n, i, w}, Port::n, KEYMAC_PORT_GETTER(i, fld));
   KEYMAC_ARRAY_PORTS(KEYMAC_PORT_FIELD_)
 #undef KEYMAC_PORT_FIELD_
 }
