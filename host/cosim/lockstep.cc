@@ -96,26 +96,30 @@ void Lockstep::step_rtl() {
 
 Lockstep::~Lockstep() = default;
 
-// The first output port (table order, sim/core/array_ports.h) on which the
-// model's outputs and the RTL's (Model::rtl_out) differ in the current cycle;
-// a lane of a vector port is a column: "psum_data_o[c] (column c)".
-std::optional<Mismatch> Lockstep::compare(const ArrayOutputs& m, const std::string& phase) {
+std::optional<Mismatch> first_output_mismatch(Geometry g, const ArrayOutputs& model, const ArrayOutputs& rtl) {
   std::optional<Mismatch> mm;
-  for_each_port_field<false, true>(g_.rows, g_.cols, [&](const PortDesc& d, Port, auto get) {
-    const auto& field = get(NoPorts{}, m);
-    const auto& rtl_field = get(NoPorts{}, model_->rtl_out);
+  for_each_port_field<false, true>(g.rows, g.cols, [&](const PortDesc& d, Port, auto get) {
+    const auto& field = get(NoPorts{}, model);
+    const auto& rtl_field = get(NoPorts{}, rtl);
     constexpr bool kLanes = !std::is_arithmetic_v<std::decay_t<decltype(field)>>;  // a vector: one lane per column
     for (size_t l = 0; !mm && l < port_lanes::count(field); ++l) {
       const int64_t a = port_lanes::value(field, l), b = port_lanes::value(rtl_field, l);
       if (a == b) continue;
       mm = Mismatch{};
-      mm->cycle = cycle_;
-      mm->phase = phase;
       mm->signal = kLanes ? fmt::format("{}[{}] (column {})", d.name, l, l) : std::string(d.name);
       mm->model_value = std::to_string(a);
       mm->rtl_value = std::to_string(b);
     }
   });
+  return mm;
+}
+
+std::optional<Mismatch> Lockstep::compare(const ArrayOutputs& m, const std::string& phase) {
+  auto mm = first_output_mismatch(g_, m, model_->rtl_out);
+  if (mm) {
+    mm->cycle = cycle_;
+    mm->phase = phase;
+  }
   return mm;
 }
 

@@ -50,6 +50,12 @@ struct Mismatch {
   std::string str() const;
 };
 
+// The first output port of the table (sim/core/array_ports.h order) on which
+// `model` and `rtl` differ, with both values; signal is the port name, or
+// "psum_data_o[c] (column c)" for lane c of a vector port. cycle and phase
+// are left for the caller. Every output port and lane is compared.
+std::optional<Mismatch> first_output_mismatch(Geometry g, const ArrayOutputs& model, const ArrayOutputs& rtl);
+
 class Lockstep {
  public:
   // Throws keymac::Error listing the verilated geometries if g is not built.

@@ -171,5 +171,42 @@ TEST(CosimChecker, UnbuiltGeometryIsRefusedWithTheList) {
   }
 }
 
+// Every output port of the port table is compared, each lane once: a
+// difference on exactly one lane is reported under that lane's name (the
+// section 7 names; psum_data_o lane c as "psum_data_o[c] (column c)") with
+// both values, and equal outputs report nothing.
+TEST(CosimChecker, EveryOutputPortAndLaneIsComparedUnderItsOwnName) {
+  const Geometry g = Geometry::make(2, 3);
+  ArrayOutputs model;
+  model.resize(g);
+  model.psum_valid = true;
+  for (int c = 0; c < 3; ++c) model.psum_data[size_t(c)] = -5 - c;
+  EXPECT_FALSE(first_output_mismatch(g, model, model));
+  std::vector<std::pair<std::string, ArrayOutputs>> cases;
+  auto add = [&](const std::string& name, auto change) {
+    ArrayOutputs rtl = model;
+    change(rtl);
+    cases.emplace_back(name, rtl);
+  };
+  add("key_sealed_o", [](ArrayOutputs& o) { o.key_sealed = true; });
+  add("key_err_o", [](ArrayOutputs& o) { o.key_err = true; });
+  add("psum_valid_o", [](ArrayOutputs& o) { o.psum_valid = false; });
+  for (int c = 0; c < 3; ++c)
+    add("psum_data_o[" + std::to_string(c) + "] (column " + std::to_string(c) + ")",
+        [c](ArrayOutputs& o) { o.psum_data[size_t(c)] = 1000 + c; });
+  size_t lanes = 0;
+  for (const PortDesc& p : array_ports(2, 3)) lanes += p.input ? 0 : std::string(p.name) == "psum_data_o" ? 3 : 1;
+  EXPECT_EQ(cases.size(), lanes) << "an output port of the table is missing from this test";
+  for (const auto& [name, rtl] : cases) {
+    const auto m = first_output_mismatch(g, model, rtl);
+    ASSERT_TRUE(m) << name;
+    EXPECT_EQ(m->signal, name);
+    EXPECT_NE(m->model_value, m->rtl_value) << name;
+  }
+  const auto m = first_output_mismatch(g, model, cases.back().second);
+  EXPECT_EQ(m->model_value, "-7");
+  EXPECT_EQ(m->rtl_value, "1002");
+}
+
 }  // namespace
 }  // namespace keymac

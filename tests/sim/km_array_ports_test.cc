@@ -179,5 +179,39 @@ TEST(KmArrayPortsTest, PortTableMatchesTheRtlPortListAndKmArrayPorts) {
   EXPECT_EQ(sc, rtl);
 }
 
+// Each port's field (the table's 4th column) is its own member of
+// ArrayInputs / ArrayOutputs, lanes times lane bits is the port's width, and
+// the member takes part in the structs' ==, which the co-simulation and the
+// tests compare with: a value in one port's top lane shows on that port and
+// no other when the table is iterated. Only clk_i and rst_ni have no field.
+TEST(KmArrayPortsTest, EveryPortFieldIsADistinctComparedMemberAtThePortWidth) {
+  const Geometry g = Geometry::make(R, C);
+  size_t with_field = 0;
+  for_each_port_field<true, true>(R, C, [&](const PortDesc& d, Port id, auto get) {
+    ArrayInputs in, in0;
+    ArrayOutputs out, out0;
+    for (auto* p : {&in, &in0}) p->resize(g);
+    for (auto* p : {&out, &out0}) p->resize(g);
+    auto&& f = get(in, out);
+    using T = std::decay_t<decltype(f)>;
+    if constexpr (std::is_same_v<T, NoField>) {
+      EXPECT_TRUE(std::string(d.name) == "clk_i" || std::string(d.name) == "rst_ni") << d.name;
+    } else {
+      ++with_field;
+      const size_t lanes = port_lanes::count(f);
+      ASSERT_GT(lanes, 0u) << d.name;
+      EXPECT_EQ(int(lanes) * port_lanes::bits(f, d.width), d.width) << d.name;
+      port_lanes::set_lane(f, lanes - 1, 1);
+      EXPECT_TRUE(d.input ? !(in == in0) : !(out == out0)) << d.name << " is not compared by ==";
+      for_each_port(R, C, in, out, [&](const PortDesc& e, Port other, const auto& fe) {
+        bool set = false;
+        for (size_t l = 0; l < port_lanes::count(fe); ++l) set = set || port_lanes::lane(fe, l) != 0;
+        EXPECT_EQ(set, other == id) << "a value on " << d.name << " shows on " << e.name;
+      });
+    }
+  });
+  EXPECT_EQ(with_field, kArrayPortCount - 2);
+}
+
 }  // namespace
 }  // namespace keymac
