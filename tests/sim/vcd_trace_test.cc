@@ -133,7 +133,9 @@ TEST(VcdTraceTest, WindowedVcdHasTheBoundarySignalsAndConvertsToFst) {
   for (const PortDesc& p : array_ports(4, 3)) {
     const std::string name = std::string("SystemC.km_array.") + p.name;
     EXPECT_EQ(v.declared.count(name) ? v.declared.at(name) : 0, 1) << name;
-    if (v.id_of.count(name)) EXPECT_EQ(v.width.at(v.id_of.at(name)), p.width) << name;
+    if (v.id_of.count(name)) {
+      EXPECT_EQ(v.width.at(v.id_of.at(name)), p.width) << name;
+    }
   }
 
   // Replay: key_sealed_o must rise exactly at cycle 12 (after R*C key bits),
