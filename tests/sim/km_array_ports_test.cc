@@ -18,32 +18,6 @@ namespace {
 
 constexpr int R = 3, C = 5;  // w_data 40 bits (uint64_t), a_data 24 (uint32_t), psum 160 (sc_bv)
 
-// A port value <-> its field (sim/core/array_ports.h): one bit, the row
-// index, or lanes of 8 * sizeof(lane) bits; NoField (clk_i, rst_ni) is not
-// driven from the structs.
-template <int W>
-void to_field(const VlPort<W>& v, bool& f) { f = v; }
-template <int W>
-void to_field(const VlPort<W>& v, uint32_t& f) { f = static_cast<uint32_t>(v); }
-template <int W, class T>
-void to_field(const VlPort<W>& v, std::vector<T>& f) { unpack_lanes<W>(v, f, int(8 * sizeof(T))); }
-template <int W>
-VlPort<W> from_field(bool f) { return f; }
-template <int W>
-VlPort<W> from_field(uint32_t f) { return static_cast<VlPort<W>>(f); }
-template <int W, class T>
-VlPort<W> from_field(const std::vector<T>& f) { return pack_lanes<W>(f, int(8 * sizeof(T))); }
-
-// Input port: its signal from `in`; output port: `out` from its signal.
-template <bool Input, int W, class Get>
-void port_io(sc_core::sc_signal<VlPort<W>>& sig, Get get, const ArrayInputs& in, ArrayOutputs& out) {
-  if constexpr (Input) {
-    const auto& f = get(in, NoPorts{});
-    if constexpr (!std::is_same_v<std::decay_t<decltype(f)>, NoField>) sig = from_field<W>(f);
-  } else {
-    to_field<W>(sig.read(), get(NoPorts{}, out));
-  }
-}
 // clk_i is bound to the clock, every other port to its signal.
 template <Port Id, class P, class S>
 void bind_port(P& port, S& sig, sc_core::sc_clock& clk) {
@@ -75,7 +49,9 @@ struct Bench : CycleDevice {
     sc_core::sc_start(5, sc_core::SC_NS);
   }
   void step(const ArrayInputs& in, ArrayOutputs& out) override {
-#define KEYMAC_BENCH_IO_(n, i, w, f) port_io<i, w>(n, KEYMAC_PORT_GETTER(i, f), in, out);
+#define KEYMAC_BENCH_IO_(n, i, w, f)                            \
+  write_port<i, w>(n, KEYMAC_PORT_GETTER(i, f), in, NoPorts{}); \
+  read_port<!(i), w>(n, KEYMAC_PORT_GETTER(i, f), NoPorts{}, out);
     KEYMAC_ARRAY_PORTS(KEYMAC_BENCH_IO_)
 #undef KEYMAC_BENCH_IO_
     sc_core::sc_start(10, sc_core::SC_NS);
