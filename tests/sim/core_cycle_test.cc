@@ -10,6 +10,7 @@
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
 #include "sim/core/ws_array_core.h"
+#include "sim/core/core_device.h"
 #include "tests/sim/step_run.h"
 #include "tests/sim/test_util.h"
 
@@ -73,26 +74,24 @@ TEST(WsArrayCoreTest, OutputsLeaveRPlusCMinusOneCyclesAfterTheActivation) {
 TEST(WsArrayCoreTest, KeyRegisterSealsAfterRTimesCBitsAndRefusesAReload) {
   const Geometry g = Geometry::make(2, 3);
   WsArrayCore core(g, true);
+  CoreDevice dev(core);
+  CycleDriver drive(dev, g);
+  drive.reset();
   const Key key = Key::seeded_random(g, 7);
-  ArrayInputs in;
-  in.resize(g);
+  drive.set_observer([](const CycleView& v) {
+    EXPECT_FALSE(v.out.key_sealed) << "key-load cycle " << v.index;
+    return true;
+  });
+  drive.load_key(key.serial());
   ArrayOutputs out;
-  for (int j = 0; j < g.pes(); ++j) {
-    Sequencer::key_inputs(key.serial(), j, in);
-    core.step(in, out);
-    EXPECT_FALSE(out.key_sealed);
-  }
   core.outputs(out);
   EXPECT_TRUE(out.key_sealed);
   EXPECT_FALSE(out.key_err);
   const auto bits = core.key().bits();
   // Reload attempt: refused, sticky error, register unchanged.
-  for (int j = 0; j < g.pes(); ++j) {
-    Sequencer::key_inputs(std::vector<uint8_t>(size_t(g.pes()), 1), j, in);
-    core.step(in, out);
-  }
-  in.idle();
-  core.step(in, out);
+  drive.set_observer(nullptr);
+  drive.load_key(std::vector<uint8_t>(size_t(g.pes()), 1));
+  drive.idle(1);
   core.outputs(out);
   EXPECT_TRUE(out.key_err);
   EXPECT_TRUE(out.key_sealed);
