@@ -41,7 +41,7 @@ class Lockstep::Device : public CycleDevice {
     }
     drive_rtl(*ls_.rtl_, *to_rtl);
     read_rtl(*ls_.rtl_, ls_.model_->rtl_out);
-    if (ls_.model_->rtl_out == out) ls_.step_rtl();
+    if (!first_output_mismatch(ls_.g_, out, ls_.model_->rtl_out)) ls_.step_rtl();
   }
   void use_rtl_key(const std::vector<uint8_t>* bits) {
     rtl_key = bits;
