@@ -67,7 +67,7 @@ void when(S& s, F&& f) {
 
 // One port of the table (sim/core/array_ports.h) from / into its field,
 // lane by lane; a field with the wrong number of lanes is refused.
-template <class P, class F>
+template <class F>
 void check_lanes(const char* name, int width, const F& field) {
   const size_t n = keymac::port_lanes::count(field);
   const int b = keymac::port_lanes::bits(field, width);
@@ -77,14 +77,14 @@ void check_lanes(const char* name, int width, const F& field) {
 }
 template <class P, class F>
 void put_field(P& p, const char* name, int width, const F& field) {
-  check_lanes<P>(name, width, field);
+  check_lanes(name, width, field);
   const size_t n = keymac::port_lanes::count(field);
   const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
   for (size_t l = 0; l < n; ++l) put(p, static_cast<unsigned>(l) * b, b, static_cast<uint32_t>(keymac::port_lanes::lane(field, l)));
 }
 template <class P, class F>
 void get_field(const P& p, const char* name, int width, F& field) {
-  check_lanes<P>(name, width, field);
+  check_lanes(name, width, field);
   const size_t n = keymac::port_lanes::count(field);
   const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
   for (size_t l = 0; l < n; ++l) keymac::port_lanes::set_lane(field, l, get(p, static_cast<unsigned>(l) * b, b));

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "host/cosim/lockstep.h"
+#include "rtl_models.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -206,6 +207,23 @@ TEST(CosimChecker, EveryOutputPortAndLaneIsComparedUnderItsOwnName) {
   const auto m = first_output_mismatch(g, model, cases.back().second);
   EXPECT_EQ(m->model_value, "-7");
   EXPECT_EQ(m->rtl_value, "1002");
+}
+
+// The verilated glue takes lane vectors of exactly the port's width
+// (w_data_i: C lanes of 8 bits), refusing any other count with the port's name.
+TEST(CosimChecker, RtlGlueRefusesALaneVectorOfTheWrongSize) {
+  auto rtl = rtl::make_rtl_array(2, 3, true);
+  ASSERT_TRUE(rtl) << "no verilated keyed 2x3 km_array in this build";
+  ArrayInputs in;
+  in.resize(Geometry::make(2, 3));
+  EXPECT_NO_THROW(rtl->set_inputs(in));
+  in.w_data.push_back(0);
+  try {
+    rtl->set_inputs(in);
+    ADD_FAILURE() << "4 weight lanes on a 3-column array were accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "rtl_array: w_data_i needs 3 lanes, got 4");
+  }
 }
 
 }  // namespace
