@@ -17,6 +17,10 @@
 //    == exactly when the ports carry the same bits.
 //  * clk_i and rst_ni are not fields: a step is one clock cycle, and reset is
 //    a separate call on the model (WsArrayCore::reset()).
+//  * The port list is KEYMAC_ARRAY_PORTS below, the only place it is written;
+//    code that handles every port iterates it (the macro, for_each_port_field
+//    or for_each_port), so adding a port is one line there, its field here,
+//    and the RTL.
 #pragma once
 #include <array>
 #include <cstdint>
