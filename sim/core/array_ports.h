@@ -19,9 +19,10 @@
 //    a separate call on the model (WsArrayCore::reset()).
 //  * The port list is KEYMAC_ARRAY_PORTS below, the only place it is written;
 //    code that handles every port iterates it (the macro, for_each_port_field
-//    or for_each_port), so adding a port is one line there, its field here,
-//    and the RTL.
+//    or for_each_port), resize / idle / == included, so adding a port is one
+//    line there, its member in the struct, and the RTL.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <type_traits>
@@ -164,6 +165,38 @@ void for_each_port(int R, int C, In&& in, Out&& out, F&& f) {
   for_each_port_field<kIn, kOut>(R, C, [&](const PortDesc& d, Port id, auto get) { f(d, id, get(in, out)); });
 }
 
+// resize / idle / == of the port structs, over the table (not kx_*).
+namespace port_structs {
+inline void clear_field(NoField) {}
+inline void clear_field(bool& f) { f = false; }
+inline void clear_field(uint32_t& f) { f = 0; }
+template <class T>
+void clear_field(std::vector<T>& f) { std::fill(f.begin(), f.end(), T{0}); }
+inline void size_field(NoField, int) {}
+template <class T>
+void size_field(T& f, int) { clear_field(f); }
+template <class T>
+void size_field(std::vector<T>& f, int width) { f.assign(static_cast<size_t>(width) / (8 * sizeof(T)), T{0}); }
+template <class In, class Out>
+void resize(Geometry g, In&& in, Out&& out) {
+  for_each_port(g.rows, g.cols, in, out, [](const PortDesc& d, Port, auto& f) { size_field(f, d.width); });
+}
+template <class In, class Out>
+void clear(In&& in, Out&& out) {
+  for_each_port(0, 0, in, out, [](const PortDesc&, Port, auto& f) { clear_field(f); });
+}
+template <class InA, class InB, class OutA, class OutB>
+bool equal(const InA& ia, const InB& ib, const OutA& oa, const OutB& ob) {
+  constexpr bool kIn = !std::is_same_v<InA, NoPorts>, kOut = !std::is_same_v<OutA, NoPorts>;
+  bool eq = true;
+  for_each_port_field<kIn, kOut>(0, 0, [&](const PortDesc&, Port, auto get) {
+    const auto& a = get(ia, oa);
+    if constexpr (!std::is_same_v<std::decay_t<decltype(a)>, NoField>) eq = eq && a == get(ib, ob);
+  });
+  return eq;
+}
+}  // namespace port_structs
+
 struct ArrayInputs {
   static constexpr NoField none{};  // the field of clk_i and rst_ni (KEYMAC_ARRAY_PORTS)
   bool key_valid = false;
@@ -181,23 +214,16 @@ struct ArrayInputs {
   bool kx_start = false;
   std::array<uint8_t, 10> kx_iv{};
 
-  void resize(Geometry g) {
-    w_data.assign(static_cast<size_t>(g.cols), 0);
-    a_data.assign(static_cast<size_t>(g.rows), 0);
-  }
+  // Vectors sized for g (lanes = port width / lane bits), all ports 0.
+  void resize(Geometry g) { port_structs::resize(g, *this, NoPorts{}); }
   // All ports 0 (vectors keep their size).
   void idle() {
-    key_valid = key_bit = w_valid = w_bank = a_valid = a_bank = kx_start = false;
-    w_row = 0;
+    port_structs::clear(*this, NoPorts{});
+    kx_start = false;
     kx_iv.fill(0);
-    for (auto& v : w_data) v = 0;
-    for (auto& v : a_data) v = 0;
   }
   bool operator==(const ArrayInputs& o) const {
-    return key_valid == o.key_valid && key_bit == o.key_bit && w_valid == o.w_valid &&
-           w_row == o.w_row && w_bank == o.w_bank && w_data == o.w_data &&
-           a_valid == o.a_valid && a_bank == o.a_bank && a_data == o.a_data &&
-           kx_start == o.kx_start && kx_iv == o.kx_iv;
+    return port_structs::equal(*this, o, NoPorts{}, NoPorts{}) && kx_start == o.kx_start && kx_iv == o.kx_iv;
   }
   bool operator!=(const ArrayInputs& o) const { return !(*this == o); }
 };
@@ -208,11 +234,8 @@ struct ArrayOutputs {
   bool psum_valid = false;
   std::vector<int32_t> psum_data;  // C entries; all 0 when psum_valid == 0
 
-  void resize(Geometry g) { psum_data.assign(static_cast<size_t>(g.cols), 0); }
-  bool operator==(const ArrayOutputs& o) const {
-    return key_sealed == o.key_sealed && key_err == o.key_err && psum_valid == o.psum_valid &&
-           psum_data == o.psum_data;
-  }
+  void resize(Geometry g) { port_structs::resize(g, NoPorts{}, *this); }
+  bool operator==(const ArrayOutputs& o) const { return port_structs::equal(NoPorts{}, NoPorts{}, *this, o); }
   bool operator!=(const ArrayOutputs& o) const { return !(*this == o); }
 };
 
