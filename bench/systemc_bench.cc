@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "host/backend/systemc_backend.h"
+#include "sim/core/core_device.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/cycle_memory.h"
 #include "sim/core/sequencer.h"
 #include "sim/core/ws_array_core.h"
@@ -98,17 +100,13 @@ void BM_StepCore(benchmark::State& state) {
   auto w = random_s8(size_t(s.k * s.n), 3, -127, 127);
   const LayerPlan plan = MemorySystem(g, MemoryConfig{}).plan(s);
   WsArrayCore core(g, true);
-  ArrayInputs in;
-  ArrayOutputs out;
+  CoreDevice dev(core);
+  CycleDriver drive(dev, g);
   uint64_t cycles = 0;
   for (auto _ : state) {
     Sequencer seq(GemmProblem{s, x.data(), w.data(), g}, plan);
-    core.reset();
-    for (int64_t t = 0; t < seq.cycles(); ++t) {
-      seq.inputs(t, in);
-      core.step(in, out);
-      seq.collect(t, out);
-    }
+    drive.reset();
+    drive.run_layer(seq);
     cycles += uint64_t(seq.cycles());
   }
   state.counters["cycles/s"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);

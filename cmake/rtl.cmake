@@ -117,6 +117,7 @@ function(keymac_verilate_array target)
   target_sources(${target} PRIVATE ${_gen})
   target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
   target_link_libraries(${target} PUBLIC keymac_verilated_rt keymac_params)
+  set_source_files_properties(${_gen} PROPERTIES INCLUDE_DIRECTORIES ${CMAKE_SOURCE_DIR})  # rtl_array_impl.h: sim/core/array_ports.h
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   set_property(GLOBAL APPEND PROPERTY KEYMAC_RTL_GEOMETRIES "${A_ROWS} ${A_COLS} ${A_KEYED} ${prefix} ${target} ${KM_EXPANDED_BOOL}")
 endfunction()

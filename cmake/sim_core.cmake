@@ -28,3 +28,5 @@ target_sources(keymac_core PRIVATE
 )
 # The cycle-stepped memory system: the reference for MemorySystem::plan.
 target_sources(keymac_core PRIVATE sim/core/cycle_memory.cc)
+# The one cycle-by-cycle driver of an array (reset, key load, layers).
+target_sources(keymac_core PRIVATE sim/core/cycle_driver.cc)

@@ -20,8 +20,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/core/core_device.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/sequencer.h"
-#include "sim/core/ws_array_core.h"
 #include "traces/trace_sink.h"
 
 namespace keymac::traces {
@@ -35,21 +36,23 @@ class ArrayTracer {
  public:
   ArrayTracer(Geometry g, bool keyed, std::vector<TraceSink*> sinks, const TraceTiming& timing,
               uint64_t last_cycle);
+  ~ArrayTracer();
+  ArrayTracer(const ArrayTracer&) = delete;
+  ArrayTracer& operator=(const ArrayTracer&) = delete;
   void load_key(const std::vector<uint8_t>& bits);
   std::vector<int32_t> run_layer(const GemmProblem& problem, const LayerPlan& plan);
   void finish();
-  uint64_t cycle() const { return cycle_; }
+  uint64_t cycle() const { return driver_.cycle(); }
   void scrub_key(bool on) { scrub_key_ = on; }
 
  private:
-  void step(const ArrayInputs& in);
   Geometry g_;
   WsArrayCore core_;
+  CoreDevice device_;
+  CycleDriver driver_;  // its observer feeds the sinks
   std::vector<TraceSink*> sinks_;
   TraceLayout layout_;
   std::vector<uint64_t> frame_;
-  ArrayOutputs out_;
-  uint64_t cycle_ = 0;
   bool scrub_key_ = false;
 };
 

@@ -7,8 +7,8 @@
 #include "base/output_file.h"
 #include "base/spawn.h"
 #include "host/backend/rtl_ports.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/error.h"
-#include "sim/core/expanded_key_source.h"
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
 #include "traces/vcd_scrub.h"
@@ -22,7 +22,24 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 }  // namespace
 
-RtlBackend::RtlBackend(Geometry g, const BackendOptions& options) : g_(g), opt_(options) {
+// One cycle of the current RTL array: drive the inputs, read the outputs,
+// one clock edge (RtlBackend::tick: trace window included).
+class RtlBackend::Device : public CycleDevice {
+ public:
+  explicit Device(RtlBackend& b) : b_(b) {}
+  void reset() override { b_.cur_->reset(); }
+  void step(const ArrayInputs& in, ArrayOutputs& out) override {
+    drive_rtl(*b_.cur_, in);
+    read_rtl(*b_.cur_, out);
+    b_.tick();
+  }
+
+ private:
+  RtlBackend& b_;
+};
+
+RtlBackend::RtlBackend(Geometry g, const BackendOptions& options)
+    : g_(g), opt_(options), device_(std::make_unique<Device>(*this)), driver_(std::make_unique<CycleDriver>(*device_, g)) {
   keyed_ = rtl::make_rtl_array(g.rows, g.cols, true);
   plain_ = rtl::make_rtl_array(g.rows, g.cols, false);
   expanded_ = rtl::make_rtl_array(g.rows, g.cols, true, true);
@@ -131,16 +148,10 @@ void RtlBackend::reset(const KeySource* key) {
     kx_ = key->clone();
   }
   cur_ = kx_ ? expanded_.get() : (!key && plain_) ? plain_.get() : keyed_.get();
-  cur_->reset();
-  ArrayInputs in;
-  in.resize(g_);
+  driver_->reset();
   if (key) {
     const auto bits = key->bits();
-    for (int64_t j = 0; j < static_cast<int64_t>(bits.size()); ++j) {
-      Sequencer::key_inputs(bits, j, in);
-      drive_rtl(*cur_, in);
-      tick();
-    }
+    driver_->load_key(bits);
     cur_->set_idle();
     if (!cur_->key_sealed()) throw Error("rtl: key register did not seal after " + std::to_string(bits.size()) + " bits");
   }
@@ -151,23 +162,9 @@ LayerStats RtlBackend::run_gemm(const GemmJob& job, int32_t* y) {
   const LayerPlan plan = MemorySystem(g_, MemoryConfig{}).plan(job.shape);
   GemmProblem p{job.shape, job.x, job.w, g_};
   Sequencer seq(p, plan);
-  if (kx_) {
-    const auto& src = dynamic_cast<const ExpandedKeySource&>(*kx_);
-    seq.set_key_warmup(static_cast<int64_t>(src.warmup_cycles()), ExpandedKeySource::layer_iv(src.nonce(), job.layer_index));
-  }
-  ArrayInputs in;
-  in.resize(g_);
-  ArrayOutputs out;
-  out.resize(g_);
-  int64_t last_valid = -1;
-  for (int64_t t = 0; t < seq.cycles(); ++t) {
-    seq.inputs(t, in);
-    drive_rtl(*cur_, in);
-    read_rtl(*cur_, out);
-    if (out.psum_valid) last_valid = t;
-    seq.collect(t, out);
-    tick();
-  }
+  CycleDriver::prepare_layer(seq, kx_.get(), job.layer_index);
+  driver_->run_layer(seq);
+  const int64_t last_valid = driver_->last_valid();
   if (last_valid != seq.cycles() - 1)
     throw Error("rtl: last output row left in layer cycle " + std::to_string(last_valid) + ", the schedule says " +
                 std::to_string(seq.cycles() - 1));

@@ -27,6 +27,7 @@
 namespace keymac {
 
 namespace rtl { class RtlArray; }
+class CycleDriver;
 
 // The km_array design scope in the verilated model's VCD.
 inline constexpr const char* kRtlSaifScope = "km_array.km_array";
@@ -44,6 +45,7 @@ class RtlBackend : public ArrayBackend {
 
  private:
   void tick();
+  class Device;  // the current RTL array as the CycleDriver's CycleDevice
   Geometry g_;
   BackendOptions opt_;
   std::unique_ptr<rtl::RtlArray> plain_, keyed_, expanded_;
@@ -53,6 +55,8 @@ class RtlBackend : public ArrayBackend {
   bool tracing_ = false, traced_ = false, finished_ = false;
   std::string vcd_tmp_;                 // Verilator's raw VCD, in trace_dir_
   std::unique_ptr<TempDir> trace_dir_;  // private (0700): the raw VCD holds the key
+  std::unique_ptr<Device> device_;
+  std::unique_ptr<CycleDriver> driver_;
 };
 
 }  // namespace keymac

@@ -12,21 +12,16 @@
 namespace keymac {
 
 // Sets every input port of the current cycle from `in`.
+// The table's ports (sim/core/array_ports.h) through RtlArray::set_inputs,
+// then the expanded key mode's kx_start_i / kx_iv_i, which are not in it.
 inline void drive_rtl(rtl::RtlArray& r, const ArrayInputs& in) {
-  r.set_key(in.key_valid, in.key_bit);
-  r.set_weights(in.w_valid, in.w_row, in.w_bank, in.w_data);
-  r.set_activations(in.a_valid, in.a_bank, in.a_data);
+  r.set_inputs(in);
   if (r.geometry().expanded) r.set_key_start(in.kx_start, in.kx_iv);
   else if (in.kx_start) throw std::logic_error("rtl: kx_start_i driven on an array without the expanded key unit");
 }
 
 // Reads every output port of the current cycle (out must be resize()d).
-inline void read_rtl(const rtl::RtlArray& r, ArrayOutputs& out) {
-  out.key_sealed = r.key_sealed();
-  out.key_err = r.key_err();
-  out.psum_valid = r.psum_valid();
-  for (size_t c = 0; c < out.psum_data.size(); ++c) out.psum_data[c] = r.psum(static_cast<int>(c));
-}
+inline void read_rtl(const rtl::RtlArray& r, ArrayOutputs& out) { r.get_outputs(out); }
 
 // "1x1, 2x3, 4x4 (plain), ..." — the verilated geometries, for error messages.
 inline std::string rtl_geometry_list(bool keyed_only) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "host/backend/rtl_ports.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/error.h"
 #include "sim/core/expanded_key_source.h"
 #include "sim/core/fold_engine.h"
@@ -12,10 +13,46 @@
 namespace keymac {
 
 struct Lockstep::Model {
-  Model(Geometry g, bool keyed) : core(g, keyed), fast(g) {}
-  Model(Geometry g, KeyMode mode) : core(g, mode), fast(g) {}
+  Model(Geometry g, bool keyed) : core(g, keyed), fast(g) { rtl_out.resize(g); }
+  Model(Geometry g, KeyMode mode) : core(g, mode), fast(g) { rtl_out.resize(g); }
   WsArrayCore core;
   FastArray fast;
+  ArrayOutputs rtl_out;  // the RTL's outputs of the current cycle
+};
+
+// Model and RTL in one cycle: the model's single-step core gives `out`, the
+// RTL gets the same inputs (during the key load: its own key bits, when
+// rtl_key is set) and its outputs go to Model::rtl_out. The RTL's clock edge
+// is withheld when any output differs, so the mismatch's cycle is current.
+class Lockstep::Device : public CycleDevice {
+ public:
+  explicit Device(Lockstep& ls) : ls_(ls) { rtl_in_.resize(ls.g_); }
+  void reset() override {
+    ls_.rtl_->reset();
+    ls_.model_->core.reset();
+  }
+  void step(const ArrayInputs& in, ArrayOutputs& out) override {
+    ls_.model_->core.step(in, out);
+    const ArrayInputs* to_rtl = &in;
+    if (rtl_key && in.key_valid) {
+      rtl_in_ = in;
+      rtl_in_.key_bit = rtl_key->at(key_j_++) != 0;
+      to_rtl = &rtl_in_;
+    }
+    drive_rtl(*ls_.rtl_, *to_rtl);
+    read_rtl(*ls_.rtl_, ls_.model_->rtl_out);
+    if (!first_output_mismatch(ls_.g_, out, ls_.model_->rtl_out)) ls_.step_rtl();
+  }
+  void use_rtl_key(const std::vector<uint8_t>* bits) {
+    rtl_key = bits;
+    key_j_ = 0;
+  }
+
+ private:
+  Lockstep& ls_;
+  const std::vector<uint8_t>* rtl_key = nullptr;
+  size_t key_j_ = 0;
+  ArrayInputs rtl_in_;
 };
 
 std::string Mismatch::str() const {
@@ -32,6 +69,8 @@ Lockstep::Lockstep(Geometry g, bool keyed, bool expanded) : g_(g), keyed_(keyed)
                 " RTL model for " + g.str() + " (built: " + rtl_geometry_list(false) + ")");
   }
   model_ = expanded_ ? std::make_unique<Model>(g, KeyMode::kExpanded) : std::make_unique<Model>(g, keyed);
+  device_ = std::make_unique<Device>(*this);
+  driver_ = std::make_unique<CycleDriver>(*device_, g);
 }
 
 void Lockstep::set_expanded_key(const KeySource& src) {
@@ -57,50 +96,43 @@ void Lockstep::step_rtl() {
 
 Lockstep::~Lockstep() = default;
 
+std::optional<Mismatch> first_output_mismatch(Geometry g, const ArrayOutputs& model, const ArrayOutputs& rtl) {
+  std::optional<Mismatch> mm;
+  for_each_port_field<false, true>(g.rows, g.cols, [&](const PortDesc& d, Port, auto get) {
+    const auto& field = get(NoPorts{}, model);
+    const auto& rtl_field = get(NoPorts{}, rtl);
+    constexpr bool kLanes = !std::is_arithmetic_v<std::decay_t<decltype(field)>>;  // a vector: one lane per column
+    for (size_t l = 0; !mm && l < port_lanes::count(field); ++l) {
+      const int64_t a = port_lanes::value(field, l), b = port_lanes::value(rtl_field, l);
+      if (a == b) continue;
+      mm = Mismatch{};
+      mm->signal = kLanes ? fmt::format("{}[{}] (column {})", d.name, l, l) : std::string(d.name);
+      mm->model_value = std::to_string(a);
+      mm->rtl_value = std::to_string(b);
+    }
+  });
+  return mm;
+}
+
 std::optional<Mismatch> Lockstep::compare(const ArrayOutputs& m, const std::string& phase) {
-  auto diff = [&](const std::string& sig, int64_t a, int64_t b) -> std::optional<Mismatch> {
-    if (a == b) return std::nullopt;
-    Mismatch mm;
-    mm.cycle = cycle_;
-    mm.phase = phase;
-    mm.signal = sig;
-    mm.model_value = std::to_string(a);
-    mm.rtl_value = std::to_string(b);
-    return mm;
-  };
-  if (auto d = diff("key_sealed_o", m.key_sealed, rtl_->key_sealed())) return d;
-  if (auto d = diff("key_err_o", m.key_err, rtl_->key_err())) return d;
-  if (auto d = diff("psum_valid_o", m.psum_valid, rtl_->psum_valid())) return d;
-  for (int c = 0; c < g_.cols; ++c)
-    if (auto d = diff(fmt::format("psum_data_o[{}] (column {})", c, c), m.psum_data[static_cast<size_t>(c)], rtl_->psum(c))) return d;
-  return std::nullopt;
+  auto mm = first_output_mismatch(g_, m, model_->rtl_out);
+  if (mm) {
+    mm->cycle = cycle_;
+    mm->phase = phase;
+  }
+  return mm;
 }
 
 std::optional<Mismatch> Lockstep::key_phase() {
-  rtl_->reset();
-  model_->core.reset();
   cycle_ = 0;
-  ArrayInputs in, in_rtl;
-  in.resize(g_);
-  in_rtl.resize(g_);
-  ArrayOutputs out;
-  out.resize(g_);
-  auto tick = [&]() { step_rtl(); };
-  const auto n = static_cast<int64_t>(model_bits_.size());
-  for (int64_t j = 0; j < n; ++j) {
-    Sequencer::key_inputs(model_bits_, j, in);
-    Sequencer::key_inputs(rtl_bits_, j, in_rtl);
-    model_->core.step(in, out);
-    drive_rtl(*rtl_, in_rtl);
-    if (auto m = compare(out, "key load")) return m;
-    tick();
-  }
+  driver_->reset();
+  std::optional<Mismatch> mm;
+  driver_->set_observer([&](const CycleView& v) { return !(mm = compare(v.out, "key load")); });
+  device_->use_rtl_key(&rtl_bits_);
+  const bool ok = driver_->load_key(model_bits_);
+  device_->use_rtl_key(nullptr);
   // One idle cycle: the sealed flag is visible on the ports.
-  in.idle();
-  model_->core.step(in, out);
-  drive_rtl(*rtl_, in);
-  if (auto m = compare(out, "key load")) return m;
-  tick();
+  if (!ok || !driver_->idle(1)) return mm;
   if (!expanded_) model_->fast.set_key(model_->core.key());
   return std::nullopt;
 }
@@ -109,27 +141,20 @@ std::optional<Mismatch> Lockstep::layer_phase(const Layer& l, size_t index, std:
   const LayerPlan plan = MemorySystem(g_, MemoryConfig{}).plan(l.p.shape);
   Sequencer seq(l.p, plan);
   if (expanded_) {
-    const auto& src = dynamic_cast<const ExpandedKeySource&>(*kx_);
-    seq.set_key_warmup(static_cast<int64_t>(src.warmup_cycles()), ExpandedKeySource::layer_iv(src.nonce(), l.index));
+    CycleDriver::prepare_layer(seq, kx_.get(), l.index);
     model_->fast.set_key_source(kx_.get(), l.index);
   }
-  ArrayInputs in;
-  in.resize(g_);
-  ArrayOutputs out, fast_out;
-  out.resize(g_);
+  ArrayOutputs fast_out;
   fast_out.resize(g_);
-  for (int64_t t = 0; t < seq.cycles(); ++t) {
-    seq.inputs(t, in);
-    model_->core.step(in, out);
-    const std::string phase = fmt::format("layer {} cycle {}", index, t);
-    model_->fast.outputs_at(seq, t, fast_out);
-    if (fast_out != out)
-      throw Error(fmt::format("model self-check failed at cycle {} ({}): SystemC fast mode and single-step core disagree", cycle_, phase));
-    drive_rtl(*rtl_, in);
-    if (auto m = compare(out, phase)) return m;
-    seq.collect(t, out);
-    step_rtl();
-  }
+  std::optional<Mismatch> mm;
+  driver_->set_observer([&](const CycleView& v) {
+    const std::string phase = fmt::format("layer {} cycle {}", index, v.index);
+    model_->fast.outputs_at(seq, v.index, fast_out);
+    if (fast_out != v.out)
+      throw Error(fmt::format("model self-check failed at cycle {} ({}): SystemC fast mode and single-step core disagree", v.cycle, phase));
+    return !(mm = compare(v.out, phase));
+  });
+  if (!driver_->run_layer(seq)) return mm;
   if (y) *y = seq.y();
   return std::nullopt;
 }

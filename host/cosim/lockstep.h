@@ -39,6 +39,7 @@
 namespace keymac {
 
 namespace rtl { class RtlArray; }
+class CycleDriver;
 
 struct Mismatch {
   uint64_t cycle = 0;        // global cycle since reset
@@ -48,6 +49,12 @@ struct Mismatch {
   std::string wave_path;     // VCD around the mismatch (empty if not written)
   std::string str() const;
 };
+
+// The first output port of the table (sim/core/array_ports.h order) on which
+// `model` and `rtl` differ, with both values; signal is the port name, or
+// "psum_data_o[c] (column c)" for lane c of a vector port. cycle and phase
+// are left for the caller. Every output port and lane is compared.
+std::optional<Mismatch> first_output_mismatch(Geometry g, const ArrayOutputs& model, const ArrayOutputs& rtl);
 
 class Lockstep {
  public:
@@ -79,6 +86,7 @@ class Lockstep {
   std::optional<Mismatch> layer_phase(const Layer& l, size_t index, std::vector<int32_t>* y);
 
   void step_rtl();  // one RTL edge, tracing window and fault injection included
+  // compare(): the model's outputs against the RTL's (Model::rtl_out), port by port.
   Geometry g_;
   bool keyed_, expanded_ = false;
   std::unique_ptr<KeySource> kx_;
@@ -93,6 +101,9 @@ class Lockstep {
   std::optional<uint64_t> trace_from_, trace_to_;
   struct Model;
   std::unique_ptr<Model> model_;
+  class Device;  // model and RTL in one cycle, for the CycleDriver
+  std::unique_ptr<Device> device_;
+  std::unique_ptr<CycleDriver> driver_;
 };
 
 }  // namespace keymac

@@ -29,6 +29,11 @@
 #include <string>
 #include <vector>
 
+namespace keymac {
+struct ArrayInputs;   // sim/core/array_ports.h
+struct ArrayOutputs;
+}  // namespace keymac
+
 namespace keymac::rtl {
 
 struct RtlGeometry {
@@ -64,6 +69,13 @@ class RtlArray {
   virtual bool peek_key_bit(int bank, int r, int c) const = 0;
   // All data/valid inputs to 0 (rst_n unchanged).
   virtual void set_idle() = 0;
+  // Every input port of the port table (KEYMAC_ARRAY_PORTS in
+  // sim/core/array_ports.h; not clk_i / rst_ni, nor the expanded mode's
+  // kx_* ports) from `in`, whose vectors must have cols() / rows() lanes
+  // (std::invalid_argument otherwise).
+  virtual void set_inputs(const ArrayInputs& in) = 0;
+  // Every output port of the port table into `out` (resize()d: cols() sums).
+  virtual void get_outputs(ArrayOutputs& out) const = 0;
 
   // Outputs of the current cycle.
   virtual bool key_sealed() const = 0;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "rtl_array.h"
+#include "sim/core/array_ports.h"
 #include "verilated.h"
 #include "verilated_syms.h"
 #include "verilated_vcd_c.h"
@@ -44,6 +45,49 @@ template <std::size_t N>
 uint32_t get32(const VlWide<N>& p, unsigned lsb) {
   // Column sums are 32-bit aligned (bits [32c+31:32c]).
   return p[lsb / 32];
+}
+// Bits [lsb+width-1 : lsb] (width <= 32).
+template <typename T>
+std::enable_if_t<std::is_integral_v<T>, uint64_t> get(const T& p, unsigned lsb, unsigned width) {
+  return (static_cast<uint64_t>(p) >> lsb) & ((1ULL << width) - 1);
+}
+template <std::size_t N>
+uint64_t get(const VlWide<N>& p, unsigned lsb, unsigned width) {
+  if (lsb % 32 == 0 && width == 32) return p[lsb / 32];
+  uint64_t v = 0;
+  for (unsigned i = 0; i < width; ++i) v |= static_cast<uint64_t>((p[(lsb + i) / 32] >> ((lsb + i) % 32)) & 1u) << i;
+  return v;
+}
+
+// f(s) when On (a port of the wanted direction), else nothing (f is not instantiated).
+template <bool On, class S, class F>
+void when(S& s, F&& f) {
+  if constexpr (On) f(s);
+}
+
+// One port of the table (sim/core/array_ports.h) from / into its field,
+// lane by lane; a field with the wrong number of lanes is refused.
+template <class F>
+void check_lanes(const char* name, int width, const F& field) {
+  const size_t n = keymac::port_lanes::count(field);
+  const int b = keymac::port_lanes::bits(field, width);
+  if (b > 0 && static_cast<size_t>(width) != n * static_cast<size_t>(b))
+    throw std::invalid_argument(std::string("rtl_array: ") + name + " needs " + std::to_string(width / b) +
+                                " lanes, got " + std::to_string(n));
+}
+template <class P, class F>
+void put_field(P& p, const char* name, int width, const F& field) {
+  check_lanes(name, width, field);
+  const size_t n = keymac::port_lanes::count(field);
+  const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
+  for (size_t l = 0; l < n; ++l) put(p, static_cast<unsigned>(l) * b, b, static_cast<uint32_t>(keymac::port_lanes::lane(field, l)));
+}
+template <class P, class F>
+void get_field(const P& p, const char* name, int width, F& field) {
+  check_lanes(name, width, field);
+  const size_t n = keymac::port_lanes::count(field);
+  const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
+  for (size_t l = 0; l < n; ++l) keymac::port_lanes::set_lane(field, l, get(p, static_cast<unsigned>(l) * b, b));
 }
 
 // Does the verilated class have the expanded key mode's ports?
@@ -144,15 +188,26 @@ class VerilatedArray final : public RtlArray {
   bool peek_key_bit(int bank, int r, int c) const override { return *key_bit_ptr(bank, r, c) != 0; }
   void set_idle() override {
     if constexpr (port::HasKeyStart<V>::value) set_key_start(false, {});
-    top_->key_valid_i = 0;
-    top_->key_bit_i = 0;
-    top_->w_valid_i = 0;
-    top_->w_row_i = 0;
-    top_->w_bank_i = 0;
-    top_->a_valid_i = 0;
-    top_->a_bank_i = 0;
-    for (int c = 0; c < geom_.cols; ++c) port::put(top_->w_data_i, 8 * c, 8, 0);
-    for (int r = 0; r < geom_.rows; ++r) port::put(top_->a_data_i, 8 * r, 8, 0);
+    if (idle_.a_data.empty()) idle_.resize(keymac::Geometry{geom_.rows, geom_.cols});
+    set_inputs(idle_);
+  }
+  void set_inputs(const keymac::ArrayInputs& in) override {
+    const int R = geom_.rows, C = geom_.cols;
+    (void)R;
+    (void)C;
+#define KEYMAC_RTL_SET_(n, i, w, fld) \
+    port::when<i>(in, [&](const auto& s) { port::put_field(top_->n, #n, w, s.fld); });
+    KEYMAC_ARRAY_PORTS(KEYMAC_RTL_SET_)
+#undef KEYMAC_RTL_SET_
+  }
+  void get_outputs(keymac::ArrayOutputs& out) const override {
+    const int R = geom_.rows, C = geom_.cols;
+    (void)R;
+    (void)C;
+#define KEYMAC_RTL_GET_(n, i, w, fld) \
+    port::when<!(i)>(out, [&](auto& s) { port::get_field(top_->n, #n, w, s.fld); });
+    KEYMAC_ARRAY_PORTS(KEYMAC_RTL_GET_)
+#undef KEYMAC_RTL_GET_
   }
 
   bool key_sealed() const override { return top_->key_sealed_o; }
@@ -226,6 +281,7 @@ class VerilatedArray final : public RtlArray {
   RtlGeometry geom_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> top_;
+  keymac::ArrayInputs idle_;  // all ports 0 (set_idle)
   std::unique_ptr<CheckedVcdFile> file_;  // outlives vcd_ (declared first)
   std::unique_ptr<VerilatedVcdC> vcd_;
   uint64_t cycle_ = 0;

@@ -18,8 +18,7 @@ namespace keymac {
 
 BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t from, uint64_t to, uint64_t period_ps,
                                bool trace_key)
-    : g_(g), trace_key_(trace_key), from_(from), to_(to), period_ps_(period_ps), w_data_i_(8 * g.cols),
-      a_data_i_(8 * g.rows), psum_data_o_(32 * g.cols) {
+    : g_(g), trace_key_(trace_key), from_(from), to_(to), period_ps_(period_ps) {
   if (period_ps < 2 || period_ps % 2) throw Error("--clock-mhz: a cycle must be an even number of ps");
   if (to < from)
     throw Error("--trace-window: " + std::to_string(from) + ":" + std::to_string(to) +
@@ -51,22 +50,28 @@ BoundaryTracer::BoundaryTracer(const std::string& path, Geometry g, uint64_t fro
   }
   tf_->set_time_unit(1, sc_core::SC_NS);
   using sc_core::sc_trace;
-  const std::string a = "km_array.";
-  sc_trace(tf_, clk_i_, a + "clk_i");
-  sc_trace(tf_, rst_ni_, a + "rst_ni");
-  sc_trace(tf_, key_valid_i_, a + "key_valid_i");
-  sc_trace(tf_, key_bit_i_, a + "key_bit_i");
-  sc_trace(tf_, key_sealed_o_, a + "key_sealed_o");
-  sc_trace(tf_, key_err_o_, a + "key_err_o");
-  sc_trace(tf_, w_valid_i_, a + "w_valid_i");
-  sc_trace(tf_, w_row_i_, a + "w_row_i", params::index_width(g.rows));
-  sc_trace(tf_, w_bank_i_, a + "w_bank_i");
-  sc_trace(tf_, w_data_i_, a + "w_data_i");
-  sc_trace(tf_, a_valid_i_, a + "a_valid_i");
-  sc_trace(tf_, a_bank_i_, a + "a_bank_i");
-  sc_trace(tf_, a_data_i_, a + "a_data_i");
-  sc_trace(tf_, psum_valid_o_, a + "psum_valid_o");
-  sc_trace(tf_, psum_data_o_, a + "psum_data_o");
+  // The ports of sim/core/array_ports.h in table order, each traced with the
+  // type of its field: one bit, the row index at its port width, or a bit
+  // vector of lanes.
+  ArrayInputs in0;
+  ArrayOutputs out0;
+  in0.resize(g);
+  out0.resize(g);
+  bv_.resize(kArrayPortCount);
+  bit_[static_cast<size_t>(Port::rst_ni)] = true;
+  for_each_port(g.rows, g.cols, in0, out0, [&](const PortDesc& d, Port id, const auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    const auto k = static_cast<size_t>(id);
+    const std::string name = std::string("km_array.") + d.name;
+    if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, NoField>) {
+      sc_trace(tf_, bit_[k], name);
+    } else if constexpr (std::is_same_v<T, uint32_t>) {
+      sc_trace(tf_, uint_[k], name, d.width);
+    } else {
+      bv_[k] = std::make_unique<sc_dt::sc_bv_base>(d.width);
+      sc_trace(tf_, *bv_[k], name);
+    }
+  });
   sc_trace(tf_, sram_weight_re_, "buf.sram_weight_re");
   sc_trace(tf_, sram_input_re_, "buf.sram_input_re");
   sc_trace(tf_, sram_accum_we_, "buf.sram_accum_we");
@@ -236,22 +241,21 @@ void BoundaryTracer::sample(uint64_t cycle, const ArrayInputs& in, const ArrayOu
     std::lock_guard<std::mutex> lock(err_mu_);
     throw Error(err_);
   }
-  key_valid_i_ = in.key_valid;
-  key_bit_i_ = trace_key_ && in.key_bit;  // scrubbed: the key never reaches the VCD
-  key_sealed_o_ = out.key_sealed;
-  key_err_o_ = out.key_err;
-  w_valid_i_ = in.w_valid;
-  w_row_i_ = in.w_row;
-  w_bank_i_ = in.w_bank;
-  for (int c = 0; c < g_.cols; ++c)
-    w_data_i_.range(8 * c + 7, 8 * c) = static_cast<unsigned>(static_cast<uint8_t>(in.w_data[size_t(c)]));
-  a_valid_i_ = in.a_valid;
-  a_bank_i_ = in.a_bank;
-  for (int r = 0; r < g_.rows; ++r)
-    a_data_i_.range(8 * r + 7, 8 * r) = static_cast<unsigned>(static_cast<uint8_t>(in.a_data[size_t(r)]));
-  psum_valid_o_ = out.psum_valid;
-  for (int c = 0; c < g_.cols; ++c)
-    psum_data_o_.range(32 * c + 31, 32 * c) = static_cast<unsigned>(out.psum_data[size_t(c)]);
+  for_each_port(g_.rows, g_.cols, in, out, [&](const PortDesc&, Port id, const auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    const auto k = static_cast<size_t>(id);
+    if constexpr (std::is_same_v<T, bool>) {
+      bit_[k] = field;
+    } else if constexpr (std::is_same_v<T, uint32_t>) {
+      uint_[k] = field;
+    } else if constexpr (!std::is_same_v<T, NoField>) {
+      const auto b = static_cast<int>(8 * sizeof(typename T::value_type));
+      for (size_t l = 0; l < field.size(); ++l)
+        bv_[k]->range(b * static_cast<int>(l) + b - 1, b * static_cast<int>(l)) =
+            static_cast<unsigned>(port_lanes::lane(field, l));
+    }
+  });
+  bit_[static_cast<size_t>(Port::key_bit_i)] = trace_key_ && in.key_bit;  // scrubbed: the key never reaches the VCD
   sram_weight_re_ = in.w_valid;
   sram_input_re_ = in.a_valid;
   sram_accum_we_ = out.psum_valid;

@@ -31,6 +31,7 @@
 #pragma once
 #include <systemc>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -60,7 +61,7 @@ class BoundaryTracer {
   uint64_t to() const { return to_; }
   void sample(uint64_t cycle, const ArrayInputs& in, const ArrayOutputs& out, uint32_t layer,
               int64_t fold);
-  void set_clock(bool v) { clk_i_ = v; }
+  void set_clock(bool v) { bit_[static_cast<size_t>(Port::clk_i)] = v; }
   void close();
   uint64_t period_ps() const { return period_ps_; }
   // Cycles sampled so far (first, last); none: sampled() == 0.
@@ -85,12 +86,11 @@ class BoundaryTracer {
   uint64_t from_, to_, period_ps_;
   std::vector<std::pair<uint64_t, uint64_t>> samples_;  // (SystemC time in ns, cycle) per sample
   sc_core::sc_trace_file* tf_ = nullptr;
-  bool clk_i_ = false, rst_ni_ = true;
-  bool key_valid_i_ = false, key_bit_i_ = false, key_sealed_o_ = false, key_err_o_ = false;
-  bool w_valid_i_ = false, w_bank_i_ = false, a_valid_i_ = false, a_bank_i_ = false;
-  bool psum_valid_o_ = false;
-  unsigned int w_row_i_ = 0;
-  sc_dt::sc_bv_base w_data_i_, a_data_i_, psum_data_o_;
+  // Traced values of the ports of sim/core/array_ports.h, by Port index: a
+  // one-bit port in bit_, the row index in uint_, a lane vector in bv_.
+  std::array<bool, kArrayPortCount> bit_{};
+  std::array<unsigned int, kArrayPortCount> uint_{};
+  std::vector<std::unique_ptr<sc_dt::sc_bv_base>> bv_;
   bool sram_weight_re_ = false, sram_input_re_ = false, sram_accum_we_ = false;
   unsigned int fold_ = 0, layer_ = 0;
   sc_dt::uint64 cycle_ = 0;

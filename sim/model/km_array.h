@@ -60,6 +60,39 @@ void unpack_lanes(const VlPort<W>& p, std::vector<Lane>& v, int bits) {
   }
 }
 
+// A port value <-> its field in ArrayInputs / ArrayOutputs (sim/core/array_ports.h):
+// one bit, the row index, or lanes of 8 * sizeof(lane) bits. NoField
+// (clk_i, rst_ni) has no value in the structs.
+template <int W>
+void to_field(const VlPort<W>& v, bool& f) { f = v; }
+template <int W>
+void to_field(const VlPort<W>& v, uint32_t& f) { f = static_cast<uint32_t>(v); }
+template <int W, class T>
+void to_field(const VlPort<W>& v, std::vector<T>& f) { unpack_lanes<W>(v, f, int(8 * sizeof(T))); }
+template <int W>
+VlPort<W> from_field(bool f) { return f; }
+template <int W>
+VlPort<W> from_field(uint32_t f) { return static_cast<VlPort<W>>(f); }
+template <int W, class T>
+VlPort<W> from_field(const std::vector<T>& f) { return pack_lanes<W>(f, int(8 * sizeof(T))); }
+// For a port of the table whose direction is wanted (On): write_port sets
+// `port` (sc_out, sc_signal) from the field get(in, out); read_port sets the
+// field from `port`. Nothing for NoField or an unwanted port.
+template <bool On, int W, class P, class Get, class In, class Out>
+void write_port(P& port, Get get, In&& in, Out&& out) {
+  if constexpr (On) {
+    const auto& f = get(in, out);
+    if constexpr (!std::is_same_v<std::decay_t<decltype(f)>, NoField>) port.write(from_field<W>(f));
+  }
+}
+template <bool On, int W, class P, class Get, class In, class Out>
+void read_port(const P& port, Get get, In&& in, Out&& out) {
+  if constexpr (On) {
+    auto&& f = get(in, out);
+    if constexpr (!std::is_same_v<std::decay_t<decltype(f)>, NoField>) to_field<W>(port.read(), f);
+  }
+}
+
 template <int Rows, int Cols, bool Keyed = true>
 class KmArray : public sc_core::sc_module {
  public:
@@ -67,7 +100,7 @@ class KmArray : public sc_core::sc_module {
   static constexpr int kRowBits = params::index_width(Rows);
   static constexpr int kWBits = params::kWeightBits, kABits = params::kActBits, kPBits = params::kPsumBits;
   // The ports of sim/core/array_ports.h, with Verilator's --sc types.
-#define KEYMAC_SC_PORT_(n, i, w) \
+#define KEYMAC_SC_PORT_(n, i, w, f) \
   std::conditional_t<i, sc_core::sc_in<VlPort<w>>, sc_core::sc_out<VlPort<w>>> n{#n};
   KEYMAC_ARRAY_PORTS(KEYMAC_SC_PORT_)
 #undef KEYMAC_SC_PORT_
@@ -88,22 +121,15 @@ class KmArray : public sc_core::sc_module {
     if (!rst_ni.read()) {
       core_.reset();
     } else {
-      in_.key_valid = key_valid_i.read();
-      in_.key_bit = key_bit_i.read();
-      in_.w_valid = w_valid_i.read();
-      in_.w_row = static_cast<uint32_t>(w_row_i.read());
-      in_.w_bank = w_bank_i.read();
-      unpack_lanes<kWBits * Cols>(w_data_i.read(), in_.w_data, kWBits);
-      in_.a_valid = a_valid_i.read();
-      in_.a_bank = a_bank_i.read();
-      unpack_lanes<kABits * Rows>(a_data_i.read(), in_.a_data, kABits);
+#define KEYMAC_SC_READ_(n, i, w, f) read_port<i, w>(n, KEYMAC_PORT_GETTER(i, f), in_, NoPorts{});
+      KEYMAC_ARRAY_PORTS(KEYMAC_SC_READ_)
+#undef KEYMAC_SC_READ_
       core_.step(in_, out_);
     }
     core_.outputs(out_);
-    key_sealed_o.write(out_.key_sealed);
-    key_err_o.write(out_.key_err);
-    psum_valid_o.write(out_.psum_valid);
-    psum_data_o.write(pack_lanes<kPBits * Cols>(out_.psum_data, kPBits));
+#define KEYMAC_SC_WRITE_(n, i, w, f) write_port<!(i), w>(n, KEYMAC_PORT_GETTER(i, f), NoPorts{}, out_);
+    KEYMAC_ARRAY_PORTS(KEYMAC_SC_WRITE_)
+#undef KEYMAC_SC_WRITE_
   }
   WsArrayCore core_;
   ArrayInputs in_;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "host/cosim/lockstep.h"
+#include "rtl_models.h"
 #include "sim/core/error.h"
 
 namespace keymac {
@@ -168,6 +169,60 @@ TEST(CosimChecker, UnbuiltGeometryIsRefusedWithTheList) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("16x16"), std::string::npos) << e.what();
+  }
+}
+
+// Every output port of the port table is compared, each lane once: a
+// difference on exactly one lane is reported under that lane's name (the
+// section 7 names; psum_data_o lane c as "psum_data_o[c] (column c)") with
+// both values, and equal outputs report nothing.
+TEST(CosimChecker, EveryOutputPortAndLaneIsComparedUnderItsOwnName) {
+  const Geometry g = Geometry::make(2, 3);
+  ArrayOutputs model;
+  model.resize(g);
+  model.psum_valid = true;
+  for (int c = 0; c < 3; ++c) model.psum_data[size_t(c)] = -5 - c;
+  EXPECT_FALSE(first_output_mismatch(g, model, model));
+  std::vector<std::pair<std::string, ArrayOutputs>> cases;
+  auto add = [&](const std::string& name, auto change) {
+    ArrayOutputs rtl = model;
+    change(rtl);
+    cases.emplace_back(name, rtl);
+  };
+  add("key_sealed_o", [](ArrayOutputs& o) { o.key_sealed = true; });
+  add("key_err_o", [](ArrayOutputs& o) { o.key_err = true; });
+  add("psum_valid_o", [](ArrayOutputs& o) { o.psum_valid = false; });
+  for (int c = 0; c < 3; ++c)
+    add("psum_data_o[" + std::to_string(c) + "] (column " + std::to_string(c) + ")",
+        [c](ArrayOutputs& o) { o.psum_data[size_t(c)] = 1000 + c; });
+  size_t lanes = 0;
+  for (const PortDesc& p : array_ports(2, 3)) lanes += p.input ? 0 : std::string(p.name) == "psum_data_o" ? 3 : 1;
+  EXPECT_EQ(cases.size(), lanes) << "an output port of the table is missing from this test";
+  for (const auto& [name, rtl] : cases) {
+    const auto m = first_output_mismatch(g, model, rtl);
+    ASSERT_TRUE(m) << name;
+    EXPECT_EQ(m->signal, name);
+    EXPECT_NE(m->model_value, m->rtl_value) << name;
+  }
+  const auto m = first_output_mismatch(g, model, cases.back().second);
+  EXPECT_EQ(m->model_value, "-7");
+  EXPECT_EQ(m->rtl_value, "1002");
+}
+
+// The verilated glue takes lane vectors of exactly the port's width
+// (w_data_i: C lanes of 8 bits), refusing any other count with the port's name.
+TEST(CosimChecker, RtlGlueRefusesALaneVectorOfTheWrongSize) {
+  auto rtl = rtl::make_rtl_array(2, 3, true);
+  ASSERT_TRUE(rtl) << "no verilated keyed 2x3 km_array in this build";
+  ArrayInputs in;
+  in.resize(Geometry::make(2, 3));
+  EXPECT_NO_THROW(rtl->set_inputs(in));
+  in.w_data.push_back(0);
+  try {
+    rtl->set_inputs(in);
+    ADD_FAILURE() << "4 weight lanes on a 3-column array were accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "rtl_array: w_data_i needs 3 lanes, got 4");
   }
 }
 

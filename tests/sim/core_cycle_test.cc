@@ -10,42 +10,21 @@
 #include "sim/core/memory_system.h"
 #include "sim/core/sequencer.h"
 #include "sim/core/ws_array_core.h"
+#include "sim/core/core_device.h"
+#include "tests/sim/step_run.h"
 #include "tests/sim/test_util.h"
 
 namespace keymac {
 namespace {
 
-struct StepRun {
-  std::vector<int32_t> y;
-  std::vector<ArrayOutputs> outs;  // per layer cycle
-  int64_t last_valid = -1;
-};
+using test::StepRun;
 
-// Key load through the port, then every layer cycle through WsArrayCore.
+// Key load through the port, then every layer cycle through WsArrayCore, then
+// 3 idle cycles (no stray valid row).
 StepRun run_step(WsArrayCore& core, const GemmProblem& p, const LayerPlan& plan, const Key* key,
                  bool keep_outs) {
-  const Geometry g = p.geometry;
-  core.reset();
-  ArrayInputs in;
-  in.resize(g);
-  ArrayOutputs out;
-  out.resize(g);
-  if (key)
-    for (int64_t j = 0; j < g.pes(); ++j) {
-      Sequencer::key_inputs(key->serial(), j, in);
-      core.step(in, out);
-    }
   Sequencer seq(p, plan);
-  StepRun run;
-  for (int64_t t = 0; t < seq.cycles() + 3; ++t) {
-    seq.inputs(t, in);
-    core.step(in, out);
-    seq.collect(t, out);
-    if (out.psum_valid) run.last_valid = t;
-    if (keep_outs) run.outs.push_back(out);
-  }
-  run.y = seq.y();
-  return run;
+  return test::run_step(core, seq, key ? key->serial() : std::vector<uint8_t>{}, 3, keep_outs);
 }
 
 TEST(SequencerTest, IdealPlanIsTheSection8Schedule) {
@@ -95,26 +74,24 @@ TEST(WsArrayCoreTest, OutputsLeaveRPlusCMinusOneCyclesAfterTheActivation) {
 TEST(WsArrayCoreTest, KeyRegisterSealsAfterRTimesCBitsAndRefusesAReload) {
   const Geometry g = Geometry::make(2, 3);
   WsArrayCore core(g, true);
+  CoreDevice dev(core);
+  CycleDriver drive(dev, g);
+  drive.reset();
   const Key key = Key::seeded_random(g, 7);
-  ArrayInputs in;
-  in.resize(g);
+  drive.set_observer([](const CycleView& v) {
+    EXPECT_FALSE(v.out.key_sealed) << "key-load cycle " << v.index;
+    return true;
+  });
+  drive.load_key(key.serial());
   ArrayOutputs out;
-  for (int j = 0; j < g.pes(); ++j) {
-    Sequencer::key_inputs(key.serial(), j, in);
-    core.step(in, out);
-    EXPECT_FALSE(out.key_sealed);
-  }
   core.outputs(out);
   EXPECT_TRUE(out.key_sealed);
   EXPECT_FALSE(out.key_err);
   const auto bits = core.key().bits();
   // Reload attempt: refused, sticky error, register unchanged.
-  for (int j = 0; j < g.pes(); ++j) {
-    Sequencer::key_inputs(std::vector<uint8_t>(size_t(g.pes()), 1), j, in);
-    core.step(in, out);
-  }
-  in.idle();
-  core.step(in, out);
+  drive.set_observer(nullptr);
+  drive.load_key(std::vector<uint8_t>(size_t(g.pes()), 1));
+  drive.idle(1);
   core.outputs(out);
   EXPECT_TRUE(out.key_err);
   EXPECT_TRUE(out.key_sealed);

@@ -13,6 +13,7 @@
 #include "sim/core/sequencer.h"
 #include "sim/core/trivium.h"
 #include "sim/core/ws_array_core.h"
+#include "tests/sim/step_run.h"
 #include "tests/sim/test_util.h"
 
 namespace keymac {
@@ -41,13 +42,10 @@ std::vector<int8_t> lock_by_spec(const std::vector<int8_t>& w, int64_t K, int64_
   return out;
 }
 
-void load_master_key(WsArrayCore& core, const MasterKey& mk, ArrayInputs& in, ArrayOutputs& out) {
+std::vector<uint8_t> master_key_bits(const MasterKey& mk) {
   std::vector<uint8_t> bits(80);
   for (int i = 0; i < 80; ++i) bits[size_t(i)] = uint8_t(mk.bit(i));
-  for (int64_t j = 0; j < 80; ++j) {
-    Sequencer::key_inputs(bits, j, in);
-    core.step(in, out);
-  }
+  return bits;
 }
 
 TEST(KeyExpUnitTest, KeystreamAfterTheWarmupIsTriviumAtParBitsPerConsumedCycle) {
@@ -92,33 +90,16 @@ TEST(KeyExpUnitTest, StartBeforeTheKeyIsSealedIsIgnoredAndAReloadSetsTheError) {
   EXPECT_TRUE(u.err());
 }
 
-struct LayerRun {
-  std::vector<int32_t> y;
-  std::vector<ArrayOutputs> outs;
-  int64_t last_valid = -1;
-};
+using LayerRun = test::StepRun;
 
+// The master key through the key port, then the layer with the key unit's
+// warm-up (ceil(1152 / C) cycles, ARCHITECTURE.md 11.5) and IV, then 3 idle cycles.
 LayerRun run_expanded(WsArrayCore& core, const GemmProblem& p, const LayerPlan& plan, const MasterKey& mk,
                  const Trivium::Iv80& iv, bool keep) {
   const Geometry g = p.geometry;
-  core.reset();
-  ArrayInputs in;
-  in.resize(g);
-  ArrayOutputs out;
-  out.resize(g);
-  load_master_key(core, mk, in, out);
   Sequencer seq(p, plan);
   seq.set_key_warmup((1152 + g.cols - 1) / g.cols, iv);
-  LayerRun run;
-  for (int64_t t = 0; t < seq.cycles() + 3; ++t) {
-    seq.inputs(t, in);
-    core.step(in, out);
-    seq.collect(t, out);
-    if (out.psum_valid) run.last_valid = t;
-    if (keep) run.outs.push_back(out);
-  }
-  run.y = seq.y();
-  return run;
+  return test::run_step(core, seq, master_key_bits(mk), 3, keep);
 }
 
 MemoryConfig tight(Geometry g, double bw, uint32_t lat) {

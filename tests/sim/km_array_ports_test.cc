@@ -7,6 +7,7 @@
 #include <regex>
 #include <string>
 
+#include "sim/core/cycle_driver.h"
 #include "sim/core/keyed_gemm.h"
 #include "sim/core/sequencer.h"
 #include "sim/model/km_array.h"
@@ -17,74 +18,64 @@ namespace {
 
 constexpr int R = 3, C = 5;  // w_data 40 bits (uint64_t), a_data 24 (uint32_t), psum 160 (sc_bv)
 
-struct Bench {
+// clk_i is bound to the clock, every other port to its signal.
+template <Port Id, class P, class S>
+void bind_port(P& port, S& sig, sc_core::sc_clock& clk) {
+  if constexpr (Id == Port::clk_i) port(clk);
+  else port(sig);
+}
+
+// A signal per port of the table (RTL-typed), KmArray bound to them, stepped
+// by the CycleDriver: reset() holds rst_ni low over three rising edges,
+// step() reads the (registered) outputs of the cycle, drives its inputs, then
+// lets one clock period (the rising edge ending the cycle) pass.
+struct Bench : CycleDevice {
   sc_core::sc_clock clk{"clk", 10, sc_core::SC_NS};
-  sc_core::sc_signal<bool> rst_n{"rst_n"}, key_valid{"key_valid"}, key_bit{"key_bit"},
-      key_sealed{"key_sealed"}, key_err{"key_err"}, w_valid{"w_valid"}, w_bank{"w_bank"},
-      a_valid{"a_valid"}, a_bank{"a_bank"}, psum_valid{"psum_valid"};
-  sc_core::sc_signal<VlPort<params::index_width(R)>> w_row{"w_row"};
-  sc_core::sc_signal<VlPort<8 * C>> w_data{"w_data"};
-  sc_core::sc_signal<VlPort<8 * R>> a_data{"a_data"};
-  sc_core::sc_signal<VlPort<32 * C>> psum_data{"psum_data"};
+#define KEYMAC_BENCH_SIGNAL_(n, i, w, f) sc_core::sc_signal<VlPort<w>> n{#n};
+  KEYMAC_ARRAY_PORTS(KEYMAC_BENCH_SIGNAL_)
+#undef KEYMAC_BENCH_SIGNAL_
   KmArray<R, C> dut{"km_array"};
   Bench() {
-    dut.clk_i(clk);
-    dut.rst_ni(rst_n);
-    dut.key_valid_i(key_valid);
-    dut.key_bit_i(key_bit);
-    dut.key_sealed_o(key_sealed);
-    dut.key_err_o(key_err);
-    dut.w_valid_i(w_valid);
-    dut.w_row_i(w_row);
-    dut.w_bank_i(w_bank);
-    dut.w_data_i(w_data);
-    dut.a_valid_i(a_valid);
-    dut.a_bank_i(a_bank);
-    dut.a_data_i(a_data);
-    dut.psum_valid_o(psum_valid);
-    dut.psum_data_o(psum_data);
+#define KEYMAC_BENCH_BIND_(n, i, w, f) bind_port<Port::n>(dut.n, n, clk);
+    KEYMAC_ARRAY_PORTS(KEYMAC_BENCH_BIND_)
+#undef KEYMAC_BENCH_BIND_
   }
-  // One cycle: read the (registered) outputs of the cycle, drive its inputs,
-  // then let one clock period (the rising edge ending the cycle) pass.
-  ArrayOutputs cycle(const ArrayInputs& in) {
-    ArrayOutputs out;
-    out.resize(Geometry::make(R, C));
-    out.key_sealed = key_sealed.read();
-    out.key_err = key_err.read();
-    out.psum_valid = psum_valid.read();
-    unpack_lanes<32 * C>(psum_data.read(), out.psum_data, 32);
-    key_valid = in.key_valid;
-    key_bit = in.key_bit;
-    w_valid = in.w_valid;
-    w_row = static_cast<VlPort<params::index_width(R)>>(in.w_row);
-    w_bank = in.w_bank;
-    w_data = pack_lanes<8 * C>(in.w_data, 8);
-    a_valid = in.a_valid;
-    a_bank = in.a_bank;
-    a_data = pack_lanes<8 * R>(in.a_data, 8);
+  // Synchronous reset over the rising edges at 0, 10 and 20 ns; inputs are
+  // then always written between edges, one period per cycle.
+  void reset() override {
+    rst_ni = false;
+    sc_core::sc_start(25, sc_core::SC_NS);
+    rst_ni = true;
+    sc_core::sc_start(5, sc_core::SC_NS);
+  }
+  void step(const ArrayInputs& in, ArrayOutputs& out) override {
+#define KEYMAC_BENCH_IO_(n, i, w, f)                            \
+  write_port<i, w>(n, KEYMAC_PORT_GETTER(i, f), in, NoPorts{}); \
+  read_port<!(i), w>(n, KEYMAC_PORT_GETTER(i, f), NoPorts{}, out);
+    KEYMAC_ARRAY_PORTS(KEYMAC_BENCH_IO_)
+#undef KEYMAC_BENCH_IO_
     sc_core::sc_start(10, sc_core::SC_NS);
-    return out;
   }
 };
 
 TEST(KmArrayPortsTest, SequencerDrivenPortsGiveKeyedGemmClosedFormCyclesAndRefuseKeyReload) {
   Bench tb;
   const Geometry g = Geometry::make(R, C);
-  // Synchronous reset over the rising edges at 0, 10 and 20 ns; inputs are
-  // then always written between edges, one period per cycle.
-  tb.rst_n = false;
-  sc_core::sc_start(25, sc_core::SC_NS);
-  tb.rst_n = true;
-  sc_core::sc_start(5, sc_core::SC_NS);
+  CycleDriver drive(tb, g);
+  drive.reset();
   const Key key = Key::seeded_random(g, 42);
-  ArrayInputs in;
-  in.resize(g);
-  for (int j = 0; j < g.pes(); ++j) {
-    Sequencer::key_inputs(key.serial(), j, in);
-    EXPECT_FALSE(tb.cycle(in).key_sealed);
-  }
-  in.idle();
-  EXPECT_TRUE(tb.cycle(in).key_sealed);
+  std::vector<ArrayOutputs> outs;
+  auto keep = [&](const CycleView& v) {
+    outs.push_back(v.out);
+    return true;
+  };
+  drive.set_observer(keep);
+  drive.load_key(key.serial());
+  ASSERT_EQ(outs.size(), size_t(g.pes()));
+  for (const auto& o : outs) EXPECT_FALSE(o.key_sealed);
+  outs.clear();
+  drive.idle(1);
+  EXPECT_TRUE(outs.at(0).key_sealed);
 
   std::mt19937_64 rng(5);
   const GemmShape s{9, 8, 12};
@@ -93,23 +84,28 @@ TEST(KmArrayPortsTest, SequencerDrivenPortsGiveKeyedGemmClosedFormCyclesAndRefus
   const LayerPlan plan = MemorySystem(g, MemoryConfig{}).plan(s);
   Sequencer seq(GemmProblem{s, x.data(), w.data(), g}, plan);
   int64_t last_valid = -1;
-  for (int64_t t = 0; t < seq.cycles() + 4; ++t) {
-    seq.inputs(t, in);
-    const ArrayOutputs out = tb.cycle(in);
-    seq.collect(t, out);
-    if (out.psum_valid) last_valid = t;
-  }
+  drive.set_observer([&](const CycleView& v) {
+    const int64_t t = v.phase == CyclePhase::kLayer ? v.index : seq.cycles() + v.index;
+    if (v.out.psum_valid) last_valid = t;
+    if (v.phase == CyclePhase::kIdle) seq.collect(t, v.out);  // no stray valid row after the layer
+    return true;
+  });
+  drive.run_layer(seq);
+  drive.idle(4);
   std::vector<int32_t> ref(size_t(s.m * s.n));
   keyed_gemm(x.data(), w.data(), s, g, &key, ref.data());
   EXPECT_EQ(seq.y(), ref);
   EXPECT_EQ(last_valid + 1, test::closed_form_cycles(s.m, s.k, s.n, R, C));
 
   // A second key load while sealed is refused: key_err_o rises and stays.
-  Sequencer::key_inputs(std::vector<uint8_t>(size_t(g.pes()), 1), 0, in);
-  EXPECT_FALSE(tb.cycle(in).key_err);
-  in.idle();
-  EXPECT_TRUE(tb.cycle(in).key_err);
-  EXPECT_TRUE(tb.cycle(in).key_err);
+  outs.clear();
+  drive.set_observer(keep);
+  drive.load_key(std::vector<uint8_t>(1, 1));
+  drive.idle(2);
+  ASSERT_EQ(outs.size(), 3u);
+  EXPECT_FALSE(outs[0].key_err);
+  EXPECT_TRUE(outs[1].key_err);
+  EXPECT_TRUE(outs[2].key_err);
   EXPECT_EQ(tb.dut.core().key().bits(), key.serial());
 }
 
@@ -157,6 +153,40 @@ TEST(KmArrayPortsTest, PortTableMatchesTheRtlPortListAndKmArrayPorts) {
     if (kind == "sc_in" || kind == "sc_out") sc.emplace_back(o->basename(), kind == "sc_in");
   }
   EXPECT_EQ(sc, rtl);
+}
+
+// Each port's field (the table's 4th column) is its own member of
+// ArrayInputs / ArrayOutputs, lanes times lane bits is the port's width, and
+// the member takes part in the structs' ==, which the co-simulation and the
+// tests compare with: a value in one port's top lane shows on that port and
+// no other when the table is iterated. Only clk_i and rst_ni have no field.
+TEST(KmArrayPortsTest, EveryPortFieldIsADistinctComparedMemberAtThePortWidth) {
+  const Geometry g = Geometry::make(R, C);
+  size_t with_field = 0;
+  for_each_port_field<true, true>(R, C, [&](const PortDesc& d, Port id, auto get) {
+    ArrayInputs in, in0;
+    ArrayOutputs out, out0;
+    for (auto* p : {&in, &in0}) p->resize(g);
+    for (auto* p : {&out, &out0}) p->resize(g);
+    auto&& f = get(in, out);
+    using T = std::decay_t<decltype(f)>;
+    if constexpr (std::is_same_v<T, NoField>) {
+      EXPECT_TRUE(std::string(d.name) == "clk_i" || std::string(d.name) == "rst_ni") << d.name;
+    } else {
+      ++with_field;
+      const size_t lanes = port_lanes::count(f);
+      ASSERT_GT(lanes, 0u) << d.name;
+      EXPECT_EQ(int(lanes) * port_lanes::bits(f, d.width), d.width) << d.name;
+      port_lanes::set_lane(f, lanes - 1, 1);
+      EXPECT_TRUE(d.input ? !(in == in0) : !(out == out0)) << d.name << " is not compared by ==";
+      for_each_port(R, C, in, out, [&](const PortDesc& e, Port other, const auto& fe) {
+        bool set = false;
+        for (size_t l = 0; l < port_lanes::count(fe); ++l) set = set || port_lanes::lane(fe, l) != 0;
+        EXPECT_EQ(set, other == id) << "a value on " << d.name << " shows on " << e.name;
+      });
+    }
+  });
+  EXPECT_EQ(with_field, kArrayPortCount - 2);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "base/spawn.h"
 #include "host/backend/systemc_backend.h"
+#include "sim/core/array_ports.h"
 #include "tests/sim/test_util.h"
 
 namespace keymac {
@@ -20,6 +21,7 @@ namespace {
 struct Vcd {
   std::map<std::string, std::string> id_of;  // name -> id
   std::map<std::string, int> width;          // id -> width
+  std::map<std::string, int> declared;       // name -> number of $var declarations
   std::vector<std::pair<uint64_t, std::map<std::string, std::string>>> steps;  // time -> id -> value
   std::string timescale;
 };
@@ -51,6 +53,7 @@ Vcd parse_vcd(const std::string& path) {
         std::string full;
         for (auto& s : scope) full += s + ".";
         v.id_of[full + name] = id;
+        ++v.declared[full + name];
         v.width[id] = w;
       } else if (tok == "$timescale") {
         std::string s;
@@ -123,6 +126,18 @@ TEST(VcdTraceTest, WindowedVcdHasTheBoundarySignalsAndConvertsToFst) {
   EXPECT_EQ(v.width.at(v.id_of.at("SystemC.km_array.a_data_i")), 8 * 4);
   EXPECT_EQ(v.width.at(v.id_of.at("SystemC.km_array.psum_data_o")), 32 * 3);
   EXPECT_GT(layer_cycles, 60u);
+  // Every port of the table (sim/core/array_ports.h) exactly once, at its
+  // width, and nothing else in the array's scope.
+  size_t in_scope = 0;
+  for (const auto& [name, n] : v.declared) in_scope += name.rfind("SystemC.km_array.", 0) == 0 ? size_t(n) : 0;
+  EXPECT_EQ(in_scope, kArrayPortCount);
+  for (const PortDesc& p : array_ports(4, 3)) {
+    const std::string name = std::string("SystemC.km_array.") + p.name;
+    EXPECT_EQ(v.declared.count(name) ? v.declared.at(name) : 0, 1) << name;
+    if (v.id_of.count(name)) {
+      EXPECT_EQ(v.width.at(v.id_of.at(name)), p.width) << name;
+    }
+  }
 
   // Replay: key_sealed_o must rise exactly at cycle 12 (after R*C key bits),
   // and the clock must toggle exactly twice per cycle over 60 cycles only.

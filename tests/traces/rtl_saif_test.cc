@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "rtl_models.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
 #include "sim/core/memory_system.h"
@@ -99,43 +100,47 @@ TEST(RtlSaif, RtlHierarchySaifHoldsTheBoundaryTogglesOfTheCycleModel) {
   rtl->reset();
   rtl->trace_open(vcd, 10);  // 10 ps per cycle: the arithmetic below (10t, 10t+5)
 
-  WsArrayCore core(g, true);
-  core.reset();
-  ArrayInputs in;
-  in.resize(g);
-  ArrayOutputs out, scratch;
-  out.resize(g);
+  // The model (the device's outputs) and the RTL (rtl_out, read before its
+  // edge) stepped together by the CycleDriver.
+  struct Both : CycleDevice {
+    WsArrayCore core;
+    rtl::RtlArray& rtl;
+    ArrayOutputs rtl_out;
+    Both(Geometry g, rtl::RtlArray& r) : core(g, true), rtl(r) { rtl_out.resize(g); }
+    void reset() override { core.reset(); }  // the RTL was reset before its trace opened
+    void step(const ArrayInputs& in, ArrayOutputs& out) override {
+      rtl.set_key(in.key_valid, in.key_bit);
+      rtl.set_weights(in.w_valid, in.w_row, in.w_bank, in.w_data);
+      rtl.set_activations(in.a_valid, in.a_bank, in.a_data);
+      rtl_out.psum_valid = rtl.psum_valid();
+      rtl_out.key_sealed = rtl.key_sealed();
+      for (int c = 0; c < rtl.cols(); ++c) rtl_out.psum_data[static_cast<size_t>(c)] = rtl.psum(c);
+      core.step(in, out);
+      rtl.step();
+    }
+  } both(g, *rtl);
+  CycleDriver drive(both, g);
+  drive.reset();
   PortCounts pc;
-  uint64_t n = 0;  // cycles stepped since reset
-  auto step = [&] {
-    rtl->set_key(in.key_valid, in.key_bit);
-    rtl->set_weights(in.w_valid, in.w_row, in.w_bank, in.w_data);
-    rtl->set_activations(in.a_valid, in.a_bank, in.a_data);
-    core.outputs(out);
+  drive.set_observer([&](const CycleView& v) {
     // The model and the RTL agree on every output of every cycle (co-simulation).
-    ASSERT_EQ(rtl->psum_valid(), out.psum_valid) << "cycle " << n;
-    ASSERT_EQ(rtl->key_sealed(), out.key_sealed) << "cycle " << n;
-    for (int c = 0; c < g.cols; ++c) ASSERT_EQ(rtl->psum(c), out.psum_data[static_cast<size_t>(c)]) << "cycle " << n;
-    pc.inputs(in, g, 10);
-    pc.outputs(out, g, n == 0 ? 5 : 10);  // cycle 0's outputs from the first timestamp
-    core.step(in, scratch);
-    rtl->step();
-    ++n;
-  };
-  for (int64_t j = 0; j < g.pes(); ++j) {
-    Sequencer::key_inputs(key.serial(), j, in);
-    step();
-    if (HasFatalFailure()) return;
-  }
+    const uint64_t n = v.cycle;
+    EXPECT_EQ(both.rtl_out.psum_valid, v.out.psum_valid) << "cycle " << n;
+    EXPECT_EQ(both.rtl_out.key_sealed, v.out.key_sealed) << "cycle " << n;
+    for (int c = 0; c < g.cols; ++c)
+      EXPECT_EQ(both.rtl_out.psum_data[static_cast<size_t>(c)], v.out.psum_data[static_cast<size_t>(c)]) << "cycle " << n;
+    pc.inputs(v.in, g, 10);
+    pc.outputs(v.out, g, n == 0 ? 5 : 10);  // cycle 0's outputs from the first timestamp
+    return !HasFailure();
+  });
+  ASSERT_TRUE(drive.load_key(key.serial()));
   const LayerPlan plan = MemorySystem(g, MemoryConfig{}).plan(shape);
   Sequencer seq(GemmProblem{shape, x.data(), w.data(), g}, plan);
-  for (int64_t t = 0; t < seq.cycles(); ++t) {
-    seq.inputs(t, in);
-    core.outputs(out);
-    seq.collect(t, out);
-    step();
-    if (HasFatalFailure()) return;
-  }
+  ASSERT_TRUE(drive.run_layer(seq));
+  const uint64_t n = drive.cycle();  // cycles stepped since reset
+  ArrayOutputs out;
+  out.resize(g);
+  WsArrayCore& core = both.core;
   // Outputs of cycle n (after the last edge) until the closing timestamp; the
   // inputs are left as they are, so the closing dump adds no input change.
   core.outputs(out);

@@ -8,6 +8,8 @@
 #include <random>
 #include <unistd.h>
 
+#include "sim/core/core_device.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
 #include "sim/core/memory_system.h"
@@ -82,32 +84,19 @@ struct ArrayRun {
     const TraceLayout layout = boundary_layout(g);
     for (auto* s : sinks) s->begin(layout, timing, 0, total - 1);
     WsArrayCore core(g, true);
-    ArrayInputs in;
-    in.resize(g);
-    ArrayOutputs out;
-    out.resize(g);
+    CoreDevice dev(core);
+    CycleDriver drive(dev, g);
     std::vector<uint64_t> frame;
-    uint64_t cyc = 0;
-    auto step = [&] {
-      core.outputs(out);
-      dc.cycle(in, out, g);
-      boundary_frame(layout, in, out, frame);
-      for (auto* s : sinks) s->sample(cyc, frame.data());
-      ArrayOutputs o2;
-      core.step(in, o2);
-      ++cyc;
-    };
-    for (int64_t j = 0; j < g.pes(); ++j) {
-      Sequencer::key_inputs(key.serial(), j, in);
-      step();
-    }
+    drive.reset();
+    drive.set_observer([&](const CycleView& v) {
+      dc.cycle(v.in, v.out, g);
+      boundary_frame(layout, v.in, v.out, frame);
+      for (auto* s : sinks) s->sample(v.cycle, frame.data());
+      return true;
+    });
+    drive.load_key(key.serial());
     Sequencer seq(GemmProblem{shape, x.data(), w.data(), g}, plan);
-    for (int64_t t = 0; t < seq.cycles(); ++t) {
-      seq.inputs(t, in);
-      core.outputs(out);
-      seq.collect(t, out);
-      step();
-    }
+    drive.run_layer(seq);
     for (auto* s : sinks) s->end();
     return seq.y();
   }
