@@ -101,6 +101,9 @@ torch::Tensor TorchNet::run(const torch::Tensor& x0, const torch::Tensor* signs)
       case LayerKind::kReshape:
         x = x.reshape(batch_shape(b, l.out_shape));
         break;
+      default:  // the constructor admits plain chains only
+        throw Error(std::string("torch translation: internal: layer kind ") + layer_kind_name(l.kind) +
+                    " in a plain chain");
     }
   }
   return x.reshape({b, -1});

@@ -182,7 +182,7 @@ void BoundaryTracer::retime(OutputFile& dst) {
     out << line << '\n';
     if (line.find("$enddefinitions") != std::string::npos) break;
   }
-  const uint64_t sim_cycle = 10, half = 5;  // KmSystem::cycle_time() in ns
+  const uint64_t sim_cycle = 10, half = 5;  // the accelerator's 10 ns clock (KmAccelContext refuses a trace at another period)
   size_t k = 0;
   bool head = true, in_comment = false, done = samples_.empty();
   std::vector<std::pair<std::string, std::string>> pending;  // (id, value line) before the first sample's end

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sim/core/core_device.h"
+#include "sim/core/cycle_driver.h"
 #include "sim/core/cycle_memory.h"
 #include "sim/core/error.h"
 #include "sim/model/km_accel_regs.h"
@@ -358,10 +360,6 @@ void KmAccel::run_cycles(const GemmProblem& p, const LayerPlan& plan, int64_t wa
   const uint64_t base = x.now_;
   Sequencer seq(p, plan);
   prepare_key(c, &seq);
-  ArrayInputs in;
-  ArrayOutputs out;
-  in.resize(x.g_);
-  out.resize(x.g_);
   int64_t cur_fold = 0;
   // Traced values: the ports of the cycle as the register-level array shows them.
   auto values = [&](uint64_t t, ArrayInputs& vi, ArrayOutputs& vo, int64_t& fold) {
@@ -370,19 +368,26 @@ void KmAccel::run_cycles(const GemmProblem& p, const LayerPlan& plan, int64_t wa
     fold = cur_fold;
   };
   const auto F = static_cast<int64_t>(plan.folds.size());
-  int64_t t = 0;
+  // Layer cycle at which fold f's time has passed: the next fold's first
+  // weight write, or the end of the layer.
+  auto fold_end = [&](int64_t f) {
+    return f + 1 < F ? warm + plan.folds[static_cast<size_t>(f + 1)].w_start : seq.cycles();
+  };
   uint64_t now = base;
-  for (int64_t f = 0; f < F; ++f) {
-    cur_fold = f;
-    const int64_t next = f + 1 < F ? warm + plan.folds[static_cast<size_t>(f + 1)].w_start : seq.cycles();
-    for (; t < next; ++t) {
-      seq.inputs(t, in);
-      x.core_->step(in, out);
-      seq.collect(t, out);
+  CoreDevice dev(*x.core_);
+  CycleDriver driver(dev, x.g_);
+  // The CycleDriver steps every cycle; SystemC time passes once per fold,
+  // after the fold's last cycle (per cycle inside the trace window).
+  driver.set_observer([&](const CycleView& v) {
+    while (cur_fold < F && v.index + 1 == fold_end(cur_fold)) {
+      const uint64_t next = base + static_cast<uint64_t>(fold_end(cur_fold));
+      pass(now, next, values);
+      now = next;
+      ++cur_fold;
     }
-    pass(now, base + static_cast<uint64_t>(next), values);
-    now = base + static_cast<uint64_t>(next);
-  }
+    return true;
+  });
+  driver.run_layer(seq);
   std::copy(seq.y().begin(), seq.y().end(), y_.begin());
 }
 

@@ -11,7 +11,8 @@
 //    resets the core (synchronous reset), otherwise it clocks the core once
 //    with the inputs sampled at the edge; outputs then show the registers.
 //  * Geometry is a template parameter (like the verilated model's). The
-//    keymac backends use KmSystem instead (one elaboration, any geometry).
+//    keymac backends use KmAccel instead (sim/model/km_host_platform.h: one
+//    elaboration, any geometry).
 #pragma once
 #include <systemc>
 

@@ -107,7 +107,9 @@ TEST(KeySourceDistance, AtDistanceFlipsExactlyDSecretBitsOfTheSameKindOfKey) {
         EXPECT_EQ(w->hamming_distance(*k), d) << "d " << d << " seed " << seed;
         EXPECT_EQ(w->mode(), k->mode());
         EXPECT_EQ(w->geometry(), k->geometry());
-        if (k == &expanded) EXPECT_EQ(static_cast<const ExpandedKeySource&>(*w).nonce(), 0xfeedu);
+        if (k == &expanded) {
+          EXPECT_EQ(static_cast<const ExpandedKeySource&>(*w).nonce(), 0xfeedu);
+        }
         EXPECT_EQ(w->bits(), k->at_distance(d, seed)->bits()) << "not reproducible from the seed";
       }
     }
