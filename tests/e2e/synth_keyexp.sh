@@ -36,4 +36,14 @@ hx=$(json "$TMP/h.json" "r['expanded_array']['flops'] - r['flops']['plain']")
   || fail "the key unit's area must be a positive part of the expanded array's overhead"
 grep -q "hierarchical flow" "$TMP/h.txt" || fail "text report does not name the flow"
 expect_error "bad flow" "--flow" -- $KEYMAC synth --array 2x2 --flow fast
+# rtl/synth/synth_cost_table.sh (the docs/KEYEXP.md "Area" table) over both
+# runs' files: one row per flow, its design flop counts met (no MISMATCH), the
+# cipher column filled from the km_keyexp block (hier) or the unit alone (flat).
+tbl=$(cat <(bash "$KEYMAC_SRC/rtl/synth/synth_cost_table.sh" "$TMP/w") <(bash "$KEYMAC_SRC/rtl/synth/synth_cost_table.sh" "$TMP/wh"))
+for flow in flat hierarchical; do
+  row=$(echo "$tbl" | grep "^| 2×$C | sign-magnitude | $flow |") || fail "cost table has no $flow 2x$C row"
+  echo "$row" | grep -q "| $want_array (" || fail "cost table $flow: expanded flop count not $want_array"
+  echo "$row" | grep -q "/ $want / " || fail "cost table $flow: cipher flops not $want"
+done
+echo "$tbl" | grep -q MISMATCH && fail "cost table reports a flop count that differs from the design"
 echo "synth --key-mode expanded ok (key unit $got flip-flops; expanded array $extra more than plain, flat and hierarchical)"
