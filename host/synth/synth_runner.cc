@@ -51,17 +51,27 @@ nlohmann::json run_script(const std::vector<std::string>& argv, const std::strin
   }
 }
 
-nlohmann::json run_one(Geometry g, int keyed, const std::string& dir, int keymode = 0) {
+nlohmann::json run_one(Geometry g, int keyed, const std::string& dir, SynthFlow flow, int keymode = 0) {
   const std::string script = std::string(KEYMAC_SOURCE_DIR) + "/rtl/synth/run_synth.sh";
-  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + (keymode ? "_kx" : "") + ".log";
-  std::vector<std::string> argv = {"bash", script, g.str(), std::to_string(keyed), dir};
+  const bool hier = flow == SynthFlow::kHier;
+  const std::string log = dir + "/run_synth_" + g.str() + "_k" + std::to_string(keyed) + (keymode ? "_kx" : "") + (hier ? "_hier" : "") + ".log";
+  // FLATTEN goes through env(1): run_tool takes an argv and never a shell.
+  std::vector<std::string> argv = {"env", hier ? "FLATTEN=0" : "FLATTEN=1", "bash", script, g.str(), std::to_string(keyed), dir};
   if (keymode) argv.insert(argv.end(), {"1", std::to_string(keymode)});
-  return run_script(argv, log, "the " + std::string(keymode ? "expanded-key" : keyed ? "keyed" : "plain") + " " + g.str() + " array");
+  return run_script(argv, log, "the " + std::string(keymode ? "expanded-key" : keyed ? "keyed" : "plain") + " " + g.str() + " array (" + synth_flow_name(flow) + ")");
 }
 
 std::string cache_file(Geometry g) { return synth_cache_dir() + "/synth/" + g.str() + ".json"; }
 
 }  // namespace
+
+SynthFlow parse_synth_flow(const std::string& s) {
+  if (s == "flat") return SynthFlow::kFlat;
+  if (s == "hier") return SynthFlow::kHier;
+  throw UsageError("--flow: '" + s + "' is not flat or hier");
+}
+
+const char* synth_flow_name(SynthFlow f) { return f == SynthFlow::kHier ? "hierarchical" : "flat"; }
 
 std::string synth_cache_dir() {
   if (const char* c = std::getenv("KEYMAC_CACHE"); c && *c) return c;
@@ -70,7 +80,7 @@ std::string synth_cache_dir() {
   return "/tmp/keymac-cache";
 }
 
-nlohmann::json synthesize(Geometry g, const std::string& work_dir) {
+nlohmann::json synthesize(Geometry g, const std::string& work_dir, SynthFlow flow) {
   const std::string dir = work_dir.empty() ? synth_cache_dir() + "/synth/" + g.str() : work_dir;
   // The directory is spliced into a Yosys script (rtl/synth/synth.ys.in), where
   // spaces, ';', quotes or newlines would change the commands: a safe set only.
@@ -78,16 +88,18 @@ nlohmann::json synthesize(Geometry g, const std::string& work_dir) {
     throw Error((work_dir.empty() ? std::string("synthesis cache directory") : std::string("--work-dir")) +
                 ": a Yosys script cannot hold this path (use letters, digits and _ - + . / , @ % = : ~ only)");
   mkdirs(dir);
-  const auto k = run_one(g, 1, dir);
-  const auto p = run_one(g, 0, dir);
+  const auto k = run_one(g, 1, dir, flow);
+  const auto p = run_one(g, 0, dir, flow);
   const double ak = k.at("area_proxy").get<double>(), ap = p.at("area_proxy").get<double>();
   nlohmann::json r = {
       {"array", g.str()},
       {"area", {{"keyed", ak}, {"plain", ap}, {"overhead_pct", 100.0 * (ak - ap) / ap},
+                {"flow", synth_flow_name(flow)},
                 {"unit", "transistors (Yosys stat -tech cmos, flip-flops at " + std::to_string(k.at("transistors_per_flop").get<int>()) + " each)"}}},
       {"flops", {{"keyed", k.at("flops")}, {"plain", p.at("flops")}, {"extra", k.at("flops").get<int64_t>() - p.at("flops").get<int64_t>()}}},
       {"cells", {{"keyed", k.at("cells")}, {"plain", p.at("cells")}}},
       {"key", {{"bits", g.pes()}, {"register_bits_spec", key_register_bits(g)}}},
+      {"flow", synth_flow_name(flow)},
       {"tool", k.value("tool", "yosys")},
       {"keyed_detail", k},
       {"plain_detail", p}};
@@ -109,11 +121,11 @@ nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir) {
   return r;
 }
 
-nlohmann::json synthesize_expanded_array(Geometry g, const std::string& work_dir) {
+nlohmann::json synthesize_expanded_array(Geometry g, const std::string& work_dir, SynthFlow flow) {
   const std::string dir = work_dir.empty() ? synth_cache_dir() + "/synth/" + g.str() : work_dir;
   if (g.cols > 64) throw Error("--key-mode expanded: km_keyexp runs at most 64 rounds per cycle; " + g.str() + " needs " + std::to_string(g.cols));
   mkdirs(dir);
-  nlohmann::json r = run_one(g, 1, dir, 1);
+  nlohmann::json r = run_one(g, 1, dir, flow, 1);
   r["storage_bits_spec"] = expanded_key_storage_bits(g);
   return r;
 }

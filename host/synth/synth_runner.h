@@ -5,6 +5,11 @@
 // cells.keyed|plain, key.bits, ...}; it is written atomically to the cache.
 // cached_synthesis() returns that JSON if present for the geometry, else null.
 // Errors (Yosys missing or failing) throw keymac::Error with one line.
+// SynthFlow (docs/RTL.md "Synthesis"): kFlat = `synth -flatten` (ABC across PE
+// boundaries; 32x32 does not finish in practical time), kHier = the hierarchy
+// kept (each module synthesized once, `stat -top` sums the instances; seconds
+// to minutes up to 32x32). The flow is recorded in the summary ("flow") and in
+// the cached "area" that `keymac run` reports.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -13,8 +18,12 @@
 
 namespace keymac {
 
+enum class SynthFlow { kFlat, kHier };
+SynthFlow parse_synth_flow(const std::string& s);  // "flat" | "hier"; else UsageError naming --flow
+const char* synth_flow_name(SynthFlow f);          // "flat" | "hierarchical"
+
 std::string synth_cache_dir();  // $KEYMAC_CACHE or $XDG_CACHE_HOME/keymac or ~/.cache/keymac
-nlohmann::json synthesize(Geometry g, const std::string& work_dir);
+nlohmann::json synthesize(Geometry g, const std::string& work_dir, SynthFlow flow = SynthFlow::kFlat);
 nlohmann::json cached_synthesis(Geometry g);
 // Key expansion (ARCHITECTURE.md 11): Yosys on rtl/km_keyexp.sv with Par = C
 // (rtl/synth/run_synth_keyexp.sh); returns {par, cells, flops, area_proxy, ...}
@@ -22,7 +31,8 @@ nlohmann::json cached_synthesis(Geometry g);
 nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir);
 // The whole expanded array: km_array with KeyMode = 1 (key unit, per-PE key
 // bits and their skew; rtl/synth/run_synth.sh RxC 1 DIR 1 1), the summary of
-// run_synth.sh plus "storage_bits_spec" (expanded_key_storage_bits).
-nlohmann::json synthesize_expanded_array(Geometry g, const std::string& work_dir);
+// run_synth.sh plus "storage_bits_spec" (expanded_key_storage_bits); with
+// kHier also "key_unit": the km_keyexp module's own cells / flops / area.
+nlohmann::json synthesize_expanded_array(Geometry g, const std::string& work_dir, SynthFlow flow = SynthFlow::kFlat);
 
 }  // namespace keymac

@@ -6,19 +6,11 @@
 # Env: FLATTEN=1 (default) flattens before synthesis (ABC optimises across PE
 # boundaries); FLATTEN=0 keeps the hierarchy, so every PE instance costs
 # exactly what one km_pe costs. YOSYS=path, TRANSISTORS_PER_FLOP=24.
-# Writes OUTDIR/km_array_RxC_kK_sS[_hier].{ys,log,stat.txt,cmos.txt,json,v} (.v: the netlist).
-# JSON fields:
-#   cells            all cells after synth + dffunmap (gates and flops)
-#   flops            $_DFF_P_ cells (one per register bit)
-#   comb_cells       cells - flops
-#   cmos_transistors Yosys `stat -tech cmos` estimate (it counts 16 per DFF)
-#   comb_transistors cmos_transistors - 16 * flops (Yosys 0.23 prices $_DFF_P_
-#                    at 16 transistors in `stat -tech cmos`; checked in docs/RTL.md)
-#   area_proxy       comb_transistors + TRANSISTORS_PER_FLOP * flops
-# TRANSISTORS_PER_FLOP = 24 (override with env): a static master-slave D flip-
-# flop with local clock inverters is 20-24 transistors, about 5-6 NAND2
-# equivalents; documented in docs/RTL.md. Yosys' own 16 per DFF is kept as
-# cmos_transistors for reference.
+# Writes OUTDIR/km_array_RxC_kK_sS[_kx][_hier].{ys,log,stat.txt,cmos.txt,json,v}
+# (.v: the netlist). JSON: rows, cols, keyed, signmag, keymode, flatten, then
+# the common fields of summary.sh (cells, flops, area_proxy, ...); with
+# KEYMODE 1 and FLATTEN=0 also "key_unit" {cells, flops, cmos_transistors,
+# area_proxy}: the km_keyexp module's own share of the array (the cipher).
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
   echo "usage: $0 RxC KEYED OUTDIR [SIGNMAG] [KEYMODE]" >&2
@@ -30,9 +22,9 @@ rows=${geom%x*}; cols=${geom#*x}
 [[ $keyed == 0 || $keyed == 1 ]] || { echo "$0: KEYED must be 0 or 1" >&2; exit 2; }
 [[ $signmag == 0 || $signmag == 1 ]] || { echo "$0: SIGNMAG must be 0 or 1" >&2; exit 2; }
 [[ $keymode == 0 || ( $keymode == 1 && $keyed == 1 ) ]] || { echo "$0: KEYMODE must be 0, or 1 with KEYED = 1" >&2; exit 2; }
-yosys=${YOSYS:-yosys}
 tpf=${TRANSISTORS_PER_FLOP:-24}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/summary.sh"
 rtl=$(cd "$here/.." && pwd)
 mkdir -p "$outdir"
 flatten=${FLATTEN:-1}
@@ -54,39 +46,17 @@ sed -e "s|@PARAMS_SV@|$outdir/params_gen/km_params_pkg.sv|g" -e "s|@SYNTH_OPTS@|
     -e "s|@KEYED@|$keyed|g" -e "s|@SIGNMAG@|$signmag|g" -e "s|@OUT@|$out|g" \
     -e "s|@DEFINES@|$defines|g" -e "s|@EXTRA_SV@|$extra|g" -e "s|@KEYMODE@|$keymode|g" \
     "$here/synth.ys.in" > "$out.ys"
-start=$(date +%s)
-"$yosys" -q -l "$out.log" -s "$out.ys" > /dev/null
-secs=$(( $(date +%s) - start ))
-
-# The last block of `stat` is the whole design (with the hierarchy kept, the
-# "design hierarchy" totals come last).
-cells=$(awk '/Number of cells:/ {v = $4} END {print v}' "$out.stat.txt")
-flops=$(awk '/Number of cells:/ {v = 0} $1 == "$_DFF_P_" {v = $2} END {print v + 0}' "$out.stat.txt")
-cmos=$(awk '/Estimated number of transistors:/ {v = $5} END {print v}' "$out.cmos.txt")
-comb=$(( cmos - 16 * flops ))
-for v in cells cmos; do
-  [[ -n ${!v} ]] || { echo "$0: could not parse '$v' from Yosys output in $out.*" >&2; exit 1; }
-done
-area=$(( comb + tpf * flops ))
-version=$("$yosys" -V | head -1)
-cat > "$out.json" <<JSON
-{
-  "rows": $rows,
-  "cols": $cols,
-  "keyed": $keyed,
-  "signmag": $signmag,
-  "keymode": $keymode,
-  "flatten": $flatten,
-  "cells": $cells,
-  "flops": $flops,
-  "comb_cells": $(( cells - flops )),
-  "cmos_transistors": $cmos,
-  "comb_transistors": $comb,
-  "transistors_per_flop": $tpf,
-  "area_proxy": $area,
-  "seconds": $secs,
-  "tool": "$version",
-  "script": "$out.ys"
-}
-JSON
+synth_run "$out"
+if [[ $keymode == 1 && $flatten == 0 ]]; then
+  read -r kc kf kt < <(synth_module "$out" 'km_keyexp' || true)
+  [[ -n ${kt:-} ]] || { echo "$0: no km_keyexp block in $out.stat.txt" >&2; exit 1; }
+  key_unit="  \"key_unit\": {\"cells\": $kc, \"flops\": $kf, \"cmos_transistors\": $kt, \"area_proxy\": $(( kt - 16 * kf + tpf * kf ))},"
+fi
+synth_summary "$out" "  \"rows\": $rows,
+  \"cols\": $cols,
+  \"keyed\": $keyed,
+  \"signmag\": $signmag,
+  \"keymode\": $keymode,
+  \"flatten\": $flatten,${key_unit:+
+$key_unit}"
 echo "$out.json"
