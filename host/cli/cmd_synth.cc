@@ -36,6 +36,7 @@ void add_synth(CLI::App& app, Runner& run) {
         xa["cipher_share_pct"] = 100.0 * unit["area_proxy"].get<double>() / xa["area_proxy"].get<double>();
         xa["flops_extra"] = xa["flops"].get<int64_t>() - r["flops"]["plain"].get<int64_t>();
         xa["overhead_pct"] = 100.0 * (xa["area_proxy"].get<double>() - r["area"]["plain"].get<double>()) / r["area"]["plain"].get<double>();
+        store_synthesis(g, r);  // `keymac run --key-mode expanded` reports this overhead
       }
       std::printf("Yosys synthesis of the %s array (%s, %s flow)\n", g.str().c_str(), r["tool"].get<std::string>().c_str(), synth_flow_name(flow));
       std::printf("                    %12s %12s %10s\n", "keyed", "plain", "overhead");

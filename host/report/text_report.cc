@@ -60,8 +60,9 @@ std::string text_report(const nlohmann::json& r) {
                      k["nonce"].get<std::string>(), k["warmup_cycles_per_layer"].get<int64_t>());
   if (r.contains("area")) {
     const auto& ar = r["area"];
-    o += fmt::format("  area proxy (Yosys)        {:>10.0f} {:>10.0f}  transistors, key overhead {:.3f} %\n",
-                     ar["keyed"].get<double>(), ar["plain"].get<double>(), ar["overhead_pct"].get<double>());
+    o += fmt::format("  area proxy (Yosys, {})  {:>10.0f} {:>10.0f}  transistors, {} key overhead {:.3f} %\n",
+                     ar.value("flow", std::string("flat")), ar["keyed"].get<double>(), ar["plain"].get<double>(),
+                     ar.value("mode", std::string("periodic")), ar["overhead_pct"].get<double>());
   }
   return o;
 }

@@ -312,7 +312,9 @@ nlohmann::json run_job(const RunConfig& cfg, const std::atomic<bool>* stop) {
     rep["key"]["register_bits"] = expanded_key_storage_bits(g);  // ARCHITECTURE.md 11.6 (model, not Yosys)
   }
   // Area overhead of the key, when `keymac synth` has synthesized this geometry.
-  if (auto syn = cached_synthesis(g); !syn.is_null() && syn.contains("area")) rep["area"] = syn["area"];
+  // An expanded run reports the expanded array's overhead (`keymac synth
+  // --key-mode expanded`), never the periodic one.
+  if (auto area = cached_area(g, expanded); !area.is_null()) rep["area"] = area;
   LayerStats tot;
   for (const auto& s : ck.layer_totals) tot += s;
   rep["backend_totals"] = {{"cycles", tot.cycles}, {"stall_cycles", tot.stall_cycles}, {"macs", tot.macs}, {"counters", tot.counters}};

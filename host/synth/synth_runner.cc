@@ -103,9 +103,13 @@ nlohmann::json synthesize(Geometry g, const std::string& work_dir, SynthFlow flo
       {"tool", k.value("tool", "yosys")},
       {"keyed_detail", k},
       {"plain_detail", p}};
+  store_synthesis(g, r);
+  return r;
+}
+
+void store_synthesis(Geometry g, const nlohmann::json& r) {
   mkdirs(synth_cache_dir() + "/synth");
   write_file_atomic(cache_file(g), r.dump(2) + "\n");
-  return r;
 }
 
 nlohmann::json synthesize_keyexp(Geometry g, const std::string& work_dir) {
@@ -138,6 +142,19 @@ nlohmann::json cached_synthesis(Geometry g) {
   } catch (const nlohmann::json::exception&) {
     return nullptr;  // a damaged cache entry is ignored (re-run keymac synth)
   }
+}
+
+nlohmann::json cached_area(Geometry g, bool expanded) {
+  const nlohmann::json syn = cached_synthesis(g);
+  if (syn.is_null() || !syn.contains("area")) return nullptr;
+  if (!expanded) return syn["area"];
+  if (!syn.contains("expanded_array") || !syn["expanded_array"].contains("overhead_pct")) return nullptr;
+  const auto& xa = syn["expanded_array"];
+  nlohmann::json a = syn["area"];
+  a["keyed"] = xa["area_proxy"];
+  a["overhead_pct"] = xa["overhead_pct"];
+  a["mode"] = "expanded";
+  return a;
 }
 
 }  // namespace keymac

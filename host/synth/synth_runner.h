@@ -25,6 +25,14 @@ const char* synth_flow_name(SynthFlow f);          // "flat" | "hierarchical"
 std::string synth_cache_dir();  // $KEYMAC_CACHE or $XDG_CACHE_HOME/keymac or ~/.cache/keymac
 nlohmann::json synthesize(Geometry g, const std::string& work_dir, SynthFlow flow = SynthFlow::kFlat);
 nlohmann::json cached_synthesis(Geometry g);
+// Replaces the cache entry of g with r (`keymac synth --key-mode expanded`
+// adds "expanded_array" with its "overhead_pct" over the plain array).
+void store_synthesis(Geometry g, const nlohmann::json& r);
+// The area `keymac run` reports for a key mode, from the cached synthesis:
+// periodic: the cache's "area"; expanded: {keyed = the expanded array's area
+// proxy, plain, overhead_pct, flow, unit, mode}, only if the cache has an
+// expanded synthesis; else null (no figure rather than the other mode's).
+nlohmann::json cached_area(Geometry g, bool expanded);
 // Key expansion (ARCHITECTURE.md 11): Yosys on rtl/km_keyexp.sv with Par = C
 // (rtl/synth/run_synth_keyexp.sh); returns {par, cells, flops, area_proxy, ...}
 // plus "per_pe_key_bits" (2*R*C) and "storage_bits_spec".

@@ -46,4 +46,15 @@ for flow in flat hierarchical; do
   echo "$row" | grep -q "/ $want / " || fail "cost table $flow: cipher flops not $want"
 done
 echo "$tbl" | grep -q MISMATCH && fail "cost table reports a flop count that differs from the design"
+# keymac run reports the key mode's own area overhead from the cache (the
+# last synth above, hierarchical): an expanded run the expanded array's over
+# plain, a periodic run the key register's; each equals synth's own figure.
+for mode in expanded periodic; do
+  $KEYMAC run --array 2x$C --key-mode $mode --limit 16 --batch 16 --wrong-keys 0 --no-progress --json "$TMP/run_$mode.json" >"$TMP/run_$mode.txt"
+done
+[ "$(json "$TMP/run_expanded.json" "r['area']['overhead_pct'] == $(json "$TMP/h.json" "r['expanded_array']['overhead_pct']") and r['area']['mode'] == 'expanded'")" = True ] \
+  || fail "run --key-mode expanded does not report the expanded array's area overhead"
+[ "$(json "$TMP/run_periodic.json" "r['area']['overhead_pct'] == $(json "$TMP/h.json" "r['area']['overhead_pct']") and 'mode' not in r['area']")" = True ] \
+  || fail "run --key-mode periodic does not report the periodic key's area overhead"
+grep -q "expanded key overhead" "$TMP/run_expanded.txt" || fail "run's text report does not name the expanded overhead"
 echo "synth --key-mode expanded ok (key unit $got flip-flops; expanded array $extra more than plain, flat and hierarchical)"
