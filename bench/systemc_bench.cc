@@ -118,6 +118,38 @@ void BM_StepCore(benchmark::State& state) {
 BENCHMARK(BM_StepCore)->ArgNames({"R", "C"})->Args({8, 8})->Args({16, 16})->Args({32, 32})
     ->Unit(benchmark::kMillisecond);
 
+// Cycle-level on the RTL benchmark's layer: WsArrayCore stepped every cycle
+// through the Sequencer on 256 x 256 x 256, ideal memory, so the cycle count
+// (layer_cycles) and the work are those of BM_SystemcGemm (fold-level) and
+// bench/rtl_bench.cc's BM_RtlGemm (verilated RTL) at the same geometry.
+void BM_StepCoreGemm(benchmark::State& state) {
+  const int R = int(state.range(0));
+  const Geometry g = Geometry::make(R, R);
+  const GemmShape s{256, 256, 256};
+  auto x = random_s8(size_t(s.m * s.k), 2, -128, 127);
+  auto w = random_s8(size_t(s.k * s.n), 3, -127, 127);
+  const LayerPlan plan = MemorySystem(g, MemoryConfig{}).plan(s);
+  WsArrayCore core(g, true);
+  ArrayInputs in;
+  ArrayOutputs out;
+  uint64_t cycles = 0;
+  for (auto _ : state) {
+    Sequencer seq(GemmProblem{s, x.data(), w.data(), g}, plan);
+    core.reset();
+    for (int64_t t = 0; t < seq.cycles(); ++t) {
+      seq.inputs(t, in);
+      core.step(in, out);
+      seq.collect(t, out);
+    }
+    cycles += uint64_t(seq.cycles());
+  }
+  state.counters["cycles/s"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
+  state.counters["PE-updates/s"] =
+      benchmark::Counter(double(cycles) * R * R, benchmark::Counter::kIsRate);
+  state.counters["layer_cycles"] = double(cycles) / double(state.iterations());
+}
+BENCHMARK(BM_StepCoreGemm)->ArgNames({"R=C"})->Arg(8)->Arg(16)->Arg(32)->Unit(benchmark::kMillisecond);
+
 // Fold-level vs cycle-level timing through the backend (--timing fold|cycle),
 // finite memory (defaults), one M x K x N layer (256^3 unless given; the
 // 256 x 784 x 128 rows are the side-by-side layer of docs/BENCH.md).
