@@ -1,12 +1,20 @@
 // Speed of the verilated RTL (RtlBackend: Sequencer-driven, one eval per
-// clock edge) in simulated cycles per second, on the same layers as
-// bench/systemc_bench.cc so the two can be compared. docs/BENCH.md.
+// clock edge) in simulated cycles per CPU second, on the same 256 x 256 x 256
+// layer as bench/systemc_bench.cc's fold-level (BM_SystemcGemm) and
+// cycle-level (BM_StepCoreGemm) rows, so the three can be compared; ideal
+// memory, the same cycle count in all three (layer_cycles). docs/BENCH.md.
+//
+// One benchmark per square keyed geometry of 8x8, 16x16 and 32x32 that this
+// binary has verilated (rtl_geometries(); 32x32 only with
+// -DKEYMAC_RTL_BENCH_32=ON, cmake/rtl.cmake).
 #include <benchmark/benchmark.h>
 
 #include <random>
+#include <string>
 #include <vector>
 
 #include "host/backend/rtl_backend.h"
+#include "rtl_models.h"
 
 namespace {
 
@@ -32,10 +40,25 @@ void BM_RtlGemm(benchmark::State& state) {
   }
   state.counters["cycles/s"] = benchmark::Counter(static_cast<double>(cycles), benchmark::Counter::kIsRate);
   state.counters["PE-updates/s"] = benchmark::Counter(static_cast<double>(cycles) * g.pes(), benchmark::Counter::kIsRate);
+  state.counters["layer_cycles"] = static_cast<double>(cycles) / static_cast<double>(state.iterations());
 }
-
-BENCHMARK(BM_RtlGemm)->Args({8, 8, 256, 256, 256})->Args({16, 16, 256, 256, 256})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  for (const int n : {8, 16, 32}) {
+    bool built = false;
+    for (const auto& geo : rtl::rtl_geometries())
+      built = built || (geo.rows == n && geo.cols == n && geo.keyed && !geo.expanded);
+    if (!built) continue;
+    benchmark::RegisterBenchmark("BM_RtlGemm", BM_RtlGemm)
+        ->ArgNames({"R", "C", "M", "K", "N"})
+        ->Args({n, n, 256, 256, 256})
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -91,11 +91,11 @@ void BM_SystemcMlpBatch256(benchmark::State& state) {
 }
 BENCHMARK(BM_SystemcMlpBatch256)->Unit(benchmark::kMillisecond);
 
-// The register-level single-step mode (co-simulation reference), per cycle.
-void BM_StepCore(benchmark::State& state) {
-  const int R = int(state.range(0)), C = int(state.range(1));
+// The register-level single-step mode (co-simulation reference): WsArrayCore
+// stepped every cycle through the Sequencer on one M x K x N layer, ideal
+// memory.
+void step_core_layer(benchmark::State& state, int R, int C, GemmShape s) {
   const Geometry g = Geometry::make(R, C);
-  const GemmShape s{64, 4 * R, 4 * C};
   auto x = random_s8(size_t(s.m * s.k), 2, -128, 127);
   auto w = random_s8(size_t(s.k * s.n), 3, -127, 127);
   const LayerPlan plan = MemorySystem(g, MemoryConfig{}).plan(s);
@@ -112,9 +112,23 @@ void BM_StepCore(benchmark::State& state) {
   state.counters["cycles/s"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
   state.counters["PE-updates/s"] =
       benchmark::Counter(double(cycles) * R * C, benchmark::Counter::kIsRate);
+  state.counters["layer_cycles"] = double(cycles) / double(state.iterations());
+}
+void BM_StepCore(benchmark::State& state) {
+  const int R = int(state.range(0)), C = int(state.range(1));
+  step_core_layer(state, R, C, GemmShape{64, 4 * R, 4 * C});
 }
 BENCHMARK(BM_StepCore)->ArgNames({"R", "C"})->Args({8, 8})->Args({16, 16})->Args({32, 32})
     ->Unit(benchmark::kMillisecond);
+
+// Cycle-level on the RTL benchmark's layer, 256 x 256 x 256: the cycle count
+// (layer_cycles) and the work are those of BM_SystemcGemm (fold-level) and
+// bench/rtl_bench.cc's BM_RtlGemm (verilated RTL) at the same geometry.
+void BM_StepCoreGemm(benchmark::State& state) {
+  const int R = int(state.range(0));
+  step_core_layer(state, R, R, GemmShape{256, 256, 256});
+}
+BENCHMARK(BM_StepCoreGemm)->ArgNames({"R=C"})->Arg(8)->Arg(16)->Arg(32)->Unit(benchmark::kMillisecond);
 
 // Fold-level vs cycle-level timing through the backend (--timing fold|cycle),
 // finite memory (defaults), one M x K x N layer (256^3 unless given; the

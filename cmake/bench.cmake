@@ -14,3 +14,7 @@ add_test(NAME bench.systemc_smoke COMMAND keymac_bench_systemc
   "--benchmark_filter=BM_StepCore/R:8/C:8|BM_SystemcTiming/R=C:8/cycle:1" --benchmark_min_time=0.001)
 set_tests_properties(bench.systemc_smoke PROPERTIES LABELS bench TIMEOUT 120
   ENVIRONMENT SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1)
+if(TARGET keymac_bench_rtl)
+  add_test(NAME bench.rtl_smoke COMMAND keymac_bench_rtl "--benchmark_filter=BM_RtlGemm/R:8/" --benchmark_min_time=0.001)
+  set_tests_properties(bench.rtl_smoke PROPERTIES LABELS "bench;rtl" TIMEOUT 120)
+endif()

@@ -191,6 +191,13 @@ foreach(_g "4 4" "8 8" "8 4")
   list(GET _p 1 _c)
   keymac_verilate_array(keymac_rtl_${_r}x${_c}_kx ROWS ${_r} COLS ${_c} KEYED 1 EXPANDED)
 endforeach()
+# 32x32, for the RTL speed benchmark (bench/rtl_bench.cc) and `--backend rtl
+# --array 32x32`: its generated C++ takes minutes to compile (docs/RTL.md), so
+# it is built only with -DKEYMAC_RTL_BENCH_32=ON, never in the default/CI build.
+option(KEYMAC_RTL_BENCH_32 "Also verilate a 32x32 km_array (slow to compile; keymac_bench_rtl)" OFF)
+if(KEYMAC_RTL_BENCH_32)
+  keymac_verilate_array(keymac_rtl_32x32_k1 ROWS 32 COLS 32 KEYED 1)
+endif()
 keymac_rtl_registry(keymac_rtl_models)
 
 # --- synthesis (Yosys) -----------------------------------------------------------

@@ -13,22 +13,20 @@ module km_delay #(
   if (Depth == 0) begin : g_wire
     assign q_o = d_i;
   end else begin : g_regs
-    // Stage s (0 = first) at bits [s*Width +: Width].
-    logic [Depth*Width-1:0] line_d, line_q;
-
-    always_comb begin
-      line_d = line_q;
-      line_d[Width-1:0] = d_i;
-      for (int s = 1; s < Depth; s++) begin
-        line_d[s*Width +: Width] = line_q[(s-1)*Width +: Width];
-      end
-    end
+    // Stage s (0 = first) at bits [s*Width +: Width]. The shift is written
+    // in the flop process, not as an always_comb next-state vector: Verilator
+    // would otherwise re-evaluate the whole line whenever d_i (often a
+    // primary input) changes, i.e. on every eval() (docs/RTL.md, speed).
+    logic [Depth*Width-1:0] line_q;
 
     always_ff @(posedge clk_i) begin
       if (!rst_ni) begin
         line_q <= '0;
       end else begin
-        line_q <= line_d;
+        line_q[Width-1:0] <= d_i;
+        for (int s = 1; s < Depth; s++) begin
+          line_q[s*Width +: Width] <= line_q[(s-1)*Width +: Width];
+        end
       end
     end
 

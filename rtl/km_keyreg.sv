@@ -13,7 +13,7 @@
 // Area note: the key bits' synchronous reset is folded into that write enable
 // (reset selects every row and column and writes 0), so a key bit costs one
 // flop, one enable mux and one AND, with no separate reset gate; key_q is
-// therefore the one register here that always_ff copies without a reset branch.
+// therefore the one register here that always_ff writes without a reset branch.
 // The behaviour is the same: key_q is 0 in the cycle after any reset cycle.
 module km_keyreg #(
   parameter int Rows = 4,
@@ -30,7 +30,7 @@ module km_keyreg #(
   output logic                 err_o
 );
 
-  logic [Rows*Cols-1:0] key_d, key_q;
+  logic [Rows*Cols-1:0] key_q;
   logic [RowW-1:0]      row_d, row_q;
   logic [ColW-1:0]      col_d, col_q;
   logic                 sealed_d, sealed_q;
@@ -54,18 +54,10 @@ module km_keyreg #(
   end
 
   always_comb begin
-    key_d    = key_q;
     row_d    = row_q;
     col_d    = col_q;
     sealed_d = sealed_q;
     err_d    = err_q;
-    for (int r = 0; r < Rows; r++) begin
-      for (int c = 0; c < Cols; c++) begin
-        if (row_sel[r] && col_sel[c]) begin
-          key_d[r*Cols + c] = wr_bit;
-        end
-      end
-    end
     if (key_valid_i && sealed_q) begin
       err_d = 1'b1;
     end
@@ -83,8 +75,20 @@ module km_keyreg #(
     end
   end
 
+  // The key bits' next state is written here, not as an always_comb key_d
+  // that the verilated model would re-evaluate on every eval() (all Rows*Cols
+  // bits depend on key_valid_i); here it skips the columns of unselected rows.
   always_ff @(posedge clk_i) begin
-    key_q <= key_d;  // reset through the write enable (see the area note)
+    // reset through the write enable (see the area note)
+    for (int r = 0; r < Rows; r++) begin
+      if (row_sel[r]) begin
+        for (int c = 0; c < Cols; c++) begin
+          if (col_sel[c]) begin
+            key_q[r*Cols + c] <= wr_bit;
+          end
+        end
+      end
+    end
     if (!rst_ni) begin
       row_q    <= '0;
       col_q    <= '0;

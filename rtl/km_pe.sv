@@ -45,10 +45,10 @@ module km_pe #(
   output logic [31:0]   psum_o
 );
 
-  logic [7:0]    w0_d, w0_q, w1_d, w1_q;
-  logic          a_valid_d, a_valid_q, a_bank_d, a_bank_q;
-  logic [AW-1:0] a_data_d, a_data_q;
-  logic [31:0]   psum_d, psum_q;
+  logic [7:0]    w0_q, w1_q;
+  logic          a_valid_q, a_bank_q;
+  logic [AW-1:0] a_data_q;
+  logic [31:0]   psum_q;
 
   logic [7:0]  w_sel;
   logic        neg;      // subtract the product magnitude / two's-complement value
@@ -70,23 +70,9 @@ module km_pe #(
     assign addend = 32'(prod);
   end
 
-  always_comb begin
-    w0_d = w0_q;
-    w1_d = w1_q;
-    if (w_we_i) begin
-      if (w_bank_i) begin
-        w1_d = w_data_i;
-      end else begin
-        w0_d = w_data_i;
-      end
-    end
-    a_valid_d = a_valid_i;
-    a_bank_d  = a_bank_i;
-    a_data_d  = a_data_i;
-    // (-1)^neg * addend: XOR on the product, +1 on the adder's carry-in.
-    psum_d    = psum_i + (addend ^ {32{neg}}) + {31'b0, neg};
-  end
-
+  // Next state written in the flop process (no always_comb *_d vectors), so
+  // the verilated model evaluates it once per clock edge instead of also on
+  // every input change (docs/RTL.md, speed).
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       w0_q      <= '0;
@@ -96,12 +82,18 @@ module km_pe #(
       a_data_q  <= '0;
       psum_q    <= '0;
     end else begin
-      w0_q      <= w0_d;
-      w1_q      <= w1_d;
-      a_valid_q <= a_valid_d;
-      a_bank_q  <= a_bank_d;
-      a_data_q  <= a_data_d;
-      psum_q    <= psum_d;
+      if (w_we_i) begin
+        if (w_bank_i) begin
+          w1_q <= w_data_i;
+        end else begin
+          w0_q <= w_data_i;
+        end
+      end
+      a_valid_q <= a_valid_i;
+      a_bank_q  <= a_bank_i;
+      a_data_q  <= a_data_i;
+      // (-1)^neg * addend: XOR on the product, +1 on the adder's carry-in.
+      psum_q    <= psum_i + (addend ^ {32{neg}}) + {31'b0, neg};
     end
   end
 

@@ -31,6 +31,11 @@ std::enable_if_t<std::is_integral_v<T>> put(T& p, unsigned lsb, unsigned width, 
 }
 template <std::size_t N>
 void put(VlWide<N>& p, unsigned lsb, unsigned width, uint32_t v) {
+  if (width > 0 && lsb % 32 + width <= 32) {  // inside one word (the byte lanes): one masked write
+    const uint32_t mask = (width == 32 ? ~0u : ((1u << width) - 1)) << (lsb % 32);
+    p[lsb / 32] = (p[lsb / 32] & ~mask) | ((v << (lsb % 32)) & mask);
+    return;
+  }
   for (unsigned i = 0; i < width; ++i) {
     const unsigned b = lsb + i;
     const uint32_t bit = 1u << (b % 32);
