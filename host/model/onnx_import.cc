@@ -306,8 +306,9 @@ Window2d Importer::window(const onnx::NodeProto& n, int rank, int64_t h, int64_t
   w.sw = static_cast<int>(st[1]);
   w.dh = static_cast<int>(dil[0]);
   w.dw = static_cast<int>(dil[1]);
-  // auto_pad (ONNX Conv/pool): SAME_* pads so that out = ceil(in / stride), the odd
-  // unit at the end (SAME_UPPER) or the beginning (SAME_LOWER); VALID pads nothing.
+  // auto_pad (ONNX): SAME_* pads so that out = ceil(in / stride) (ConvTranspose:
+  // in * stride), the odd unit at the end (SAME_UPPER) or the start (SAME_LOWER);
+  // VALID pads nothing.
   auto ap = attr(n, "auto_pad");
   const std::string mode = ap ? ap->s() : "";
   if (mode.empty() || mode == "NOTSET") {
@@ -316,9 +317,16 @@ Window2d Importer::window(const onnx::NodeProto& n, int rank, int64_t h, int64_t
     w.pb = static_cast<int>(pads[2]);
     w.pr = static_cast<int>(pads[3]);
   } else if (mode == "SAME_UPPER" || mode == "SAME_LOWER") {
-    if (op_ == "ConvTranspose") fail_node("auto_pad=" + mode + " is not supported on ConvTranspose (use pads)");
+    // ConvTranspose: out = in * stride, total = stride*(in-1) + output_padding + (k-1)*d + 1 - out.
+    const bool transposed = op_ == "ConvTranspose";
+    auto opad = ints_attr(n, "output_padding", std::vector<int64_t>(r, 0));
+    if (opad.size() != r) fail_node("output_padding must have one value per spatial axis");
+    if (rank == 1) opad.insert(opad.begin(), 0);
+    size_t axis = 0;
     auto same = [&](int64_t in, int s, int d, int k, int& begin, int& end) {
-      const int64_t out = (in + s - 1) / s, total = std::max<int64_t>(0, (out - 1) * s + (k - 1) * d + 1 - in);
+      const int64_t window = (k - 1) * static_cast<int64_t>(d) + 1, op = opad[axis++];
+      const int64_t total = transposed ? std::max<int64_t>(0, s * (in - 1) + op + window - in * s)
+                                       : std::max<int64_t>(0, ((in + s - 1) / s - 1) * s + window - in);
       const int64_t small = total / 2, large = total - small;
       begin = static_cast<int>(mode == "SAME_UPPER" ? small : large);
       end = static_cast<int>(mode == "SAME_UPPER" ? large : small);
