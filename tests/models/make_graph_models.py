@@ -164,6 +164,17 @@ def conv1d_models():
     }
 
 
+def unary_models():
+    """Elementwise activations PyTorch exports as single unary ONNX ops (host, float
+    on dequantised values in int8): ELU, SELU, CELU, Softplus."""
+    return {
+        "act_elu": (Act(nn.ELU(0.7)), (784,)),
+        "act_selu": (Act(nn.SELU()), (784,)),
+        "act_celu": (Act(nn.CELU(1.3)), (784,)),
+        "act_softplus": (Act(nn.Softplus()), (784,)),
+    }
+
+
 def same_pad_to_auto_pad(path):
     """Replaces the symmetric explicit pads of every Conv of `path` by auto_pad=SAME_UPPER
     (checked equal: out = in for stride 1), as a padding="same" export would read."""
@@ -199,6 +210,7 @@ def models():
     }
     m.update(conv_models())
     m.update(conv1d_models())
+    m.update(unary_models())
     m["transformer_op13"] = (Encoder(), (28, 28))
     m["transformer_op17"] = (m["transformer_op13"][0], (28, 28))
     return m
