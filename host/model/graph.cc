@@ -70,6 +70,7 @@ const char* layer_kind_name(LayerKind k) {
     case LayerKind::kAsinh: return "Asinh";
     case LayerKind::kAcosh: return "Acosh";
     case LayerKind::kAtanh: return "Atanh";
+    case LayerKind::kPRelu: return "PRelu";
   }
   return "?";
 }

@@ -54,8 +54,10 @@ enum class LayerKind {
   // Selu alpha/gamma, Shrink lambd/bias).
   kAbs, kNeg, kFloor, kCeil, kRound, kLog, kReciprocal, kSign, kSoftplus, kSoftsign, kElu, kSelu, kCelu,
   kThresholdedRelu, kShrink, kSin, kCos, kTan, kAsin, kAcos, kAtan, kSinh, kCosh, kAsinh, kAcosh, kAtanh,
+  // x < 0 ? slope * x : x, the slope a constant (or tensor) broadcast like Mul's operand.
+  kPRelu,
 };
-constexpr int kLayerKindCount = static_cast<int>(LayerKind::kAtanh) + 1;
+constexpr int kLayerKindCount = static_cast<int>(LayerKind::kPRelu) + 1;
 // True for the unary host functions (one input, output shape = input shape).
 inline bool is_unary_kind(LayerKind k) {
   return (k >= LayerKind::kSqrt && k <= LayerKind::kExp) || k == LayerKind::kRelu ||

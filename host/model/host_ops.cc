@@ -51,6 +51,7 @@ float binary(LayerKind k, float a, float b) {
     case LayerKind::kMul: return a * b;
     case LayerKind::kDiv: return a / b;
     case LayerKind::kPow: return b == 2.0f ? a * a : std::pow(a, b);
+    case LayerKind::kPRelu: return a < 0.0f ? a * b : a;
     default: return 0.0f;
   }
 }
@@ -145,7 +146,8 @@ void run_host_op(LayerKind kind, const Window2d& win, const OpParams& p, const s
     case LayerKind::kCosh: case LayerKind::kAsinh: case LayerKind::kAcosh: case LayerKind::kAtanh:
       for (int64_t i = 0; i < batch * n0; ++i) out[i] = unary(kind, p, in[0][i]);
       return;
-    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow: {
+    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow:
+    case LayerKind::kPRelu: {
       const bool two = in.size() == 2;
       const Shape& sb = two ? in_shapes[1] : p.const_shape;
       const bool swap = !two && p.const_first;

@@ -1116,6 +1116,7 @@ Graph Importer::run(const onnx::ModelProto& model) {
     else if (op == "Mul") elementwise(n, LayerKind::kMul);
     else if (op == "Div") elementwise(n, LayerKind::kDiv);
     else if (op == "Pow") elementwise(n, LayerKind::kPow);
+    else if (op == "PRelu") elementwise(n, LayerKind::kPRelu);
     else if (op == "Conv") conv(n, false);
     else if (op == "ConvTranspose") conv(n, true);
     else if (op == "Relu") unary(n, LayerKind::kRelu);
@@ -1165,6 +1166,7 @@ Graph Importer::run(const onnx::ModelProto& model) {
     else if (op == "MaxPool") pool(n, LayerKind::kMaxPool, false);
     else if (op == "AveragePool") pool(n, LayerKind::kAvgPool, false);
     else if (op == "GlobalAveragePool") pool(n, LayerKind::kAvgPool, true);
+    else if (op == "GlobalMaxPool") pool(n, LayerKind::kMaxPool, true);
     else if (op == "Flatten") reshape(n, true);
     else if (op == "Reshape") reshape(n, false);
     else if (op == "Squeeze") squeeze(n, false);

@@ -64,7 +64,8 @@ bool layer_ok(const QuantLayer& l, const std::vector<Shape>& shapes) {
       return nin == 1 && l.out_shape == in && p.axes.size() == 1 && axis_ok(p.axes[0], in);
     case LayerKind::kLayerNorm:
       return nin == 1 && l.out_shape == in && p.axes.size() == 1 && axis_ok(p.axes[0], in);  // gamma/beta index modulo their size
-    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow: {
+    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow:
+    case LayerKind::kPRelu: {
       bool ok = false;
       if (nin == 2) {
         const Shape o = broadcast_shapes(shapes[0], shapes[1], ok);
