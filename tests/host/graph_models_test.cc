@@ -90,6 +90,7 @@ void expect_structure(const std::string& name, const Graph& g) {
   if (name == "act_selu") EXPECT_EQ(kind(LayerKind::kSelu), 1);
   if (name == "act_celu") EXPECT_EQ(kind(LayerKind::kCelu), 1);
   if (name == "act_softplus") EXPECT_EQ(kind(LayerKind::kSoftplus), 1);
+  if (name == "act_prelu") EXPECT_EQ(kind(LayerKind::kPRelu), 1);
   if (name == "conv1d") {  // 1-D layers run as 2-D ones with H=1; auto_pad=SAME_UPPER gave pads (k-1)*d/2
     EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kConv && l.win.kh == 1 && l.out_shape[1] == 1; }), 2);
     EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kConv && l.win.pl == 2 && l.win.pr == 2; }), 2);
@@ -197,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(Issue12, GraphModel,
                                            "act_gelu_tanh", "act_relu6", "act_softmax", "grouped_conv",
                                            "depthwise_conv", "dilated_conv", "conv_transpose", "cifar_shape",
                                            "transformer_op13", "transformer_op17", "conv1d", "act_elu", "act_selu",
-                                           "act_celu", "act_softplus"));
+                                           "act_celu", "act_softplus", "act_prelu"));
 
 }  // namespace
 }  // namespace keymac

@@ -166,12 +166,17 @@ def conv1d_models():
 
 def unary_models():
     """Elementwise activations PyTorch exports as single unary ONNX ops (host, float
-    on dequantised values in int8): ELU, SELU, CELU, Softplus."""
+    on dequantised values in int8): ELU, SELU, CELU, Softplus; and PReLU (a learned
+    per-feature slope, seeded away from 0.25 so it is not a constant)."""
+    prelu = nn.PReLU(64)
+    with torch.no_grad():
+        prelu.weight.uniform_(-0.5, 0.5)
     return {
         "act_elu": (Act(nn.ELU(0.7)), (784,)),
         "act_selu": (Act(nn.SELU()), (784,)),
         "act_celu": (Act(nn.CELU(1.3)), (784,)),
         "act_softplus": (Act(nn.Softplus()), (784,)),
+        "act_prelu": (Act(prelu), (784,)),
     }
 
 
