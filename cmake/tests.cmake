@@ -124,6 +124,11 @@ add_executable(keymac_graph_unit_tests tests/host/graph_ops_test.cc)
 target_link_libraries(keymac_graph_unit_tests PRIVATE keymac_runtime GTest::gtest_main)
 keymac_warnings(keymac_graph_unit_tests)
 gtest_discover_tests(keymac_graph_unit_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+# Issue 12: ceil_mode, count_include_pad, auto_pad and 1-D pools against closed forms.
+add_executable(keymac_pool_window_tests tests/host/pool_window_test.cc)
+target_link_libraries(keymac_pool_window_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_pool_window_tests)
+gtest_discover_tests(keymac_pool_window_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 add_test(NAME graph.models_export COMMAND ${PYTHON3_SYSTEM} ${CMAKE_SOURCE_DIR}/tests/models/make_graph_models.py
          ${CMAKE_BINARY_DIR}/graph_models)
 set_tests_properties(graph.models_export PROPERTIES LABELS e2e FIXTURES_SETUP graph_models TIMEOUT 300)

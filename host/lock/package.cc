@@ -117,13 +117,15 @@ std::vector<T> get(const std::string& path, const std::string& blob, const nlohm
 }
 
 nlohmann::json win_json(const Window2d& w) {
+  if (w.ceil_b || w.ceil_r || w.count_pad)  // pools with ceil_mode / count_include_pad (issue 12)
+    return {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr, w.dh, w.dw, w.uh, w.uw, w.ceil_b, w.ceil_r, w.count_pad ? 1 : 0};
   if (!w.is_plain()) return {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr, w.dh, w.dw, w.uh, w.uw};
   return {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
 }
 
 Window2d win_from(const nlohmann::json& j, const std::string& path, const std::string& where) {
   Window2d w;
-  if (!j.is_array() || (j.size() != 8 && j.size() != 12)) bad(path, where, "must be a list of 8 or 12 integers");
+  if (!j.is_array() || (j.size() != 8 && j.size() != 12 && j.size() != 15)) bad(path, where, "must be a list of 8, 12 or 15 integers");
   std::vector<int> v;
   for (const auto& x : j) {
     if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > 65536 ||
@@ -132,7 +134,11 @@ Window2d win_from(const nlohmann::json& j, const std::string& path, const std::s
     v.push_back(static_cast<int>(x.get<int64_t>()));
   }
   w.kh = v[0]; w.kw = v[1]; w.sh = v[2]; w.sw = v[3]; w.pt = v[4]; w.pl = v[5]; w.pb = v[6]; w.pr = v[7];
-  if (v.size() == 12) { w.dh = v[8]; w.dw = v[9]; w.uh = v[10]; w.uw = v[11]; }
+  if (v.size() >= 12) { w.dh = v[8]; w.dw = v[9]; w.uh = v[10]; w.uw = v[11]; }
+  if (v.size() == 15) {
+    w.ceil_b = v[12]; w.ceil_r = v[13]; w.count_pad = v[14] != 0;
+    if (w.ceil_b > w.pb || w.ceil_r > w.pr || v[14] > 1) bad(path, where, "has a ceil_mode extension larger than its padding or a count_pad flag other than 0/1");
+  }
   return w;
 }
 

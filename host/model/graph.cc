@@ -44,6 +44,33 @@ const char* layer_kind_name(LayerKind k) {
     case LayerKind::kReduceMean: return "ReduceMean";
     case LayerKind::kLayerNorm: return "LayerNormalization";
     case LayerKind::kSlice: return "Slice";
+    case LayerKind::kAbs: return "Abs";
+    case LayerKind::kNeg: return "Neg";
+    case LayerKind::kFloor: return "Floor";
+    case LayerKind::kCeil: return "Ceil";
+    case LayerKind::kRound: return "Round";
+    case LayerKind::kLog: return "Log";
+    case LayerKind::kReciprocal: return "Reciprocal";
+    case LayerKind::kSign: return "Sign";
+    case LayerKind::kSoftplus: return "Softplus";
+    case LayerKind::kSoftsign: return "Softsign";
+    case LayerKind::kElu: return "Elu";
+    case LayerKind::kSelu: return "Selu";
+    case LayerKind::kCelu: return "Celu";
+    case LayerKind::kThresholdedRelu: return "ThresholdedRelu";
+    case LayerKind::kShrink: return "Shrink";
+    case LayerKind::kSin: return "Sin";
+    case LayerKind::kCos: return "Cos";
+    case LayerKind::kTan: return "Tan";
+    case LayerKind::kAsin: return "Asin";
+    case LayerKind::kAcos: return "Acos";
+    case LayerKind::kAtan: return "Atan";
+    case LayerKind::kSinh: return "Sinh";
+    case LayerKind::kCosh: return "Cosh";
+    case LayerKind::kAsinh: return "Asinh";
+    case LayerKind::kAcosh: return "Acosh";
+    case LayerKind::kAtanh: return "Atanh";
+    case LayerKind::kPRelu: return "PRelu";
   }
   return "?";
 }

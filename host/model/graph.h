@@ -49,8 +49,20 @@ enum class LayerKind {
   kScaleShift,
   // Axis operations.
   kSoftmax, kTranspose, kReduceMean, kLayerNorm, kSlice,
+  // More unary host functions (issue 12: the elementwise ops of PyTorch exports);
+  // p.alpha / p.beta carry their attributes (Elu/Celu/ThresholdedRelu alpha,
+  // Selu alpha/gamma, Shrink lambd/bias).
+  kAbs, kNeg, kFloor, kCeil, kRound, kLog, kReciprocal, kSign, kSoftplus, kSoftsign, kElu, kSelu, kCelu,
+  kThresholdedRelu, kShrink, kSin, kCos, kTan, kAsin, kAcos, kAtan, kSinh, kCosh, kAsinh, kAcosh, kAtanh,
+  // x < 0 ? slope * x : x, the slope a constant (or tensor) broadcast like Mul's operand.
+  kPRelu,
 };
-constexpr int kLayerKindCount = static_cast<int>(LayerKind::kSlice) + 1;
+constexpr int kLayerKindCount = static_cast<int>(LayerKind::kPRelu) + 1;
+// True for the unary host functions (one input, output shape = input shape).
+inline bool is_unary_kind(LayerKind k) {
+  return (k >= LayerKind::kSqrt && k <= LayerKind::kExp) || k == LayerKind::kRelu ||
+         (k >= LayerKind::kAbs && k <= LayerKind::kAtanh);
+}
 const char* layer_kind_name(LayerKind k);
 // True for the kinds that run on the array (weights of Gemm/Conv are lockable).
 inline bool is_array_kind(LayerKind k) { return k == LayerKind::kGemm || k == LayerKind::kConv || k == LayerKind::kMatMulAct; }
@@ -61,11 +73,18 @@ struct Window2d {  // kernel / stride / padding of a conv or pool (NCHW)
   int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
   int dh = 1, dw = 1;  // dilation (conv only)
   int uh = 1, uw = 1;  // input zero-upsampling (ConvTranspose lowered to Conv: its stride)
+  // Pools only. ceil_mode=1 is lowered to extra end padding ceil_b / ceil_r
+  // (included in pb / pr, never counted by an average); count_pad: AveragePool
+  // count_include_pad=1 (the divisor counts the explicit padding pt..pb-ceil_b).
+  int ceil_b = 0, ceil_r = 0;
+  bool count_pad = false;
   int in_h(int h) const { return (h - 1) * uh + 1; }  // height after zero-upsampling
   int in_w(int w) const { return (w - 1) * uw + 1; }
   int out_h(int h) const { return (in_h(h) + pt + pb - ((kh - 1) * dh + 1)) / sh + 1; }
   int out_w(int w) const { return (in_w(w) + pl + pr - ((kw - 1) * dw + 1)) / sw + 1; }
-  bool is_plain() const { return dh == 1 && dw == 1 && uh == 1 && uw == 1; }
+  // Plain: no dilation, upsampling, ceil_mode extension or counted padding (the
+  // windows the chain-only exporters and torch_net handle).
+  bool is_plain() const { return dh == 1 && dw == 1 && uh == 1 && uw == 1 && ceil_b == 0 && ceil_r == 0 && !count_pad; }
 };
 
 // Parameters of the host operators (unused fields stay at their defaults).

@@ -51,6 +51,7 @@ float binary(LayerKind k, float a, float b) {
     case LayerKind::kMul: return a * b;
     case LayerKind::kDiv: return a / b;
     case LayerKind::kPow: return b == 2.0f ? a * a : std::pow(a, b);
+    case LayerKind::kPRelu: return a < 0.0f ? a * b : a;
     default: return 0.0f;
   }
 }
@@ -67,6 +68,32 @@ float unary(LayerKind k, const OpParams& p, float x) {
     case LayerKind::kHardSigmoid: return std::max(0.0f, std::min(1.0f, p.alpha * x + p.beta));
     case LayerKind::kHardSwish: return x * std::max(0.0f, std::min(1.0f, x / 6.0f + 0.5f));
     case LayerKind::kClip: return std::min(std::max(x, p.alpha), p.beta);
+    case LayerKind::kAbs: return std::fabs(x);
+    case LayerKind::kNeg: return -x;
+    case LayerKind::kFloor: return std::floor(x);
+    case LayerKind::kCeil: return std::ceil(x);
+    case LayerKind::kRound: return std::nearbyint(x);  // ONNX: halves to even (the default rounding mode)
+    case LayerKind::kLog: return std::log(x);
+    case LayerKind::kReciprocal: return 1.0f / x;
+    case LayerKind::kSign: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);
+    case LayerKind::kSoftplus: return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    case LayerKind::kSoftsign: return x / (1.0f + std::fabs(x));
+    case LayerKind::kElu: return x < 0.0f ? p.alpha * (std::exp(x) - 1.0f) : x;
+    case LayerKind::kSelu: return x <= 0.0f ? p.beta * (p.alpha * std::exp(x) - p.alpha) : p.beta * x;
+    case LayerKind::kCelu: return std::max(0.0f, x) + std::min(0.0f, p.alpha * (std::exp(x / p.alpha) - 1.0f));
+    case LayerKind::kThresholdedRelu: return x > p.alpha ? x : 0.0f;
+    case LayerKind::kShrink: return x < -p.alpha ? x + p.beta : (x > p.alpha ? x - p.beta : 0.0f);
+    case LayerKind::kSin: return std::sin(x);
+    case LayerKind::kCos: return std::cos(x);
+    case LayerKind::kTan: return std::tan(x);
+    case LayerKind::kAsin: return std::asin(x);
+    case LayerKind::kAcos: return std::acos(x);
+    case LayerKind::kAtan: return std::atan(x);
+    case LayerKind::kSinh: return std::sinh(x);
+    case LayerKind::kCosh: return std::cosh(x);
+    case LayerKind::kAsinh: return std::asinh(x);
+    case LayerKind::kAcosh: return std::acosh(x);
+    case LayerKind::kAtanh: return std::atanh(x);
     default: return 0.0f;
   }
 }
@@ -111,9 +138,16 @@ void run_host_op(LayerKind kind, const Window2d& win, const OpParams& p, const s
     case LayerKind::kRelu: case LayerKind::kSqrt: case LayerKind::kErf: case LayerKind::kExp:
     case LayerKind::kSigmoid: case LayerKind::kTanh: case LayerKind::kLeakyRelu: case LayerKind::kHardSigmoid:
     case LayerKind::kHardSwish: case LayerKind::kClip:
+    case LayerKind::kAbs: case LayerKind::kNeg: case LayerKind::kFloor: case LayerKind::kCeil: case LayerKind::kRound:
+    case LayerKind::kLog: case LayerKind::kReciprocal: case LayerKind::kSign: case LayerKind::kSoftplus:
+    case LayerKind::kSoftsign: case LayerKind::kElu: case LayerKind::kSelu: case LayerKind::kCelu:
+    case LayerKind::kThresholdedRelu: case LayerKind::kShrink: case LayerKind::kSin: case LayerKind::kCos:
+    case LayerKind::kTan: case LayerKind::kAsin: case LayerKind::kAcos: case LayerKind::kAtan: case LayerKind::kSinh:
+    case LayerKind::kCosh: case LayerKind::kAsinh: case LayerKind::kAcosh: case LayerKind::kAtanh:
       for (int64_t i = 0; i < batch * n0; ++i) out[i] = unary(kind, p, in[0][i]);
       return;
-    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow: {
+    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow:
+    case LayerKind::kPRelu: {
       const bool two = in.size() == 2;
       const Shape& sb = two ? in_shapes[1] : p.const_shape;
       const bool swap = !two && p.const_first;

@@ -84,7 +84,13 @@ class Importer {
   void split(const onnx::NodeProto& n);
   bool shape_op(const onnx::NodeProto& n);
   bool fold_constant(const onnx::NodeProto& n);
-  Window2d window(const onnx::NodeProto& n) const;
+  // The window of a conv/pool over per-sample spatial dims h x w (rank 1: h = 1)
+  // with kernel kh x kw, auto_pad resolved to explicit pads.
+  Window2d window(const onnx::NodeProto& n, int rank, int64_t h, int64_t w, int64_t kh, int64_t kw) const;
+  // 1-D conv/pool: a Reshape of input x ([C,L]) to [C,1,L] (returns its tensor), and
+  // after the 2-D layer `l`, a Reshape of its output back to [C',L'] named `output`.
+  int as_2d(int x);
+  void add_1d_layer(Layer l, int x2d, const std::string& output);
   // Folds a constant Add (bias) and a BatchNorm (ScaleShift) into the Gemm/Conv
   // that is their only input's producer when nothing else reads that output.
   void fold_into_producers();
@@ -267,18 +273,17 @@ const std::vector<float>& Importer::float_const(const std::string& name, const o
   return c.f;
 }
 
-Window2d Importer::window(const onnx::NodeProto& n) const {
+Window2d Importer::window(const onnx::NodeProto& n, int rank, int64_t h, int64_t w_in, int64_t kh, int64_t kw) const {
   Window2d w;
+  // A 1-D window is the 2-D one with H=1: its attributes fill the W entries.
+  const std::vector<int64_t> one(static_cast<size_t>(rank), 1);
   auto ks = ints_attr(n, "kernel_shape", {});
-  auto st = ints_attr(n, "strides", {1, 1});
-  auto pads = ints_attr(n, "pads", {0, 0, 0, 0});
-  auto dil = ints_attr(n, "dilations", {1, 1});
-  auto ap = attr(n, "auto_pad");
-  if (ap && !ap->s().empty() && ap->s() != "NOTSET" && ap->s() != "VALID")
-    fail_node("auto_pad=" + ap->s() + " is not supported");
-  if (int_attr(n, "ceil_mode", 0) != 0) fail_node("ceil_mode=1 is not supported");
-  if (ks.size() != 2 && !ks.empty()) fail_node("only 2-D windows are supported");
-  if (st.size() != 2 || pads.size() != 4 || dil.size() != 2) fail_node("only 2-D strides/pads/dilations are supported");
+  auto st = ints_attr(n, "strides", one);
+  auto pads = ints_attr(n, "pads", std::vector<int64_t>(static_cast<size_t>(2 * rank), 0));
+  auto dil = ints_attr(n, "dilations", one);
+  const auto r = static_cast<size_t>(rank);
+  if (ks.size() != r && !ks.empty()) fail_node("only 1-D and 2-D windows are supported");
+  if (st.size() != r || pads.size() != 2 * r || dil.size() != r) fail_node("only 1-D and 2-D strides/pads/dilations are supported");
   // Range-check before narrowing to int: 2^32 must not wrap to 0.
   auto in_range = [&](const std::vector<int64_t>& v, int64_t lo, const char* what) {
     for (auto x : v)
@@ -290,22 +295,56 @@ Window2d Importer::window(const onnx::NodeProto& n) const {
   in_range(st, 1, "strides");
   in_range(pads, 0, "pads");
   in_range(dil, 1, "dilations");
-  if (!ks.empty()) { w.kh = static_cast<int>(ks[0]); w.kw = static_cast<int>(ks[1]); }
+  if (rank == 1) {
+    st.insert(st.begin(), 1);
+    dil.insert(dil.begin(), 1);
+    pads = {0, pads[0], 0, pads[1]};
+  }
+  w.kh = static_cast<int>(kh);
+  w.kw = static_cast<int>(kw);
   w.sh = static_cast<int>(st[0]);
   w.sw = static_cast<int>(st[1]);
-  w.pt = static_cast<int>(pads[0]);
-  w.pl = static_cast<int>(pads[1]);
-  w.pb = static_cast<int>(pads[2]);
-  w.pr = static_cast<int>(pads[3]);
   w.dh = static_cast<int>(dil[0]);
   w.dw = static_cast<int>(dil[1]);
+  // auto_pad (ONNX): SAME_* pads so that out = ceil(in / stride) (ConvTranspose:
+  // in * stride), the odd unit at the end (SAME_UPPER) or the start (SAME_LOWER);
+  // VALID pads nothing.
+  auto ap = attr(n, "auto_pad");
+  const std::string mode = ap ? ap->s() : "";
+  if (mode.empty() || mode == "NOTSET") {
+    w.pt = static_cast<int>(pads[0]);
+    w.pl = static_cast<int>(pads[1]);
+    w.pb = static_cast<int>(pads[2]);
+    w.pr = static_cast<int>(pads[3]);
+  } else if (mode == "SAME_UPPER" || mode == "SAME_LOWER") {
+    // ConvTranspose: out = in * stride, total = stride*(in-1) + output_padding + (k-1)*d + 1 - out.
+    const bool transposed = op_ == "ConvTranspose";
+    auto opad = ints_attr(n, "output_padding", std::vector<int64_t>(r, 0));
+    if (opad.size() != r) fail_node("output_padding must have one value per spatial axis");
+    if (rank == 1) opad.insert(opad.begin(), 0);
+    size_t axis = 0;
+    auto same = [&](int64_t in, int s, int d, int k, int& begin, int& end) {
+      const int64_t window = (k - 1) * static_cast<int64_t>(d) + 1, op = opad[axis++];
+      const int64_t total = transposed ? std::max<int64_t>(0, s * (in - 1) + op + window - in * s)
+                                       : std::max<int64_t>(0, ((in + s - 1) / s - 1) * s + window - in);
+      const int64_t small = total / 2, large = total - small;
+      begin = static_cast<int>(mode == "SAME_UPPER" ? small : large);
+      end = static_cast<int>(mode == "SAME_UPPER" ? large : small);
+    };
+    same(h, w.sh, w.dh, w.kh, w.pt, w.pb);
+    same(w_in, w.sw, w.dw, w.kw, w.pl, w.pr);
+  } else if (mode != "VALID") {
+    fail_node("auto_pad=" + mode + " is not an ONNX auto_pad value");
+  }
   return w;
 }
 
 void Importer::gemm(const onnx::NodeProto& n) {
   if (n.input_size() < 2) fail_node("needs two inputs");
   const int x = tensor(in(n, 0));
-  if (int_attr(n, "transA", 0) != 0) fail_node("transA=1 is not supported");
+  // A is the activation [batch, K]; transA=1 would read it as [K, batch].
+  if (int_attr(n, "transA", 0) != 0)
+    fail_node("transA=1 reads the activation as [K, batch], moving the batch dimension, which keymac keeps first and whole");
   const bool tb = int_attr(n, "transB", 0) != 0;
   const float alpha = float_attr(n, "alpha", 1.0f), beta = float_attr(n, "beta", 1.0f);
   const ConstTensor& b = constant(in(n, 1), n);
@@ -408,7 +447,6 @@ void Importer::elementwise(const onnx::NodeProto& n, LayerKind kind) {
   l.out_shape = broadcast_shapes(xs, l.p.const_shape, ok);
   if (!ok || l.out_shape != xs)
     fail_node("constant " + shape_str(c.dims) + " does not broadcast to the input's per-sample shape " + shape_str(xs));
-  if (kind == LayerKind::kPow && !(l.p.consts.size() == 1 && !c0)) fail_node("only a scalar constant exponent is supported");
   add_layer(std::move(l), {x}, out(n, 0));
 }
 
@@ -421,6 +459,17 @@ void Importer::unary(const onnx::NodeProto& n, LayerKind kind) {
   if (kind == LayerKind::kHardSigmoid) {
     l.p.alpha = float_attr(n, "alpha", 0.2f);
     l.p.beta = float_attr(n, "beta", 0.5f);
+  }
+  if (kind == LayerKind::kElu || kind == LayerKind::kCelu || kind == LayerKind::kThresholdedRelu)
+    l.p.alpha = float_attr(n, "alpha", 1.0f);
+  if (kind == LayerKind::kCelu && l.p.alpha == 0.0f) fail_node("alpha=0 divides by zero");
+  if (kind == LayerKind::kSelu) {
+    l.p.alpha = float_attr(n, "alpha", 1.67326319217681884765625f);
+    l.p.beta = float_attr(n, "gamma", 1.05070102214813232421875f);
+  }
+  if (kind == LayerKind::kShrink) {
+    l.p.alpha = float_attr(n, "lambd", 0.5f);
+    l.p.beta = float_attr(n, "bias", 0.0f);
   }
   if (kind == LayerKind::kClip) {
     l.p.alpha = -std::numeric_limits<float>::max();
@@ -439,37 +488,67 @@ void Importer::unary(const onnx::NodeProto& n, LayerKind kind) {
   add_layer(std::move(l), {x}, out(n, 0));
 }
 
+int Importer::as_2d(int x) {
+  const Shape s = shape_of(x);
+  Layer r;
+  r.kind = LayerKind::kReshape;
+  r.out_shape = {s[0], 1, s[1]};
+  const std::string name = node_ + "#as2d";
+  add_layer(std::move(r), {x}, name);
+  return tensor(name);
+}
+
+void Importer::add_1d_layer(Layer l, int x2d, const std::string& output) {
+  const Shape o = l.out_shape;
+  const std::string mid = node_ + "#2d";
+  add_layer(std::move(l), {x2d}, mid);
+  Layer r;
+  r.kind = LayerKind::kReshape;
+  r.out_shape = {o[0], o[2]};
+  add_layer(std::move(r), {tensor(mid)}, output);
+}
+
 void Importer::conv(const onnx::NodeProto& n, bool transposed) {
   if (n.input_size() < 2) fail_node("needs at least two inputs");
-  const int x = tensor(in(n, 0));
+  int x = tensor(in(n, 0));
   const int64_t groups = int_attr(n, "group", 1);
   const ConstTensor& w = constant(in(n, 1), n);
-  if (w.dims.size() != 4 || w.is_int) fail_node("only 2-D convolutions with a float weight are supported");
-  const Shape in_s = shape_of(x);
-  if (in_s.size() != 3) fail_node("input of per-sample shape " + shape_str(in_s) + " is not CxHxW");
+  if ((w.dims.size() != 4 && w.dims.size() != 3) || w.is_int) fail_node("only 1-D and 2-D convolutions with a float weight are supported");
+  // 1-D (Conv1d, input [N,C,L], weight [Cout,Cin/g,k]): the 2-D conv with H=1 and
+  // kh=1 between two Reshapes; the weight matrix (and so the key map) is the same.
+  const bool one_d = w.dims.size() == 3;
+  Shape in_s = shape_of(x);
+  if (in_s.size() != (one_d ? 2u : 3u))
+    fail_node("input of per-sample shape " + shape_str(in_s) + " is not " + (one_d ? "CxL" : "CxHxW") + " for a " + (one_d ? "1" : "2") + "-D weight");
+  if (one_d) {
+    if (!in_int_range(in_s[1])) fail_node("input " + shape_str(in_s) + " is too large");
+    x = as_2d(x);
+    in_s = shape_of(x);
+  }
   if (groups < 1 || in_s[0] % groups != 0) fail_node("group=" + std::to_string(groups) + " does not divide the " + std::to_string(in_s[0]) + " input channels");
   if (transposed && groups != 1) fail_node("grouped ConvTranspose is not supported");
-  // ONNX weight: Conv [Cout][Cin/g][kh][kw]; ConvTranspose [Cin][Cout][kh][kw].
+  // ONNX weight: Conv [Cout][Cin/g][kh][kw]; ConvTranspose [Cin][Cout][kh][kw] (1-D: no kh).
   const int64_t cin = in_s[0], cin_g = transposed ? w.dims[0] : w.dims[1];
-  const int64_t cout = transposed ? w.dims[1] : w.dims[0], kh = w.dims[2], kw = w.dims[3];
+  const int64_t cout = transposed ? w.dims[1] : w.dims[0], kh = one_d ? 1 : w.dims[2], kw = w.dims.back();
   if (cin_g * groups != cin) fail_node("weight expects " + std::to_string(cin_g * groups) + " input channels, input has " + std::to_string(cin));
   if (cout < 1 || cout % groups != 0 || kh < 1 || kw < 1 || kh > kMaxWindow || kw > kMaxWindow)
     fail_node("weight shape " + shape_str(w.dims) + " is not [Cout>=1, Cin/group, kh, kw] with kernel 1.." + std::to_string(kMaxWindow));
+  if (!in_int_range(in_s[1]) || !in_int_range(in_s[2])) fail_node("input " + shape_str(in_s) + " is too large");
   Layer l;
   l.kind = LayerKind::kConv;
   l.groups = groups;
-  l.win = window(n);
+  l.win = window(n, one_d ? 1 : 2, in_s[1], in_s[2], kh, kw);
   const auto ks = ints_attr(n, "kernel_shape", {});
-  if (!ks.empty() && (ks[0] != kh || ks[1] != kw))
-    fail_node("kernel_shape [" + std::to_string(ks[0]) + "," + std::to_string(ks[1]) + "] does not match the weight's " +
-              std::to_string(kh) + "x" + std::to_string(kw) + " kernel");
+  if (!ks.empty() && (ks.front() != (one_d ? kw : kh) || ks.back() != kw))
+    fail_node("kernel_shape " + shape_str(ks) + " does not match the weight's " + std::to_string(kh) + "x" + std::to_string(kw) + " kernel");
   l.win.kh = static_cast<int>(kh);
   l.win.kw = static_cast<int>(kw);
   if (transposed) {
     // ConvTranspose = Conv over the input with stride-1 zeros inserted, padded by
     // dilation*(k-1) - pad (+ output_padding at the end), flipped kernel, stride 1.
     if (attr(n, "output_shape")) fail_node("output_shape is not supported (use pads)");
-    const auto op = ints_attr(n, "output_padding", {0, 0});
+    auto op = ints_attr(n, "output_padding", std::vector<int64_t>(one_d ? 1 : 2, 0));
+    if (one_d && op.size() == 1) op.insert(op.begin(), 0);
     if (op.size() != 2 || op[0] < 0 || op[1] < 0 || op[0] >= std::max(l.win.sh, l.win.dh) || op[1] >= std::max(l.win.sw, l.win.dw))
       fail_node("output_padding must be 2 values below the stride or dilation");
     Window2d t = l.win;
@@ -485,7 +564,6 @@ void Importer::conv(const onnx::NodeProto& n, bool transposed) {
     t.pr = ew - l.win.pr + static_cast<int>(op[1]);
     l.win = t;
   }
-  if (!in_int_range(in_s[1]) || !in_int_range(in_s[2])) fail_node("input " + shape_str(in_s) + " is too large");
   const int oh = l.win.out_h(static_cast<int>(in_s[1])), ow = l.win.out_w(static_cast<int>(in_s[2]));
   if (oh < 1 || ow < 1) fail_node("kernel larger than its padded input");
   l.k = cin * kh * kw;
@@ -516,13 +594,21 @@ void Importer::conv(const onnx::NodeProto& n, bool transposed) {
     check_finite(l.bias, "bias '" + n.input(2) + "'");
   }
   l.out_shape = {cout, oh, ow};
-  add_layer(std::move(l), {x}, out(n, 0));
+  if (one_d) add_1d_layer(std::move(l), x, out(n, 0));
+  else add_layer(std::move(l), {x}, out(n, 0));
 }
 
 void Importer::pool(const onnx::NodeProto& n, LayerKind kind, bool global) {
-  const int x = tensor(in(n, 0));
-  const Shape in_s = shape_of(x);
-  if (in_s.size() != 3) fail_node("input of per-sample shape " + shape_str(in_s) + " is not CxHxW");
+  int x = tensor(in(n, 0));
+  Shape in_s = shape_of(x);
+  // 1-D pools ([C,L] per sample) run as the 2-D pool with H=1 between two Reshapes.
+  const bool one_d = in_s.size() == 2;
+  if (in_s.size() != 3 && !one_d) fail_node("input of per-sample shape " + shape_str(in_s) + " is not CxL or CxHxW");
+  if (one_d) {
+    if (!in_int_range(in_s[1])) fail_node("input " + shape_str(in_s) + " is too large");
+    x = as_2d(x);
+    in_s = shape_of(x);
+  }
   if (!in_int_range(in_s[1]) || !in_int_range(in_s[2])) fail_node("input " + shape_str(in_s) + " is too large");
   Layer l;
   l.kind = kind;
@@ -530,21 +616,40 @@ void Importer::pool(const onnx::NodeProto& n, LayerKind kind, bool global) {
     l.win.kh = static_cast<int>(in_s[1]);
     l.win.kw = static_cast<int>(in_s[2]);
   } else {
-    l.win = window(n);
-    if (!l.win.is_plain()) fail_node("dilated pooling is not supported");
-    if (!attr(n, "kernel_shape")) fail_node("kernel_shape is missing");
+    const auto ks = ints_attr(n, "kernel_shape", {});
+    if (ks.empty()) fail_node("kernel_shape is missing");
+    if (ks.size() != (one_d ? 1u : 2u)) fail_node("kernel_shape " + shape_str(ks) + " does not match the input " + shape_str(shape_of(tensor(in(n, 0)))) + "; only 1-D and 2-D windows are supported");
+    for (auto k : ks)
+      if (k < 1 || k > kMaxWindow) fail_node("kernel_shape value " + std::to_string(k) + " is out of range 1.." + std::to_string(kMaxWindow));
+    l.win = window(n, one_d ? 1 : 2, in_s[1], in_s[2], one_d ? 1 : ks[0], ks.back());
+    if (kind == LayerKind::kAvgPool && (l.win.dh != 1 || l.win.dw != 1)) fail_node("dilated average pooling is not supported");
     if (kind == LayerKind::kMaxPool && n.output_size() > 1 && !n.output(1).empty())
       fail_node("the indices output is not supported");
-    if (kind == LayerKind::kAvgPool && int_attr(n, "count_include_pad", 0) != 0 &&
-        (l.win.pt || l.win.pl || l.win.pb || l.win.pr))
-      fail_node("count_include_pad=1 with padding is not supported");
+    if (l.win.pt >= l.win.kh || l.win.pb >= l.win.kh || l.win.pl >= l.win.kw || l.win.pr >= l.win.kw)
+      fail_node("padding must be smaller than the window");
+    l.win.count_pad = kind == LayerKind::kAvgPool && int_attr(n, "count_include_pad", 0) != 0;
+    // ceil_mode=1: out = ceil((in + pads - window) / stride) + 1, less one if the last
+    // window would start past the input and its left padding (ONNX / PyTorch); the
+    // extra end padding this needs is ceil_b / ceil_r (never counted by an average).
+    const auto mode = attr(n, "auto_pad");
+    const bool explicit_pads = !mode || mode->s().empty() || mode->s() == "NOTSET";
+    if (int_attr(n, "ceil_mode", 0) != 0 && explicit_pads) {
+      auto extend = [](int64_t in, int k, int s, int d, int begin, int& end, int& ext) {
+        const int64_t span = in + begin + end - ((k - 1) * static_cast<int64_t>(d) + 1);
+        int64_t out = (span + s - 1) / s + 1;
+        if ((out - 1) * s >= in + begin) --out;
+        ext = static_cast<int>(std::max<int64_t>(0, (out - 1) * s - span));
+        end += ext;
+      };
+      extend(in_s[1], l.win.kh, l.win.sh, l.win.dh, l.win.pt, l.win.pb, l.win.ceil_b);
+      extend(in_s[2], l.win.kw, l.win.sw, l.win.dw, l.win.pl, l.win.pr, l.win.ceil_r);
+    }
   }
   const int oh = l.win.out_h(static_cast<int>(in_s[1])), ow = l.win.out_w(static_cast<int>(in_s[2]));
   if (oh < 1 || ow < 1) fail_node("window larger than its input");
-  if (l.win.pt >= l.win.kh || l.win.pb >= l.win.kh || l.win.pl >= l.win.kw || l.win.pr >= l.win.kw)
-    fail_node("padding must be smaller than the window");
   l.out_shape = {in_s[0], oh, ow};
-  add_layer(std::move(l), {x}, out(n, 0));
+  if (one_d) add_1d_layer(std::move(l), x, out(n, 0));
+  else add_layer(std::move(l), {x}, out(n, 0));
 }
 
 void Importer::reshape(const onnx::NodeProto& n, bool flatten) {
@@ -1011,6 +1116,7 @@ Graph Importer::run(const onnx::ModelProto& model) {
     else if (op == "Mul") elementwise(n, LayerKind::kMul);
     else if (op == "Div") elementwise(n, LayerKind::kDiv);
     else if (op == "Pow") elementwise(n, LayerKind::kPow);
+    else if (op == "PRelu") elementwise(n, LayerKind::kPRelu);
     else if (op == "Conv") conv(n, false);
     else if (op == "ConvTranspose") conv(n, true);
     else if (op == "Relu") unary(n, LayerKind::kRelu);
@@ -1023,6 +1129,32 @@ Graph Importer::run(const onnx::ModelProto& model) {
     else if (op == "Sqrt") unary(n, LayerKind::kSqrt);
     else if (op == "Erf") unary(n, LayerKind::kErf);
     else if (op == "Exp") unary(n, LayerKind::kExp);
+    else if (op == "Abs") unary(n, LayerKind::kAbs);
+    else if (op == "Neg") unary(n, LayerKind::kNeg);
+    else if (op == "Floor") unary(n, LayerKind::kFloor);
+    else if (op == "Ceil") unary(n, LayerKind::kCeil);
+    else if (op == "Round") unary(n, LayerKind::kRound);
+    else if (op == "Log") unary(n, LayerKind::kLog);
+    else if (op == "Reciprocal") unary(n, LayerKind::kReciprocal);
+    else if (op == "Sign") unary(n, LayerKind::kSign);
+    else if (op == "Softplus") unary(n, LayerKind::kSoftplus);
+    else if (op == "Softsign") unary(n, LayerKind::kSoftsign);
+    else if (op == "Elu") unary(n, LayerKind::kElu);
+    else if (op == "Selu") unary(n, LayerKind::kSelu);
+    else if (op == "Celu") unary(n, LayerKind::kCelu);
+    else if (op == "ThresholdedRelu") unary(n, LayerKind::kThresholdedRelu);
+    else if (op == "Shrink") unary(n, LayerKind::kShrink);
+    else if (op == "Sin") unary(n, LayerKind::kSin);
+    else if (op == "Cos") unary(n, LayerKind::kCos);
+    else if (op == "Tan") unary(n, LayerKind::kTan);
+    else if (op == "Asin") unary(n, LayerKind::kAsin);
+    else if (op == "Acos") unary(n, LayerKind::kAcos);
+    else if (op == "Atan") unary(n, LayerKind::kAtan);
+    else if (op == "Sinh") unary(n, LayerKind::kSinh);
+    else if (op == "Cosh") unary(n, LayerKind::kCosh);
+    else if (op == "Asinh") unary(n, LayerKind::kAsinh);
+    else if (op == "Acosh") unary(n, LayerKind::kAcosh);
+    else if (op == "Atanh") unary(n, LayerKind::kAtanh);
     else if (op == "BatchNormalization") batchnorm(n);
     else if (op == "Concat") concat(n);
     else if (op == "Softmax") softmax(n);
@@ -1034,6 +1166,7 @@ Graph Importer::run(const onnx::ModelProto& model) {
     else if (op == "MaxPool") pool(n, LayerKind::kMaxPool, false);
     else if (op == "AveragePool") pool(n, LayerKind::kAvgPool, false);
     else if (op == "GlobalAveragePool") pool(n, LayerKind::kAvgPool, true);
+    else if (op == "GlobalMaxPool") pool(n, LayerKind::kMaxPool, true);
     else if (op == "Flatten") reshape(n, true);
     else if (op == "Reshape") reshape(n, false);
     else if (op == "Squeeze") squeeze(n, false);

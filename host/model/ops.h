@@ -60,12 +60,16 @@ void rows_to_nchw(const T* rows, int64_t batch, int64_t n, int64_t pixels, T* ou
       for (int64_t j = 0; j < n; ++j) out[(b * n + j) * pixels + p] = rows[(b * pixels + p) * n + j];
 }
 
-// Applies `reduce(values, count)` to the in-bounds inputs of every pooling
-// window (padding is skipped, so it never counts).
+// Applies `reduce(values, count, padded_count)` to the in-bounds inputs of
+// every pooling window (padding is skipped, so it never counts in `count`);
+// `padded_count` also counts the window's taps on the explicit padding (not
+// the ceil_mode extension): AveragePool count_include_pad=1's divisor.
+// Taps are spaced by the dilation (MaxPool dilations).
 template <typename T, typename Reduce>
 void pool2d(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out, Reduce reduce) {
   const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
   const int oh = w.out_h(h), ow = w.out_w(wd);
+  const int h_end = h + w.pb - w.ceil_b, w_end = wd + w.pr - w.ceil_r;  // end of the explicitly padded input
   std::vector<T> vals(static_cast<size_t>(w.kh) * static_cast<size_t>(w.kw));
   for (int64_t b = 0; b < batch; ++b)
     for (int ci = 0; ci < c; ++ci) {
@@ -73,20 +77,24 @@ void pool2d(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* ou
       T* dst = out + (b * c + ci) * oh * ow;
       for (int oy = 0; oy < oh; ++oy)
         for (int ox = 0; ox < ow; ++ox) {
-          int count = 0;
-          for (int y = 0; y < w.kh; ++y)
+          int count = 0, ny = 0, nx = 0;
+          for (int y = 0; y < w.kh; ++y) {
+            const int iy = oy * w.sh - w.pt + y * w.dh;
+            ny += iy < h_end;
             for (int x = 0; x < w.kw; ++x) {
-              const int iy = oy * w.sh - w.pt + y, ix = ox * w.sw - w.pl + x;
+              const int ix = ox * w.sw - w.pl + x * w.dw;
+              if (y == 0) nx += ix < w_end;
               if (iy >= 0 && iy < h && ix >= 0 && ix < wd) vals[static_cast<size_t>(count++)] = src[iy * wd + ix];
             }
-          dst[oy * ow + ox] = reduce(vals.data(), count);
+          }
+          dst[oy * ow + ox] = reduce(vals.data(), count, ny * nx);
         }
     }
 }
 
 template <typename T>
 void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
-  if (w.pt == 0 && w.pl == 0 && w.pb == 0 && w.pr == 0) {  // every window inside the input
+  if (w.pt == 0 && w.pl == 0 && w.pb == 0 && w.pr == 0 && w.dh == 1 && w.dw == 1) {  // every window inside the input
     const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
     const int oh = w.out_h(h), ow = w.out_w(wd);
     for (int64_t p = 0; p < batch * c; ++p) {
@@ -103,17 +111,18 @@ void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* 
     }
     return;
   }
-  pool2d(in, batch, s, w, out, [](const T* v, int n) { return n ? *std::max_element(v, v + n) : T(0); });
+  pool2d(in, batch, s, w, out, [](const T* v, int n, int) { return n ? *std::max_element(v, v + n) : T(0); });
 }
 
 // Average pool; `divide(sum, count)` maps the accumulated sum to the output
-// element (float division or rounded integer division).
+// element (float division or rounded integer division); count is the number
+// of inputs in the window, or with w.count_pad also its explicit-padding taps.
 template <typename T, typename Acc, typename Div>
 void avg_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out, Div divide) {
-  pool2d(in, batch, s, w, out, [&](const T* v, int n) {
+  pool2d(in, batch, s, w, out, [&](const T* v, int n, int padded) {
     Acc sum = 0;
     for (int i = 0; i < n; ++i) sum += v[i];
-    return divide(sum, n);
+    return divide(sum, w.count_pad ? padded : n);
   });
 }
 

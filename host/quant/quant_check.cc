@@ -42,12 +42,21 @@ bool layer_ok(const QuantLayer& l, const std::vector<Shape>& shapes) {
     }
     case LayerKind::kMaxPool:
     case LayerKind::kAvgPool:
-      return nin == 1 && conv_shapes_ok(l) && l.win.is_plain() && l.out_shape[0] == in[0] && l.win.pt < l.win.kh &&
-             l.win.pb < l.win.kh && l.win.pl < l.win.kw && l.win.pr < l.win.kw;
+      // Dilation: MaxPool only; the ceil_mode extension (ceil_b/ceil_r) is not padding a window may start in.
+      return nin == 1 && conv_shapes_ok(l) && l.win.uh == 1 && l.win.uw == 1 &&
+             (l.kind == LayerKind::kMaxPool || (l.win.dh == 1 && l.win.dw == 1)) && l.out_shape[0] == in[0] &&
+             l.win.pt < l.win.kh && l.win.pb - l.win.ceil_b < l.win.kh && l.win.pl < l.win.kw &&
+             l.win.pr - l.win.ceil_r < l.win.kw && l.win.ceil_b < l.win.sh && l.win.ceil_r < l.win.sw;
     case LayerKind::kRelu: case LayerKind::kReshape:
       return nin == 1 && numel(l.out_shape) == numel(in);
     case LayerKind::kSqrt: case LayerKind::kErf: case LayerKind::kSigmoid: case LayerKind::kTanh: case LayerKind::kLeakyRelu:
     case LayerKind::kHardSwish: case LayerKind::kHardSigmoid: case LayerKind::kClip: case LayerKind::kExp:
+    case LayerKind::kAbs: case LayerKind::kNeg: case LayerKind::kFloor: case LayerKind::kCeil: case LayerKind::kRound:
+    case LayerKind::kLog: case LayerKind::kReciprocal: case LayerKind::kSign: case LayerKind::kSoftplus:
+    case LayerKind::kSoftsign: case LayerKind::kElu: case LayerKind::kSelu: case LayerKind::kCelu:
+    case LayerKind::kThresholdedRelu: case LayerKind::kShrink: case LayerKind::kSin: case LayerKind::kCos:
+    case LayerKind::kTan: case LayerKind::kAsin: case LayerKind::kAcos: case LayerKind::kAtan: case LayerKind::kSinh:
+    case LayerKind::kCosh: case LayerKind::kAsinh: case LayerKind::kAcosh: case LayerKind::kAtanh:
       return nin == 1 && l.out_shape == in;
     case LayerKind::kScaleShift:
       return nin == 1 && l.out_shape == in && p.consts.size() == static_cast<size_t>(in[0]) && p.consts2.size() == p.consts.size();
@@ -55,7 +64,8 @@ bool layer_ok(const QuantLayer& l, const std::vector<Shape>& shapes) {
       return nin == 1 && l.out_shape == in && p.axes.size() == 1 && axis_ok(p.axes[0], in);
     case LayerKind::kLayerNorm:
       return nin == 1 && l.out_shape == in && p.axes.size() == 1 && axis_ok(p.axes[0], in);  // gamma/beta index modulo their size
-    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow: {
+    case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow:
+    case LayerKind::kPRelu: {
       bool ok = false;
       if (nin == 2) {
         const Shape o = broadcast_shapes(shapes[0], shapes[1], ok);

@@ -86,6 +86,18 @@ void expect_structure(const std::string& name, const Graph& g) {
     EXPECT_EQ(kind(LayerKind::kLayerNorm), name == "transformer_op17" ? 2 : 0);
   }
   if (name == "act_gelu_erf") EXPECT_EQ(kind(LayerKind::kErf), 1);
+  if (name == "act_elu") EXPECT_EQ(kind(LayerKind::kElu), 1);
+  if (name == "act_selu") EXPECT_EQ(kind(LayerKind::kSelu), 1);
+  if (name == "act_celu") EXPECT_EQ(kind(LayerKind::kCelu), 1);
+  if (name == "act_softplus") EXPECT_EQ(kind(LayerKind::kSoftplus), 1);
+  if (name == "act_prelu") EXPECT_EQ(kind(LayerKind::kPRelu), 1);
+  if (name == "conv1d") {  // 1-D layers run as 2-D ones with H=1; auto_pad=SAME_UPPER gave pads (k-1)*d/2
+    EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kConv && l.win.kh == 1 && l.out_shape[1] == 1; }), 2);
+    EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kConv && l.win.pl == 2 && l.win.pr == 2; }), 2);
+    EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kMaxPool && l.win.ceil_r > 0; }), 1) << "ceil_mode";
+    EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kMaxPool && l.win.dw == 2; }), 1) << "dilated pool";
+    EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kAvgPool && l.win.ceil_r > 0; }), 1) << "ceil_mode";
+  }
   if (name == "act_gelu_tanh") EXPECT_EQ(kind(LayerKind::kTanh), 1);
 }
 
@@ -185,7 +197,8 @@ INSTANTIATE_TEST_SUITE_P(Issue12, GraphModel,
                                            "act_leakyrelu", "act_hardswish", "act_hardsigmoid", "act_gelu_erf",
                                            "act_gelu_tanh", "act_relu6", "act_softmax", "grouped_conv",
                                            "depthwise_conv", "dilated_conv", "conv_transpose", "cifar_shape",
-                                           "transformer_op13", "transformer_op17"));
+                                           "transformer_op13", "transformer_op17", "conv1d", "act_elu", "act_selu",
+                                           "act_celu", "act_softplus", "act_prelu"));
 
 }  // namespace
 }  // namespace keymac

@@ -147,6 +147,56 @@ def conv_models():
     }
 
 
+def conv1d_models():
+    """Conv1d ([N,C,L] inputs, mapped to 2-D with H=1): padding='same', MaxPool1d with
+    ceil_mode=True, a dilated conv and a dilated MaxPool1d, AvgPool1d with ceil_mode
+    (its last window is partial). count_include_pad=1 with padding exports as Pad +
+    AveragePool, so only the ONNX node tests cover it.
+    Debian's torch cannot export padding="same" (aten::_convolution_mode), so the
+    convs pad explicitly by (k-1)*d/2 (the same output for odd kernels) and
+    same_pad_to_auto_pad() rewrites them to auto_pad=SAME_UPPER after export."""
+    return {
+        "conv1d": (ConvNet([nn.Conv1d(4, 8, 5, padding=2), nn.ReLU(), nn.MaxPool1d(3, stride=2, ceil_mode=True),
+                            nn.Conv1d(8, 8, 3, padding=2, dilation=2), nn.ReLU(),
+                            nn.MaxPool1d(2, stride=1, dilation=2),
+                            nn.AvgPool1d(2, stride=2, ceil_mode=True, count_include_pad=False)], 8 * 12),
+                   (4, 50)),
+    }
+
+
+def unary_models():
+    """Elementwise activations PyTorch exports as single unary ONNX ops (host, float
+    on dequantised values in int8): ELU, SELU, CELU, Softplus; and PReLU (a learned
+    per-feature slope, seeded away from 0.25 so it is not a constant)."""
+    prelu = nn.PReLU(64)
+    with torch.no_grad():
+        prelu.weight.uniform_(-0.5, 0.5)
+    return {
+        "act_elu": (Act(nn.ELU(0.7)), (784,)),
+        "act_selu": (Act(nn.SELU()), (784,)),
+        "act_celu": (Act(nn.CELU(1.3)), (784,)),
+        "act_softplus": (Act(nn.Softplus()), (784,)),
+        "act_prelu": (Act(prelu), (784,)),
+    }
+
+
+def same_pad_to_auto_pad(path):
+    """Replaces the symmetric explicit pads of every Conv of `path` by auto_pad=SAME_UPPER
+    (checked equal: out = in for stride 1), as a padding="same" export would read."""
+    import onnx
+    model = onnx.load(path)
+    for n in model.graph.node:
+        if n.op_type != "Conv":
+            continue
+        attrs = {a.name: a for a in n.attribute}
+        k, d = attrs["kernel_shape"].ints, attrs["dilations"].ints
+        assert list(attrs["strides"].ints) == [1] * len(k)
+        assert list(attrs["pads"].ints) == [(ki - 1) * di // 2 for ki, di in zip(k, d)] * 2
+        n.attribute.remove(attrs["pads"])
+        n.attribute.append(onnx.helper.make_attribute("auto_pad", "SAME_UPPER"))
+    onnx.save(model, path)
+
+
 def models():
     m = {
         "residual": (Residual(), (1, 28, 28)),
@@ -164,6 +214,8 @@ def models():
         "act_softmax": (Act(nn.Softmax(dim=1)), (784,)),
     }
     m.update(conv_models())
+    m.update(conv1d_models())
+    m.update(unary_models())
     m["transformer_op13"] = (Encoder(), (28, 28))
     m["transformer_op17"] = (m["transformer_op13"][0], (28, 28))
     return m
@@ -194,6 +246,8 @@ def main():
         path = os.path.join(out, name + ".onnx")
         torch.onnx.export(model, x[:1], path, input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, opset_version=opset)
+        if name in conv1d_models():
+            same_pad_to_auto_pad(path)
         x.numpy().astype("float32").tofile(os.path.join(out, name + ".in"))
         y.numpy().astype("float32").tofile(os.path.join(out, name + ".out"))
         lines.append("%s %s %d" % (name, ",".join(str(d) for d in x.shape), y[0].numel()))
