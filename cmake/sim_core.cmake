@@ -28,3 +28,5 @@ target_sources(keymac_core PRIVATE
 )
 # The cycle-stepped memory system: the reference for MemorySystem::plan.
 target_sources(keymac_core PRIVATE sim/core/cycle_memory.cc)
+# The int8 GEMM kernels behind keyed_gemm (portable and AVX2; sim/core/gemm_kernel.h).
+target_sources(keymac_core PRIVATE sim/core/gemm_kernel.cc)
