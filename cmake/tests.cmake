@@ -140,3 +140,8 @@ add_executable(keymac_gemm_kernel_tests tests/sim/gemm_kernel_test.cc)
 target_link_libraries(keymac_gemm_kernel_tests PRIVATE keymac_core GTest::gtest_main)
 keymac_warnings(keymac_gemm_kernel_tests)
 gtest_discover_tests(keymac_gemm_kernel_tests PROPERTIES LABELS "unit;sim" DISCOVERY_TIMEOUT 60)
+# im2col's fast paths against its definition (issue 12 item 6).
+add_executable(keymac_im2col_tests tests/host/im2col_test.cc)
+target_link_libraries(keymac_im2col_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_im2col_tests)
+gtest_discover_tests(keymac_im2col_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)

@@ -11,6 +11,52 @@
 
 namespace keymac {
 
+namespace detail {
+
+// The im2col rows of one conv whose kernel rows are contiguous in the input
+// (no horizontal dilation or upsampling). KW > 0 fixes the kernel width at
+// compile time, so copying a kernel row inside the input is a few moves, not a
+// library call. Writes every element (taps in the padding get 0), so `out`
+// need not be cleared.
+template <typename T, int KW>
+void im2col_rows_plain(const T* in, int64_t batch, int c, int h, int wd, const Window2d& w, T* out) {
+  const int kw = KW > 0 ? KW : w.kw;
+  const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h);
+  const int64_t k = static_cast<int64_t>(c) * w.kh * kw;
+  for (int64_t b = 0; b < batch; ++b) {
+    const T* src = in + b * c * h * wd;
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox) {
+        T* row = out + ((b * oh + oy) * ow + ox) * k;
+        const int vx0 = ox * w.sw - w.pl;
+        const int x_lo = std::min(kw, std::max(0, -vx0)), x_hi = std::max(x_lo, std::min(kw, wd - vx0));
+        const bool inside = x_lo == 0 && x_hi == kw;
+        for (int y = 0; y < w.kh; ++y) {
+          const int vy = oy * w.sh - w.pt + y * w.dh;
+          const bool row_in = vy >= 0 && vy < vh && (w.uh == 1 || vy % w.uh == 0);
+          const int iy = w.uh == 1 ? vy : vy / w.uh;
+          for (int ci = 0; ci < c; ++ci) {
+            T* dst = row + (ci * w.kh + y) * kw;
+            if (!row_in) {
+              std::fill(dst, dst + kw, T(0));
+              continue;
+            }
+            const T* s = src + (ci * h + iy) * wd;
+            if (inside) {
+              std::memcpy(dst, s + vx0, static_cast<size_t>(kw) * sizeof(T));
+              continue;
+            }
+            std::fill(dst, dst + x_lo, T(0));
+            if (x_hi > x_lo) std::memcpy(dst + x_lo, s + vx0 + x_lo, static_cast<size_t>(x_hi - x_lo) * sizeof(T));
+            std::fill(dst + x_hi, dst + kw, T(0));
+          }
+        }
+      }
+  }
+}
+
+}  // namespace detail
+
 // im2col for a batch: out is (B*OH*OW) x (Cin*kh*kw), row m = (b, oy, ox),
 // column k = (cin*kh + y)*kw + x (ARCHITECTURE.md section 6); padding reads 0.
 // Dilation spaces the kernel taps; upsampling (ConvTranspose) reads the input
@@ -20,16 +66,25 @@ void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w
   const int c = static_cast<int>(in_shape[0]), h = static_cast<int>(in_shape[1]), wd = static_cast<int>(in_shape[2]);
   const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h), vw = w.in_w(wd);
   const int64_t k = static_cast<int64_t>(c) * w.kh * w.kw;
-  out.assign(static_cast<size_t>(batch * oh * ow * k), T(0));
-  const bool rows_plain = w.dw == 1 && w.uw == 1;
+  const size_t size = static_cast<size_t>(batch * oh * ow * k);
+  if (w.dw == 1 && w.uw == 1) {  // kernel rows contiguous in the input: every element written
+    out.resize(size);
+    switch (w.kw) {
+      case 1: return detail::im2col_rows_plain<T, 1>(in, batch, c, h, wd, w, out.data());
+      case 2: return detail::im2col_rows_plain<T, 2>(in, batch, c, h, wd, w, out.data());
+      case 3: return detail::im2col_rows_plain<T, 3>(in, batch, c, h, wd, w, out.data());
+      case 5: return detail::im2col_rows_plain<T, 5>(in, batch, c, h, wd, w, out.data());
+      case 7: return detail::im2col_rows_plain<T, 7>(in, batch, c, h, wd, w, out.data());
+      default: return detail::im2col_rows_plain<T, 0>(in, batch, c, h, wd, w, out.data());
+    }
+  }
+  out.assign(size, T(0));
   for (int64_t b = 0; b < batch; ++b) {
     const T* src = in + b * c * h * wd;
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
         T* row = out.data() + ((b * oh + oy) * ow + ox) * k;
         const int vx0 = ox * w.sw - w.pl;
-        // Kernel columns inside the input when the row is contiguous (no dilation/upsampling).
-        const int x_lo = rows_plain ? std::max(0, -vx0) : 0, x_hi = rows_plain ? std::min(w.kw, wd - vx0) : w.kw;
         for (int y = 0; y < w.kh; ++y) {
           const int vy = oy * w.sh - w.pt + y * w.dh;
           if (vy < 0 || vy >= vh || (w.uh != 1 && vy % w.uh)) continue;
@@ -37,10 +92,6 @@ void im2col(const T* in, int64_t batch, const Shape& in_shape, const Window2d& w
           for (int ci = 0; ci < c; ++ci) {
             T* dst = row + (ci * w.kh + y) * w.kw;
             const T* s = src + (ci * h + iy) * wd;
-            if (rows_plain) {
-              if (x_hi > x_lo) std::memcpy(dst + x_lo, s + vx0 + x_lo, static_cast<size_t>(x_hi - x_lo) * sizeof(T));
-              continue;
-            }
             for (int x = 0; x < w.kw; ++x) {
               const int vx = vx0 + x * w.dw;
               if (vx < 0 || vx >= vw || (w.uw != 1 && vx % w.uw)) continue;
