@@ -1,5 +1,6 @@
 #include "host/model/float_executor.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "host/model/host_ops.h"
@@ -8,16 +9,33 @@
 
 namespace keymac {
 
-void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+// One output row at a time, y[i][j] = bias[j] + sum_k x[i][k] * w[k][j] added
+// in increasing k (zero activations skipped), each product rounded then added
+// (never fused): the same bits for any row length. N > 0 fixes the row length
+// at compile time so the row stays in registers; N = 0 takes it from n.
+template <int N>
+void gemm_f32_rows(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+  const int64_t len = N > 0 ? N : n;
   for (int64_t i = 0; i < m; ++i) {
-    float* row = y + i * n;
-    for (int64_t j = 0; j < n; ++j) row[j] = bias ? bias[j] : 0.0f;
+    float local[N > 0 ? N : 1];
+    float* row = N > 0 ? local : y + i * n;
+    for (int64_t j = 0; j < len; ++j) row[j] = bias ? bias[j] : 0.0f;
     for (int64_t kk = 0; kk < k; ++kk) {
       const float a = x[i * k + kk];
       if (a == 0.0f) continue;
-      const float* wr = w + kk * n;
-      for (int64_t j = 0; j < n; ++j) row[j] += a * wr[j];
+      const float* wr = w + kk * len;
+      for (int64_t j = 0; j < len; ++j) row[j] += a * wr[j];
     }
+    if (N > 0) std::copy(local, local + len, y + i * n);
+  }
+}
+
+void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+  switch (n) {  // the channel counts of small CNNs
+    case 8: return gemm_f32_rows<8>(x, w, bias, m, k, n, y);
+    case 16: return gemm_f32_rows<16>(x, w, bias, m, k, n, y);
+    case 32: return gemm_f32_rows<32>(x, w, bias, m, k, n, y);
+    default: return gemm_f32_rows<0>(x, w, bias, m, k, n, y);
   }
 }
 

@@ -20,32 +20,32 @@ namespace detail {
 // need not be cleared.
 template <typename T, int KW>
 void im2col_rows_plain(const T* in, int64_t batch, int c, int h, int wd, const Window2d& w, T* out) {
-  const int kw = KW > 0 ? KW : w.kw;
+  // Window fields in locals: stores through T* (char for int8) may alias `w`.
+  const int kw = KW > 0 ? KW : w.kw, kh = w.kh, sh = w.sh, sw = w.sw, pt = w.pt, pl = w.pl, dh = w.dh, uh = w.uh;
   const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h);
-  const int64_t k = static_cast<int64_t>(c) * w.kh * kw;
+  const int64_t k = static_cast<int64_t>(c) * kh * kw, plane = static_cast<int64_t>(h) * wd, tap_rows = kh * kw;
+  T* row = out;
   for (int64_t b = 0; b < batch; ++b) {
-    const T* src = in + b * c * h * wd;
+    const T* src = in + b * c * plane;
     for (int oy = 0; oy < oh; ++oy)
-      for (int ox = 0; ox < ow; ++ox) {
-        T* row = out + ((b * oh + oy) * ow + ox) * k;
-        const int vx0 = ox * w.sw - w.pl;
+      for (int ox = 0; ox < ow; ++ox, row += k) {
+        const int vx0 = ox * sw - pl;
         const int x_lo = std::min(kw, std::max(0, -vx0)), x_hi = std::max(x_lo, std::min(kw, wd - vx0));
         const bool inside = x_lo == 0 && x_hi == kw;
-        for (int y = 0; y < w.kh; ++y) {
-          const int vy = oy * w.sh - w.pt + y * w.dh;
-          const bool row_in = vy >= 0 && vy < vh && (w.uh == 1 || vy % w.uh == 0);
-          const int iy = w.uh == 1 ? vy : vy / w.uh;
-          for (int ci = 0; ci < c; ++ci) {
-            T* dst = row + (ci * w.kh + y) * kw;
-            if (!row_in) {
-              std::fill(dst, dst + kw, T(0));
-              continue;
-            }
-            const T* s = src + (ci * h + iy) * wd;
-            if (inside) {
-              std::memcpy(dst, s + vx0, static_cast<size_t>(kw) * sizeof(T));
-              continue;
-            }
+        for (int y = 0; y < kh; ++y) {
+          const int vy = oy * sh - pt + y * dh;
+          T* dst = row + y * kw;
+          if (vy < 0 || vy >= vh || (uh != 1 && vy % uh != 0)) {
+            for (int ci = 0; ci < c; ++ci, dst += tap_rows) std::fill(dst, dst + kw, T(0));
+            continue;
+          }
+          const T* s = src + static_cast<int64_t>(uh == 1 ? vy : vy / uh) * wd;
+          if (inside) {
+            s += vx0;
+            for (int ci = 0; ci < c; ++ci, dst += tap_rows, s += plane) std::memcpy(dst, s, static_cast<size_t>(kw) * sizeof(T));
+            continue;
+          }
+          for (int ci = 0; ci < c; ++ci, dst += tap_rows, s += plane) {
             std::fill(dst, dst + x_lo, T(0));
             if (x_hi > x_lo) std::memcpy(dst + x_lo, s + vx0 + x_lo, static_cast<size_t>(x_hi - x_lo) * sizeof(T));
             std::fill(dst + x_hi, dst + kw, T(0));

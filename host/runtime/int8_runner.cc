@@ -57,18 +57,33 @@ void Int8Runner::finish_gemm(const QuantLayer& l, int64_t m, int64_t pixels, int
   const int32_t lo = l.relu ? 0 : -128;
   const bool per_channel = l.requant.size() == static_cast<size_t>(l.n);
   const int64_t n = l.n;
-  // Rows r = (b, p) of the M x N result; pixels > 1: written as [b][n][p] (NCHW).
-  for (int64_t r = 0; r < m; ++r) {
-    const int32_t* row = acc_.data() + r * n;
-    const int64_t b = r / pixels, p = r % pixels;
-    int8_t* out = dst + b * n * pixels + p;
-    for (int64_t j = 0; j < n; ++j) {
-      // Bias wraps around like the accumulator.
-      const int32_t bias = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
-      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(bias));
-      out[j * pixels] = static_cast<int8_t>(apply_requant(v, l.requant[per_channel ? static_cast<size_t>(j) : 0], lo, 127));
-    }
+  // apply_requant's terms per column in plain arrays read through local
+  // pointers: the int8 stores below may alias any member, these cannot move.
+  chan_.resize(static_cast<size_t>(4 * n));
+  int64_t* const mult = chan_.data();
+  int64_t* const round = mult + n;
+  int64_t* const shift = round + n;
+  int64_t* const bias = shift + n;
+  for (int64_t j = 0; j < n; ++j) {
+    const Requant& q = l.requant[per_channel ? static_cast<size_t>(j) : 0];
+    mult[j] = q.multiplier;
+    round[j] = int64_t(1) << (q.shift - 1);
+    shift[j] = q.shift;
+    bias[j] = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
   }
+  const int32_t* acc = acc_.data();
+  // Rows r = (b, p) of the M x N result; pixels > 1: written as [b][n][p] (NCHW).
+  for (int64_t b = 0; b < m / pixels; ++b)
+    for (int64_t p = 0; p < pixels; ++p) {
+      const int32_t* row = acc + (b * pixels + p) * n;
+      int8_t* out = dst + b * n * pixels + p;
+      for (int64_t j = 0; j < n; ++j) {
+        // Bias wraps around like the accumulator; then apply_requant, saturated to [lo, 127].
+        const auto v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(bias[j]));
+        const int64_t r = (static_cast<int64_t>(v) * mult[j] + round[j]) >> shift[j];
+        out[j * pixels] = static_cast<int8_t>(r < lo ? lo : (r > 127 ? 127 : r));
+      }
+    }
 }
 
 std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* stats, const Observer& observe) {

@@ -56,6 +56,7 @@ class Int8Runner {
   std::vector<int> last_reader_;         // per tensor (index t+1)
   std::vector<int8_t> cols_, wflip_;
   std::vector<int32_t> acc_;
+  std::vector<int64_t> chan_;            // finish_gemm's per-column requantization terms
   std::vector<float> fin_, fout_;
 };
 
