@@ -145,3 +145,8 @@ add_executable(keymac_im2col_tests tests/host/im2col_test.cc)
 target_link_libraries(keymac_im2col_tests PRIVATE keymac_runtime GTest::gtest_main)
 keymac_warnings(keymac_im2col_tests)
 gtest_discover_tests(keymac_im2col_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+# The requantization kernel against apply_requant element by element (issue 12 item 6).
+add_executable(keymac_requant_kernel_tests tests/host/requant_kernel_test.cc)
+target_link_libraries(keymac_requant_kernel_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_requant_kernel_tests)
+gtest_discover_tests(keymac_requant_kernel_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)

@@ -5,6 +5,7 @@
 
 #include "host/model/host_ops.h"
 #include "host/model/ops.h"
+#include "host/runtime/requant_kernel.h"
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
 
@@ -54,36 +55,16 @@ std::vector<float> Int8Runner::run_input(const float* input, int64_t batch, std:
 }
 
 void Int8Runner::finish_gemm(const QuantLayer& l, int64_t m, int64_t pixels, int8_t* dst) {
-  const int32_t lo = l.relu ? 0 : -128;
   const bool per_channel = l.requant.size() == static_cast<size_t>(l.n);
-  const int64_t n = l.n;
-  // apply_requant's terms per column in plain arrays read through local
-  // pointers: the int8 stores below may alias any member, these cannot move.
-  chan_.resize(static_cast<size_t>(4 * n));
-  int64_t* const mult = chan_.data();
-  int64_t* const round = mult + n;
-  int64_t* const shift = round + n;
-  int64_t* const bias = shift + n;
-  for (int64_t j = 0; j < n; ++j) {
-    const Requant& q = l.requant[per_channel ? static_cast<size_t>(j) : 0];
-    mult[j] = q.multiplier;
-    round[j] = int64_t(1) << (q.shift - 1);
-    shift[j] = q.shift;
-    bias[j] = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
+  col_requant_.resize(static_cast<size_t>(l.n));
+  col_bias_.assign(static_cast<size_t>(l.n), 0);
+  for (size_t j = 0; j < col_requant_.size(); ++j) {
+    col_requant_[j] = l.requant[per_channel ? j : 0];
+    if (!l.bias.empty()) col_bias_[j] = l.bias[j];
   }
-  const int32_t* acc = acc_.data();
   // Rows r = (b, p) of the M x N result; pixels > 1: written as [b][n][p] (NCHW).
-  for (int64_t b = 0; b < m / pixels; ++b)
-    for (int64_t p = 0; p < pixels; ++p) {
-      const int32_t* row = acc + (b * pixels + p) * n;
-      int8_t* out = dst + b * n * pixels + p;
-      for (int64_t j = 0; j < n; ++j) {
-        // Bias wraps around like the accumulator; then apply_requant, saturated to [lo, 127].
-        const auto v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(bias[j]));
-        const int64_t r = (static_cast<int64_t>(v) * mult[j] + round[j]) >> shift[j];
-        out[j * pixels] = static_cast<int8_t>(r < lo ? lo : (r > 127 ? 127 : r));
-      }
-    }
+  requantize_to_nchw(acc_.data(), m / pixels, pixels, l.n,
+                     RequantColumns{col_requant_.data(), col_bias_.data(), l.relu ? 0 : -128}, dst);
 }
 
 std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* stats, const Observer& observe) {
