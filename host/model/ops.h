@@ -14,44 +14,55 @@ namespace keymac {
 namespace detail {
 
 // The im2col rows of one conv whose kernel rows are contiguous in the input
-// (no horizontal dilation or upsampling). KW > 0 fixes the kernel width at
-// compile time, so copying a kernel row inside the input is a few moves, not a
-// library call. Writes every element (taps in the padding get 0), so `out`
-// need not be cleared.
+// (no horizontal dilation or upsampling). For each output row (b, oy) the
+// c*kh kernel rows ("taps", in column order) point into the input or, in the
+// padding, at a zero row, so every output row is a run of branch-free copies.
+// KW > 0 fixes the kernel width at compile time: a tap is then one move of
+// kWide >= KW elements (a power-of-two size), whose surplus lands on the next
+// tap and is overwritten by it (the last tap of a row is copied exactly).
+// Writes every element, so `out` need not be cleared.
 template <typename T, int KW>
 void im2col_rows_plain(const T* in, int64_t batch, int c, int h, int wd, const Window2d& w, T* out) {
+  constexpr size_t kBytes = KW > 0 ? KW * sizeof(T) : 0;
+  constexpr size_t kWideBytes = kBytes <= 1 ? kBytes : kBytes <= 2 ? 2 : kBytes <= 4 ? 4 : kBytes <= 8 ? 8 : 16;
+  constexpr int kWide = KW > 0 && kBytes <= 16 ? static_cast<int>(kWideBytes / sizeof(T)) : KW;
   // Window fields in locals: stores through T* (char for int8) may alias `w`.
   const int kw = KW > 0 ? KW : w.kw, kh = w.kh, sh = w.sh, sw = w.sw, pt = w.pt, pl = w.pl, dh = w.dh, uh = w.uh;
   const int oh = w.out_h(h), ow = w.out_w(wd), vh = w.in_h(h);
-  const int64_t k = static_cast<int64_t>(c) * kh * kw, plane = static_cast<int64_t>(h) * wd, tap_rows = kh * kw;
+  const int64_t k = static_cast<int64_t>(c) * kh * kw, plane = static_cast<int64_t>(h) * wd;
+  const int taps = c * kh;
+  const std::vector<T> zeros(static_cast<size_t>(wd + kWide), T(0));  // read at [0, wd + kWide)
+  std::vector<const T*> tap(static_cast<size_t>(taps));
   T* row = out;
   for (int64_t b = 0; b < batch; ++b) {
     const T* src = in + b * c * plane;
-    for (int oy = 0; oy < oh; ++oy)
+    for (int oy = 0; oy < oh; ++oy) {
+      for (int ci = 0; ci < c; ++ci)
+        for (int y = 0; y < kh; ++y) {
+          const int vy = oy * sh - pt + y * dh;
+          const bool real = vy >= 0 && vy < vh && (uh == 1 || vy % uh == 0);
+          tap[static_cast<size_t>(ci * kh + y)] = real ? src + ci * plane + static_cast<int64_t>(uh == 1 ? vy : vy / uh) * wd
+                                                       : zeros.data();
+        }
+      const T* const* tp = tap.data();
       for (int ox = 0; ox < ow; ++ox, row += k) {
         const int vx0 = ox * sw - pl;
         const int x_lo = std::min(kw, std::max(0, -vx0)), x_hi = std::max(x_lo, std::min(kw, wd - vx0));
-        const bool inside = x_lo == 0 && x_hi == kw;
-        for (int y = 0; y < kh; ++y) {
-          const int vy = oy * sh - pt + y * dh;
-          T* dst = row + y * kw;
-          if (vy < 0 || vy >= vh || (uh != 1 && vy % uh != 0)) {
-            for (int ci = 0; ci < c; ++ci, dst += tap_rows) std::fill(dst, dst + kw, T(0));
-            continue;
-          }
-          const T* s = src + static_cast<int64_t>(uh == 1 ? vy : vy / uh) * wd;
-          if (inside) {
-            s += vx0;
-            for (int ci = 0; ci < c; ++ci, dst += tap_rows, s += plane) std::memcpy(dst, s, static_cast<size_t>(kw) * sizeof(T));
-            continue;
-          }
-          for (int ci = 0; ci < c; ++ci, dst += tap_rows, s += plane) {
-            std::fill(dst, dst + x_lo, T(0));
-            if (x_hi > x_lo) std::memcpy(dst + x_lo, s + vx0 + x_lo, static_cast<size_t>(x_hi - x_lo) * sizeof(T));
-            std::fill(dst + x_hi, dst + kw, T(0));
-          }
+        T* dst = row;
+        if (x_lo == 0 && x_hi == kw) {  // the window is inside the input horizontally
+          int t = 0;
+          if (kWide > kw && vx0 + kWide <= wd)
+            for (; t + 1 < taps; ++t, dst += kw) std::memcpy(dst, tp[t] + vx0, kWideBytes);
+          for (; t < taps; ++t, dst += kw) std::memcpy(dst, tp[t] + vx0, static_cast<size_t>(kw) * sizeof(T));
+          continue;
+        }
+        for (int t = 0; t < taps; ++t, dst += kw) {
+          std::fill(dst, dst + x_lo, T(0));
+          if (x_hi > x_lo) std::memcpy(dst + x_lo, tp[t] + vx0 + x_lo, static_cast<size_t>(x_hi - x_lo) * sizeof(T));
+          std::fill(dst + x_hi, dst + kw, T(0));
         }
       }
+    }
   }
 }
 
