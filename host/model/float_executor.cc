@@ -14,6 +14,9 @@ namespace keymac {
 // (never fused): the same bits for any row length. N > 0 fixes the row length
 // at compile time so the row stays in registers; N = 0 takes it from n.
 template <int N>
+#if defined(__GNUC__)
+__attribute__((always_inline)) inline
+#endif
 void gemm_f32_rows(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
   const int64_t len = N > 0 ? N : n;
   for (int64_t i = 0; i < m; ++i) {
@@ -30,6 +33,11 @@ void gemm_f32_rows(const float* x, const float* w, const float* bias, int64_t m,
   }
 }
 
+// AVX2 clone: 8 floats per register. AVX2 alone does not enable FMA, so the
+// products are still rounded before they are added (bit-identical clones).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
   switch (n) {  // the channel counts of small CNNs
     case 8: return gemm_f32_rows<8>(x, w, bias, m, k, n, y);

@@ -146,24 +146,36 @@ void pool2d(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* ou
     }
 }
 
+namespace detail {
+// Max pool without padding (every window inside the input). KH, KW > 0 fix
+// the window at compile time; 0 takes it from w.
+template <typename T, int KH, int KW>
+void max_pool_inside(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
+  // Fields in locals: stores through T* (char for int8) may alias `w` and `s`.
+  const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
+  const int kh = KH > 0 ? KH : w.kh, kw = KW > 0 ? KW : w.kw, sh = w.sh, sw = w.sw;
+  const int oh = w.out_h(h), ow = w.out_w(wd);
+  for (int64_t p = 0; p < batch * c; ++p) {
+    const T* src = in + p * h * wd;
+    T* dst = out + p * oh * ow;
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox) {
+        const T* win = src + oy * sh * wd + ox * sw;
+        T m = win[0];
+        for (int y = 0; y < kh; ++y)
+          for (int x = 0; x < kw; ++x) m = std::max(m, win[y * wd + x]);
+        dst[oy * ow + ox] = m;
+      }
+  }
+}
+}  // namespace detail
+
 template <typename T>
 void max_pool(const T* in, int64_t batch, const Shape& s, const Window2d& w, T* out) {
   if (w.pt == 0 && w.pl == 0 && w.pb == 0 && w.pr == 0) {  // every window inside the input
-    const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), wd = static_cast<int>(s[2]);
-    const int oh = w.out_h(h), ow = w.out_w(wd);
-    for (int64_t p = 0; p < batch * c; ++p) {
-      const T* src = in + p * h * wd;
-      T* dst = out + p * oh * ow;
-      for (int oy = 0; oy < oh; ++oy)
-        for (int ox = 0; ox < ow; ++ox) {
-          const T* win = src + oy * w.sh * wd + ox * w.sw;
-          T m = win[0];
-          for (int y = 0; y < w.kh; ++y)
-            for (int x = 0; x < w.kw; ++x) m = std::max(m, win[y * wd + x]);
-          dst[oy * ow + ox] = m;
-        }
-    }
-    return;
+    if (w.kh == 2 && w.kw == 2) return detail::max_pool_inside<T, 2, 2>(in, batch, s, w, out);
+    if (w.kh == 3 && w.kw == 3) return detail::max_pool_inside<T, 3, 3>(in, batch, s, w, out);
+    return detail::max_pool_inside<T, 0, 0>(in, batch, s, w, out);
   }
   pool2d(in, batch, s, w, out, [](const T* v, int n) { return n ? *std::max_element(v, v + n) : T(0); });
 }
