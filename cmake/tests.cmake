@@ -150,3 +150,8 @@ add_executable(keymac_requant_kernel_tests tests/host/requant_kernel_test.cc)
 target_link_libraries(keymac_requant_kernel_tests PRIVATE keymac_runtime GTest::gtest_main)
 keymac_warnings(keymac_requant_kernel_tests)
 gtest_discover_tests(keymac_requant_kernel_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+# The float GEMM's paths bit for bit against its contract (issue 12 item 6).
+add_executable(keymac_float_gemm_tests tests/host/float_gemm_test.cc)
+target_link_libraries(keymac_float_gemm_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_float_gemm_tests)
+gtest_discover_tests(keymac_float_gemm_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
