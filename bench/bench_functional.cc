@@ -1,5 +1,5 @@
 // Functional backend throughput: one full evaluation (all 10,000 Fashion-MNIST
-// test images) of the shipped model, int8, locked, right key, on one core.
+// test images) of each shipped model, int8, locked, right key, on one core.
 // Run: build/bench_functional --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
@@ -40,6 +40,7 @@ void BM_FullTestSet(benchmark::State& state, const char* model) {
 
 BENCHMARK_CAPTURE(BM_FullTestSet, mlp, "fmnist_mlp.onnx")->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FullTestSet, cnn, "fmnist_cnn.onnx")->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(BM_FullTestSet, resnet, "fmnist_resnet.onnx")->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 }  // namespace keymac

@@ -75,3 +75,5 @@ target_link_libraries(keymac PRIVATE keymac_sweep)
 target_sources(keymac_backends PRIVATE host/backend/settings.cc)
 target_link_libraries(keymac_backends PUBLIC nlohmann_json::nlohmann_json)
 target_sources(keymac PRIVATE host/cli/settings_flags.cc)
+# The int8 requantization kernel (portable, AVX2; issue 12 item 6).
+target_sources(keymac_runtime PRIVATE host/runtime/requant_kernel.cc)

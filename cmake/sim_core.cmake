@@ -30,3 +30,5 @@ target_sources(keymac_core PRIVATE
 target_sources(keymac_core PRIVATE sim/core/cycle_memory.cc)
 # The one cycle-by-cycle driver of an array (reset, key load, layers).
 target_sources(keymac_core PRIVATE sim/core/cycle_driver.cc)
+# The int8 GEMM kernels behind keyed_gemm (portable and AVX2; sim/core/gemm_kernel.h).
+target_sources(keymac_core PRIVATE sim/core/gemm_kernel.cc)

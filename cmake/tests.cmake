@@ -140,3 +140,23 @@ set_tests_properties(e2e.graph_cli PROPERTIES LABELS e2e FIXTURES_REQUIRED graph
 # The SystemC VCD writes vectors at full width (OpenSTA misread short values; docs/TRACES.md "OpenSTA").
 add_test(NAME e2e.sc_vcd_full_width COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/sc_vcd_full_width.sh)
 set_tests_properties(e2e.sc_vcd_full_width PROPERTIES LABELS "e2e;traces" TIMEOUT 120 ENVIRONMENT "${KEYMAC_E2E_ENV}")
+# The int8 GEMM kernels (portable, AVX2) against a triple loop (issue 12 item 6).
+add_executable(keymac_gemm_kernel_tests tests/sim/gemm_kernel_test.cc)
+target_link_libraries(keymac_gemm_kernel_tests PRIVATE keymac_core GTest::gtest_main)
+keymac_warnings(keymac_gemm_kernel_tests)
+gtest_discover_tests(keymac_gemm_kernel_tests PROPERTIES LABELS "unit;sim" DISCOVERY_TIMEOUT 60)
+# im2col's fast paths against its definition (issue 12 item 6).
+add_executable(keymac_im2col_tests tests/host/im2col_test.cc)
+target_link_libraries(keymac_im2col_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_im2col_tests)
+gtest_discover_tests(keymac_im2col_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+# The requantization kernel against apply_requant element by element (issue 12 item 6).
+add_executable(keymac_requant_kernel_tests tests/host/requant_kernel_test.cc)
+target_link_libraries(keymac_requant_kernel_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_requant_kernel_tests)
+gtest_discover_tests(keymac_requant_kernel_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+# The float GEMM's paths bit for bit against its contract (issue 12 item 6).
+add_executable(keymac_float_gemm_tests tests/host/float_gemm_test.cc)
+target_link_libraries(keymac_float_gemm_tests PRIVATE keymac_runtime GTest::gtest_main)
+keymac_warnings(keymac_float_gemm_tests)
+gtest_discover_tests(keymac_float_gemm_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)

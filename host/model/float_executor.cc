@@ -1,6 +1,11 @@
 #include "host/model/float_executor.h"
 
+#include <algorithm>
 #include <cmath>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "host/model/host_ops.h"
 #include "host/model/ops.h"
@@ -8,17 +13,87 @@
 
 namespace keymac {
 
-void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+// One output row at a time, y[i][j] = bias[j] + sum_k x[i][k] * w[k][j] added
+// in increasing k (zero activations skipped), each product rounded then added
+// (never fused): the same bits for any row length. N > 0 fixes the row length
+// at compile time so the row stays in registers; N = 0 takes it from n.
+template <int N>
+#if defined(__GNUC__)
+__attribute__((always_inline)) inline
+#endif
+void gemm_f32_rows(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+  const int64_t len = N > 0 ? N : n;
   for (int64_t i = 0; i < m; ++i) {
-    float* row = y + i * n;
-    for (int64_t j = 0; j < n; ++j) row[j] = bias ? bias[j] : 0.0f;
+    float local[N > 0 ? N : 1];
+    float* row = N > 0 ? local : y + i * n;
+    for (int64_t j = 0; j < len; ++j) row[j] = bias ? bias[j] : 0.0f;
     for (int64_t kk = 0; kk < k; ++kk) {
       const float a = x[i * k + kk];
       if (a == 0.0f) continue;
-      const float* wr = w + kk * n;
-      for (int64_t j = 0; j < n; ++j) row[j] += a * wr[j];
+      const float* wr = w + kk * len;
+      for (int64_t j = 0; j < len; ++j) row[j] += a * wr[j];
+    }
+    if (N > 0) std::copy(local, local + len, y + i * n);
+  }
+}
+
+// AVX2 clone: 8 floats per register. AVX2 alone does not enable FMA, so the
+// products are still rounded before they are added (bit-identical clones).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void gemm_f32_any(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+  switch (n) {  // the channel counts of small CNNs
+    case 8: return gemm_f32_rows<8>(x, w, bias, m, k, n, y);
+    case 16: return gemm_f32_rows<16>(x, w, bias, m, k, n, y);
+    case 32: return gemm_f32_rows<32>(x, w, bias, m, k, n, y);
+    default: return gemm_f32_rows<0>(x, w, bias, m, k, n, y);
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Four rows of N = 8 * P columns at a time (four independent dependency
+// chains instead of one). Per row and k: sum = acc + a * w, product rounded
+// then added (explicit mul and add; no FMA in an AVX2-only target), kept only
+// where a != 0 (a blend, as gemm_f32_rows skips zero activations), so each
+// element sees the same operations in the same order: the same bits.
+template <int P>
+__attribute__((target("avx2"))) void gemm_f32_rows4(const float* x, const float* w, const float* bias, int64_t k,
+                                                   float* y) {
+  constexpr int64_t n = 8 * P;
+  __m256 acc[4][P];
+  for (int q = 0; q < P; ++q) {
+    const __m256 b = bias ? _mm256_loadu_ps(bias + 8 * q) : _mm256_setzero_ps();
+    for (int r = 0; r < 4; ++r) acc[r][q] = b;
+  }
+  for (int64_t kk = 0; kk < k; ++kk) {
+    __m256 wv[P];
+    for (int q = 0; q < P; ++q) wv[q] = _mm256_loadu_ps(w + kk * n + 8 * q);
+    for (int r = 0; r < 4; ++r) {
+      const __m256 a = _mm256_set1_ps(x[r * k + kk]);
+      const __m256 skip = _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_EQ_OQ);  // a == 0 (or -0); NaN adds
+      for (int q = 0; q < P; ++q)
+        acc[r][q] = _mm256_blendv_ps(_mm256_add_ps(acc[r][q], _mm256_mul_ps(a, wv[q])), acc[r][q], skip);
     }
   }
+  for (int r = 0; r < 4; ++r)
+    for (int q = 0; q < P; ++q) _mm256_storeu_ps(y + r * n + 8 * q, acc[r][q]);
+}
+#endif
+
+void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2 && (n == 8 || n == 16)) {
+    int64_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+      if (n == 8) gemm_f32_rows4<1>(x + i * k, w, bias, k, y + i * n);
+      else gemm_f32_rows4<2>(x + i * k, w, bias, k, y + i * n);
+    }
+    return gemm_f32_any(x + i * k, w, bias, m - i, k, n, y + i * n);
+  }
+#endif
+  gemm_f32_any(x, w, bias, m, k, n, y);
 }
 
 std::vector<int> last_readers(const Graph& g) {

@@ -29,7 +29,10 @@ std::vector<float> run_float_observed(const Graph& g, const float* input, int64_
 // tensor after its last reader.
 std::vector<int> last_readers(const Graph& g);
 
-// Float GEMM y[m][n] = bias[n] + sum_k x[m][k] w[k][n] (bias may be null).
+// Float GEMM y[m][n] = bias[n] + sum_k x[m][k] w[k][n] (bias may be null),
+// each element computed as acc = bias; for k ascending, if x != 0 (zero
+// activations skipped): acc = acc + round(x * w) (never fused): the same bits
+// on every CPU and path.
 void gemm_f32(const float* x, const float* w, const float* bias, int64_t m, int64_t k, int64_t n, float* y);
 
 }  // namespace keymac

@@ -5,6 +5,7 @@
 
 #include "host/model/host_ops.h"
 #include "host/model/ops.h"
+#include "host/runtime/requant_kernel.h"
 #include "sim/core/error.h"
 #include "sim/core/keyed_gemm.h"
 
@@ -37,7 +38,8 @@ std::vector<float> Int8Runner::run(const uint8_t* pixels, int64_t batch, std::ve
   const int64_t in_n = numel(model_.input_shape);
   t_.resize(model_.layers.size() + 1);
   t_[0].resize(static_cast<size_t>(batch * in_n));
-  for (int64_t i = 0; i < batch * in_n; ++i) t_[0][static_cast<size_t>(i)] = pixel_lut_[pixels[i]];
+  int8_t* x = t_[0].data();
+  for (int64_t i = 0; i < batch * in_n; ++i) x[i] = pixel_lut_[pixels[i]];
   return run_int8(batch, stats, observe);
 }
 
@@ -54,21 +56,16 @@ std::vector<float> Int8Runner::run_input(const float* input, int64_t batch, std:
 }
 
 void Int8Runner::finish_gemm(const QuantLayer& l, int64_t m, int64_t pixels, int8_t* dst) {
-  const int32_t lo = l.relu ? 0 : -128;
   const bool per_channel = l.requant.size() == static_cast<size_t>(l.n);
-  const int64_t n = l.n;
-  // Rows r = (b, p) of the M x N result; pixels > 1: written as [b][n][p] (NCHW).
-  for (int64_t r = 0; r < m; ++r) {
-    const int32_t* row = acc_.data() + r * n;
-    const int64_t b = r / pixels, p = r % pixels;
-    int8_t* out = dst + b * n * pixels + p;
-    for (int64_t j = 0; j < n; ++j) {
-      // Bias wraps around like the accumulator.
-      const int32_t bias = l.bias.empty() ? 0 : l.bias[static_cast<size_t>(j)];
-      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(row[j]) + static_cast<uint32_t>(bias));
-      out[j * pixels] = static_cast<int8_t>(apply_requant(v, l.requant[per_channel ? static_cast<size_t>(j) : 0], lo, 127));
-    }
+  col_requant_.resize(static_cast<size_t>(l.n));
+  col_bias_.assign(static_cast<size_t>(l.n), 0);
+  for (size_t j = 0; j < col_requant_.size(); ++j) {
+    col_requant_[j] = l.requant[per_channel ? j : 0];
+    if (!l.bias.empty()) col_bias_[j] = l.bias[j];
   }
+  // Rows r = (b, p) of the M x N result; pixels > 1: written as [b][n][p] (NCHW).
+  requantize_to_nchw(acc_.data(), m / pixels, pixels, l.n,
+                     RequantColumns{col_requant_.data(), col_bias_.data(), l.relu ? 0 : -128}, dst);
 }
 
 std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* stats, const Observer& observe) {
@@ -146,9 +143,13 @@ std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* st
         finish_gemm(l, mats * m, 1, y.data());
         break;
       }
-      case LayerKind::kRelu:
-        for (size_t i = 0; i < y.size(); ++i) y[i] = xin[i] > 0 ? xin[i] : 0;
+      case LayerKind::kRelu: {
+        const int8_t* a = xin.data();
+        int8_t* out = y.data();
+        const int64_t count = static_cast<int64_t>(y.size());
+        for (int64_t i = 0; i < count; ++i) out[i] = a[i] > 0 ? a[i] : 0;
         break;
+      }
       case LayerKind::kMaxPool:
         max_pool(xin.data(), batch, l.in_shape, l.win, y.data());
         break;
@@ -163,11 +164,15 @@ std::vector<float> Int8Runner::run_int8(int64_t batch, std::vector<LayerRun>* st
       default:
         if (!l.join_mult.empty() && l.kind == LayerKind::kAdd) {
           // Integer join: q = round(sum q_i * m_i / 2^kJoinShift), saturated.
-          const std::vector<int8_t>& b = t_[static_cast<size_t>(ins[1] + 1)];
+          // Raw pointers and the count in locals: the int8 stores may alias the vectors.
+          const int8_t* a = xin.data();
+          const int8_t* b = t_[static_cast<size_t>(ins[1] + 1)].data();
+          int8_t* out = y.data();
+          const int64_t count = static_cast<int64_t>(y.size());
           const int64_t ma = l.join_mult[0], mb = l.join_mult[1], half = int64_t(1) << (kJoinShift - 1);
-          for (size_t i = 0; i < y.size(); ++i) {
-            const int64_t v = (xin[i] * ma + b[i] * mb + half) >> kJoinShift;
-            y[i] = static_cast<int8_t>(std::clamp<int64_t>(v, -128, 127));
+          for (int64_t i = 0; i < count; ++i) {
+            const int64_t v = (a[i] * ma + b[i] * mb + half) >> kJoinShift;
+            out[i] = static_cast<int8_t>(std::clamp<int64_t>(v, -128, 127));
           }
         } else if (!l.join_mult.empty() && l.kind == LayerKind::kConcat) {
           // Each input rescaled to the output scale in integers, then placed along the axis.

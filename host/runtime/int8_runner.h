@@ -56,6 +56,8 @@ class Int8Runner {
   std::vector<int> last_reader_;         // per tensor (index t+1)
   std::vector<int8_t> cols_, wflip_;
   std::vector<int32_t> acc_;
+  std::vector<Requant> col_requant_;     // finish_gemm: per column
+  std::vector<int32_t> col_bias_;
   std::vector<float> fin_, fout_;
 };
 

@@ -1,8 +1,7 @@
 #include "sim/core/keyed_gemm.h"
 
-#include <cstring>
-
 #include "sim/core/error.h"
+#include "sim/core/gemm_kernel.h"
 
 namespace keymac {
 
@@ -20,41 +19,10 @@ std::vector<int16_t> effective_weights(const int8_t* w, int64_t k, int64_t n, Ge
   return ws;
 }
 
-namespace {
-// One output row y[i][0..n) += x[i][kk] * ws[kk][0..n) over kk. N > 0 fixes
-// the row length at compile time (the compiler keeps the row in registers and
-// unrolls it); N = 0 takes it from n. Unsigned accumulation: int32 wrap-around
-// is defined behaviour this way.
-template <int N>
-void gemm_rows(const int8_t* x, const int16_t* ws, int64_t m, int64_t k, int64_t n, uint32_t* yu) {
-  const int64_t len = N > 0 ? N : n;
-  for (int64_t i = 0; i < m; ++i) {
-    uint32_t row[N > 0 ? N : 1];
-    uint32_t* acc = N > 0 ? row : yu + i * n;
-    std::memset(acc, 0, static_cast<size_t>(len) * sizeof(uint32_t));
-    const int8_t* xr = x + i * k;
-    for (int64_t kk = 0; kk < k; ++kk) {
-      const int32_t a = xr[kk];
-      if (a == 0) continue;
-      const int16_t* wr = ws + kk * len;
-      for (int64_t j = 0; j < len; ++j) acc[j] += static_cast<uint32_t>(a * wr[j]);
-    }
-    if (N > 0) std::memcpy(yu + i * n, row, static_cast<size_t>(len) * sizeof(uint32_t));
-  }
-}
-}  // namespace
-
 void gemm_s8_s16(const int8_t* x, const int16_t* ws, int64_t m, int64_t k, int64_t n,
                  int32_t* y) {
-  auto* yu = reinterpret_cast<uint32_t*>(y);
-  switch (n) {  // the narrow layers of small CNNs (channel counts) get a fixed-length row
-    case 8: return gemm_rows<8>(x, ws, m, k, n, yu);
-    case 10: return gemm_rows<10>(x, ws, m, k, n, yu);
-    case 16: return gemm_rows<16>(x, ws, m, k, n, yu);
-    case 32: return gemm_rows<32>(x, ws, m, k, n, yu);
-    case 64: return gemm_rows<64>(x, ws, m, k, n, yu);
-    default: return gemm_rows<0>(x, ws, m, k, n, yu);
-  }
+  if (gemm_avx2_available()) return gemm_s8_s16_avx2(x, ws, m, k, n, y);
+  gemm_s8_s16_portable(x, ws, m, k, n, y);
 }
 
 void keyed_gemm(const int8_t* x, const int8_t* w, GemmShape shape, Geometry g, const Key* key,

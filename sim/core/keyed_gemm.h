@@ -18,7 +18,8 @@ namespace keymac {
 std::vector<int16_t> effective_weights(const int8_t* w, int64_t k, int64_t n, Geometry g,
                                        const Key* key);
 
-// Y = X * Ws (int32, wrap-around). Skips zero activations (exact).
+// Y = X * Ws (int32, wrap-around), by the fastest kernel of gemm_kernel.h
+// this CPU runs (all give the same bits).
 void gemm_s8_s16(const int8_t* x, const int16_t* ws, int64_t m, int64_t k, int64_t n,
                  int32_t* y);
 
