@@ -69,28 +69,51 @@ void expect_structure(const std::string& name, const Graph& g) {
     EXPECT_EQ(join(LayerKind::kAdd), 2) << "two residual joins";
     EXPECT_EQ(kind(LayerKind::kScaleShift), 0) << "every BatchNorm folded into its conv";
   }
-  if (name == "standalone_bn") EXPECT_EQ(kind(LayerKind::kScaleShift), 1);
-  if (name == "cifar_shape") EXPECT_EQ(kind(LayerKind::kScaleShift), 0);
-  if (name == "concat") EXPECT_EQ(join(LayerKind::kConcat), 1);
+  if (name == "standalone_bn") {
+    EXPECT_EQ(kind(LayerKind::kScaleShift), 1);
+  }
+  if (name == "cifar_shape") {
+    EXPECT_EQ(kind(LayerKind::kScaleShift), 0);
+  }
+  if (name == "concat") {
+    EXPECT_EQ(join(LayerKind::kConcat), 1);
+  }
   if (name == "split_slice") {
     EXPECT_EQ(kind(LayerKind::kSlice), 4) << "two Split outputs and a Slice along two axes";
     EXPECT_EQ(join(LayerKind::kSub), 1);
   }
-  if (name == "grouped_conv" || name == "depthwise_conv")
+  if (name == "grouped_conv" || name == "depthwise_conv") {
     EXPECT_EQ(count([](const Layer& l) { return l.groups > 1; }), 1);
-  if (name == "dilated_conv") EXPECT_EQ(count([](const Layer& l) { return l.win.dh > 1; }), 2);
-  if (name == "conv_transpose") EXPECT_EQ(count([](const Layer& l) { return l.win.uh == 2; }), 1);
+  }
+  if (name == "dilated_conv") {
+    EXPECT_EQ(count([](const Layer& l) { return l.win.dh > 1; }), 2);
+  }
+  if (name == "conv_transpose") {
+    EXPECT_EQ(count([](const Layer& l) { return l.win.uh == 2; }), 1);
+  }
   if (name.rfind("transformer", 0) == 0) {
     EXPECT_EQ(kind(LayerKind::kMatMulAct), 2) << "QK^T and AV";
     EXPECT_EQ(kind(LayerKind::kSoftmax), 1);
     EXPECT_EQ(kind(LayerKind::kLayerNorm), name == "transformer_op17" ? 2 : 0);
   }
-  if (name == "act_gelu_erf") EXPECT_EQ(kind(LayerKind::kErf), 1);
-  if (name == "act_elu") EXPECT_EQ(kind(LayerKind::kElu), 1);
-  if (name == "act_selu") EXPECT_EQ(kind(LayerKind::kSelu), 1);
-  if (name == "act_celu") EXPECT_EQ(kind(LayerKind::kCelu), 1);
-  if (name == "act_softplus") EXPECT_EQ(kind(LayerKind::kSoftplus), 1);
-  if (name == "act_prelu") EXPECT_EQ(kind(LayerKind::kPRelu), 1);
+  if (name == "act_gelu_erf") {
+    EXPECT_EQ(kind(LayerKind::kErf), 1);
+  }
+  if (name == "act_elu") {
+    EXPECT_EQ(kind(LayerKind::kElu), 1);
+  }
+  if (name == "act_selu") {
+    EXPECT_EQ(kind(LayerKind::kSelu), 1);
+  }
+  if (name == "act_celu") {
+    EXPECT_EQ(kind(LayerKind::kCelu), 1);
+  }
+  if (name == "act_softplus") {
+    EXPECT_EQ(kind(LayerKind::kSoftplus), 1);
+  }
+  if (name == "act_prelu") {
+    EXPECT_EQ(kind(LayerKind::kPRelu), 1);
+  }
   if (name == "conv1d") {  // 1-D layers run as 2-D ones with H=1; auto_pad=SAME_UPPER gave pads (k-1)*d/2
     EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kConv && l.win.kh == 1 && l.out_shape[1] == 1; }), 2);
     EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kConv && l.win.pl == 2 && l.win.pr == 2; }), 2);
@@ -98,7 +121,9 @@ void expect_structure(const std::string& name, const Graph& g) {
     EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kMaxPool && l.win.dw == 2; }), 1) << "dilated pool";
     EXPECT_EQ(count([](const Layer& l) { return l.kind == LayerKind::kAvgPool && l.win.ceil_r > 0; }), 1) << "ceil_mode";
   }
-  if (name == "act_gelu_tanh") EXPECT_EQ(kind(LayerKind::kTanh), 1);
+  if (name == "act_gelu_tanh") {
+    EXPECT_EQ(kind(LayerKind::kTanh), 1);
+  }
 }
 
 TEST_P(GraphModel, FloatOutputsEqualPyTorchAndRightKeyInt8EqualsReference) {

@@ -98,7 +98,8 @@ void check_model(const std::string& file) {
   // The original float model and the bit-exact int8 model agree on >= 99 %.
   const auto orig = float_scores(f.graph, f.test);
   EXPECT_GE(agreement(pred, argmaxes(orig.data(), f.test.count, classes)), 0.99) << file << " vs float ONNX";
-  auto backend = make_backend("functional", f.key.geometry(), BackendOptions{});
+  const BackendOptions options;  // a named object: GCC 12 warns (falsely) on a {} temporary here
+  auto backend = make_backend("functional", f.key.geometry(), options);
   SerialKeySource source(f.key);
   backend->reset(&source);
   Int8Runner runner(f.locked, *backend);
