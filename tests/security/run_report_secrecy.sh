@@ -17,9 +17,10 @@ $KEYMAC run --limit 200 --wrong-keys 4 --no-progress --json "$TMP/c.json" >/dev/
   || fail "two runs drew the same wrong keys"
 # Ctrl-C in the middle of the wrong keys: n finished < n_requested, and the
 # statistics are over the finished keys only.
-$KEYMAC run --limit 3000 --wrong-keys 400 --threads 1 --no-progress --json "$TMP/i.json" >/dev/null 2>&1 &
+# (A run of minutes: 2,000 wrong keys over the full test set, one thread.)
+$KEYMAC run --wrong-keys 2000 --threads 1 --no-progress --json "$TMP/i.json" >/dev/null 2>&1 &
 pid=$!
-sleep 10
+sleep 8
 kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ $rc = 130 ] || fail "exit code $rc after Ctrl-C"
@@ -28,11 +29,11 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 w = r["accuracy"]["wrong_key"]
 assert r["complete"] is False
-assert w["n_requested"] == 400 and w["n"] < 400, w["n"]
+assert w["n_requested"] == 2000 and w["n"] < 2000, w["n"]
 assert len(w["values"]) == w["n"]
 if w["n"]:
     assert abs(w["mean"] - sum(w["values"]) / w["n"]) < 1e-9
     assert w["min"] == min(w["values"]) and w["min"] > 0
-print("interrupted after", w["n"], "of 400 wrong keys; mean", w["mean"])
+print("interrupted after", w["n"], "of 2000 wrong keys; mean", w["mean"])
 PYEOF
 echo "ok: run report secrecy and interrupted statistics"
