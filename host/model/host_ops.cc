@@ -125,6 +125,10 @@ void run_host_op(LayerKind kind, const Window2d& win, const OpParams& p, const s
                  const std::vector<Shape>& in_shapes, const Shape& out_shape, int64_t batch, float* out) {
   const Shape& s0 = in_shapes.at(0);
   const int64_t n0 = numel(s0), no = numel(out_shape);
+  if (is_unary_kind(kind)) {
+    for (int64_t i = 0; i < batch * n0; ++i) out[i] = unary(kind, p, in[0][i]);
+    return;
+  }
   switch (kind) {
     case LayerKind::kMaxPool:
       max_pool(in[0], batch, s0, win, out);
@@ -134,17 +138,6 @@ void run_host_op(LayerKind kind, const Window2d& win, const OpParams& p, const s
       return;
     case LayerKind::kReshape:
       std::copy(in[0], in[0] + batch * n0, out);
-      return;
-    case LayerKind::kRelu: case LayerKind::kSqrt: case LayerKind::kErf: case LayerKind::kExp:
-    case LayerKind::kSigmoid: case LayerKind::kTanh: case LayerKind::kLeakyRelu: case LayerKind::kHardSigmoid:
-    case LayerKind::kHardSwish: case LayerKind::kClip:
-    case LayerKind::kAbs: case LayerKind::kNeg: case LayerKind::kFloor: case LayerKind::kCeil: case LayerKind::kRound:
-    case LayerKind::kLog: case LayerKind::kReciprocal: case LayerKind::kSign: case LayerKind::kSoftplus:
-    case LayerKind::kSoftsign: case LayerKind::kElu: case LayerKind::kSelu: case LayerKind::kCelu:
-    case LayerKind::kThresholdedRelu: case LayerKind::kShrink: case LayerKind::kSin: case LayerKind::kCos:
-    case LayerKind::kTan: case LayerKind::kAsin: case LayerKind::kAcos: case LayerKind::kAtan: case LayerKind::kSinh:
-    case LayerKind::kCosh: case LayerKind::kAsinh: case LayerKind::kAcosh: case LayerKind::kAtanh:
-      for (int64_t i = 0; i < batch * n0; ++i) out[i] = unary(kind, p, in[0][i]);
       return;
     case LayerKind::kAdd: case LayerKind::kSub: case LayerKind::kMul: case LayerKind::kDiv: case LayerKind::kPow:
     case LayerKind::kPRelu: {
