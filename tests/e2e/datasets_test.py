@@ -13,10 +13,7 @@ that takes 3x32x32 inputs: until then it is reported as SKIPPED with the
 importer's refusal (exit code 77 when it is the only thing left).
 Env: KEYMAC (binary).
 """
-import gzip
 import os
-import struct
-import subprocess
 import sys
 import tempfile
 
@@ -24,18 +21,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-KEYMAC = os.environ["KEYMAC"]
-failures, skipped = [], []
+from e2e_util import check, export, failures, idx, km
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def km(*args):
-    return subprocess.run([KEYMAC, *args], capture_output=True, text=True, timeout=300)
+skipped = []
 
 
 def make_data(rng, n, shape, classes):
@@ -59,11 +47,6 @@ def train(model, xf, y, epochs=30):
         return int((model(xt).argmax(1) == yt).sum())
 
 
-def export(model, shape, path):
-    torch.onnx.export(model, torch.zeros((1,) + shape), path, opset_version=13, input_names=["input"],
-                      output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-
-
 def accuracy_line(out, kind):
     for line in out.splitlines():
         if line.startswith(kind + " accuracy: "):
@@ -71,12 +54,6 @@ def accuracy_line(out, kind):
             a, b = frac.split("/")
             return int(a), int(b)
     return None
-
-
-def idx(path, arr, gz):
-    head = struct.pack(">BBBB", 0, 0, 8, arr.ndim) + struct.pack(">" + "I" * arr.ndim, *arr.shape)
-    data = head + arr.astype(np.uint8).tobytes()
-    (gzip.open if gz else open)(path, "wb").write(data)
 
 
 def per_channel(x, mean, std):
@@ -105,8 +82,8 @@ with tempfile.TemporaryDirectory(prefix="keymac-datasets-") as d:
 
     # 1. IDX pair, not Fashion-MNIST: 4x14x14 images (rank-4 IDX), gzip images, raw labels.
     x, y = make_data(rng, N, (4, 14, 14), K)
-    idx(p("img-idx4-ubyte.gz"), x, True)
-    idx(p("lbl-idx1-ubyte"), y, False)
+    idx(p("img-idx4-ubyte.gz"), x)
+    idx(p("lbl-idx1-ubyte"), y)
     mean, std = [0.5, 0.4, 0.3, 0.2], [0.25, 0.3, 0.35, 0.4]
     cnn = nn.Sequential(nn.Conv2d(4, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 6 * 6, K))
     want = want_idx = train(cnn, per_channel(x, mean, std), y)
@@ -118,7 +95,7 @@ with tempfile.TemporaryDirectory(prefix="keymac-datasets-") as d:
         f.write('{"scale": 0.00392156862745098, "mean": [0.5, 0.4, 0.3, 0.2], "std": [0.25, 0.3, 0.35, 0.4]}')
     evaluate("idx 4x14x14, --preprocess JSON", spec, p("idx.onnx"), want, ["--preprocess", p("pre.json")], int8=False)
     # Shuffled labels: the float model is at chance -> one warning line.
-    idx(p("shuf-idx1-ubyte"), rng.permutation(y), False)
+    idx(p("shuf-idx1-ubyte"), rng.permutation(y))
     r = km("infer", "--model", p("idx.onnx"), "--dataset", f"idx:{p('img-idx4-ubyte.gz')},{p('shuf-idx1-ubyte')}", *pre)
     warn = [l for l in r.stderr.splitlines() if "warning" in l]
     check(r.returncode == 0 and len(warn) == 1 and "at chance" in warn[0], f"at-chance warning, one line: {warn}")

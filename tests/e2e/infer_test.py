@@ -28,31 +28,14 @@ import torch
 import torch.nn as nn
 from onnx import helper, numpy_helper
 
-KEYMAC = os.environ["KEYMAC"]
+from e2e_util import KEYMAC, check, export, failures, km  # noqa: F401
 SRC = os.environ["KEYMAC_SRC"]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def km(*args):
-    return subprocess.run([KEYMAC, *args], capture_output=True, text=True, timeout=300)
 
 
 def load_pb(path):
     t = onnx.TensorProto()
     t.ParseFromString(open(path, "rb").read())
     return numpy_helper.to_array(t)
-
-
-def export(model, shape, path):
-    model.eval()
-    torch.onnx.export(model, torch.zeros((1,) + shape), path, opset_version=13, input_names=["input"],
-                      output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
 
 
 torch.manual_seed(3)
@@ -83,6 +66,7 @@ rng = np.random.default_rng(5)
 with tempfile.TemporaryDirectory(prefix="keymac-infer-") as d:
     p = lambda n: os.path.join(d, n)
     for name, model, shape in [("mlp", mlp, (784,)), ("cnn", cnn, (1, 28, 28)), ("res", res, (3, 16, 16))]:
+        model.eval()
         export(model, shape, p(name + ".onnx"))
         x = rng.random((7,) + shape, dtype=np.float32)
         with torch.no_grad():

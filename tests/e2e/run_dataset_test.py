@@ -20,11 +20,9 @@ the recorded preprocessing is used, flags that contradict it are refused
 (exit 2, one line), and without --dataset the package is refused (it would
 evaluate Fashion-MNIST). Env: KEYMAC (binary). Ends with "N passed, N failed".
 """
-import gzip
+import functools
 import json
 import os
-import struct
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -35,21 +33,12 @@ import torch.nn as nn
 
 warnings.filterwarnings("ignore")  # torch.onnx.export's tracer notes
 
-KEYMAC = os.environ["KEYMAC"]
-results = {"passed": 0, "failed": []}
+import e2e_util  # noqa: E402
+from e2e_util import check, export, idx, results  # noqa: E402
+
+km = functools.partial(e2e_util.km, timeout=600)
+
 N_TRAIN, N_TEST, K = 1200, 500, 6
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if cond:
-        results["passed"] += 1
-    else:
-        results["failed"].append(what)
-
-
-def km(*args):
-    return subprocess.run([KEYMAC, *args], capture_output=True, text=True, timeout=600)
 
 
 def make_templates(rng, shape, spread=26):
@@ -82,23 +71,12 @@ def pytorch_correct(model, x, y):
         return int((model(torch.from_numpy(x)).argmax(1) == torch.from_numpy(y)).sum())
 
 
-def export(model, shape, path):
-    torch.onnx.export(model, torch.zeros((1,) + shape), path, opset_version=13, input_names=["input"],
-                      output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-
-
 def keymac_pre(x_raw, scale, mean, std):
     """keymac's preprocessing, as docs/DATASETS.md states it: float((v * scale - mean[c]) / std[c]) in double."""
     c = x_raw.shape[1]
     m = np.array(mean, np.float64).reshape(1, c, 1, 1)
     s = np.array(std, np.float64).reshape(1, c, 1, 1)
     return ((x_raw.astype(np.float64) * scale - m) / s).astype(np.float32)
-
-
-def idx(path, arr):
-    head = struct.pack(">BBBB", 0, 0, 8, arr.ndim) + struct.pack(">" + "I" * arr.ndim, *arr.shape)
-    data = head + arr.astype(np.uint8).tobytes()
-    (gzip.open if path.endswith(".gz") else open)(path, "wb").write(data)
 
 
 REPORT_LINES = ["dataset ", "float model", "int8 reference: unlocked model, plain array", "locked model, keyed array, right key",
