@@ -13,17 +13,11 @@
 #include "sim/model/km_accel.h"
 #include "sim/model/km_accel_driver.h"
 #include "sim/model/km_accel_regs.h"
-#include "sim/model/km_memory.h"
-#include "sim/model/km_router.h"
+#include "tests/sim/one_accel_platform.h"
 #include "tests/sim/test_util.h"
 
 namespace keymac {
 namespace {
-
-struct Host : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Host> socket;
-  explicit Host(sc_core::sc_module_name n) : sc_core::sc_module(n), socket("socket") {}
-};
 
 struct Layer {
   GemmShape s;
@@ -46,16 +40,8 @@ Layer random_layer(std::mt19937_64& rng, const Key& key) {
 
 TEST(KmAccelContextTest, EachContextKeepsItsGeometryKeyAndCyclesAndSwapsOnlyWhileIdle) {
   const Geometry ga = Geometry::make(4, 4), gb = Geometry::make(6, 3);
-  KmRouter router("bus");
-  KmMemory memory("dram", 1 << 20);
-  KmAccel accel("accel", ga);
-  Host host("cpu");
-  router.initiator.bind(memory.socket);
-  router.map(0, 1 << 20);
-  router.initiator.bind(accel.regs);
-  router.map(0x40000000, km_reg::kSize);
-  accel.mem.bind(router.target);
-  host.socket.bind(router.target);
+  test::OneAccelPlatform vp("", ga);
+  KmAccel& accel = vp.accel;
   auto other = std::make_unique<KmAccelContext>(gb, KmAccelConfig{}, "context b");
 
   std::mt19937_64 rng(5);
@@ -63,8 +49,7 @@ TEST(KmAccelContextTest, EachContextKeepsItsGeometryKeyAndCyclesAndSwapsOnlyWhil
   const Layer a1 = random_layer(rng, ka), a2 = random_layer(rng, ka), b1 = random_layer(rng, kb);
   bool finished = false;
   sc_core::sc_spawn([&] {
-    KmAccelDriver d([&](tlm::tlm_generic_payload& t, sc_core::sc_time& dl) { host.socket->b_transport(t, dl); },
-                    0x40000000, accel);
+    KmAccelDriver d = vp.driver();
     auto run = [&](const Layer& l) {
       std::vector<int32_t> y(l.plain.size());
       d.run_layer(0x100, l.s, l.x.data(), l.locked.data(), y.data());

@@ -19,8 +19,7 @@
 #include "sim/model/km_accel.h"
 #include "sim/model/km_accel_driver.h"
 #include "sim/model/km_accel_regs.h"
-#include "sim/model/km_memory.h"
-#include "sim/model/km_router.h"
+#include "tests/sim/one_accel_platform.h"
 #include "tests/sim/test_util.h"
 
 namespace keymac {
@@ -28,11 +27,6 @@ namespace {
 
 using sc_core::sc_time;
 using sc_core::SC_NS;
-
-struct Host : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Host> socket;
-  explicit Host(sc_core::sc_module_name n) : sc_core::sc_module(n), socket("socket") {}
-};
 
 struct Case {
   Geometry g;
@@ -65,16 +59,8 @@ void check_one_layer(const Case& c) {
   KmAccelConfig cfg;
   cfg.clock_period = period;
   cfg.cycle_level = c.cycle_level;
-  KmRouter router("vp_bus");
-  KmMemory memory("vp_dram", 1 << 20);
-  KmAccel accel("vp_accel", c.g, cfg);
-  Host host("vp_cpu");
-  router.initiator.bind(memory.socket);
-  router.map(0, 1 << 20);
-  router.initiator.bind(accel.regs);
-  router.map(0x40000000, km_reg::kSize);
-  accel.mem.bind(router.target);
-  host.socket.bind(router.target);
+  test::OneAccelPlatform vp("vp_", c.g, cfg);
+  const KmAccel& accel = vp.accel;
 
   // The CLI's backend.
   BackendOptions opt;
@@ -95,8 +81,7 @@ void check_one_layer(const Case& c) {
   uint64_t last_cycles = 0, key_load = 0;
   bool ran = false;
   sc_core::sc_spawn([&] {
-    KmAccelDriver d([&](tlm::tlm_generic_payload& t, sc_time& dl) { host.socket->b_transport(t, dl); },
-                    0x40000000, accel);
+    KmAccelDriver d = vp.driver();
     d.reset_and_load_key(key.get());
     key_load = d.read32(km_reg::kKeyLoadCycles);
     d.run_layer(0x1000, s, x.data(), locked.data(), yh.data(), uint32_t(c.layer));
