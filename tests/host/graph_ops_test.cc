@@ -12,6 +12,7 @@
 #include "host/quant/quantize.h"
 #include "host/runtime/int8_runner.h"
 #include "sim/core/error.h"
+#include "tests/host/onnx_test_model.h"
 
 namespace keymac {
 namespace {
@@ -79,20 +80,9 @@ TEST(IntegerJoin, AddRescalesBothBranchesToTheCommonScaleWithinOneStep) {
   }
 }
 
+// Input x: [N, 3, 5].
 std::string model_bytes(const std::function<void(onnx::GraphProto&)>& build) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  onnx::GraphProto& g = *m.mutable_graph();
-  auto* in = g.add_input();
-  in->set_name("x");
-  auto* tt = in->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  tt->mutable_shape()->add_dim()->set_dim_param("N");
-  tt->mutable_shape()->add_dim()->set_dim_value(3);
-  tt->mutable_shape()->add_dim()->set_dim_value(5);
-  build(g);
-  return m.SerializeAsString();
+  return test::onnx_model_bytes({3, 5}, build);
 }
 
 std::string import_error(const std::string& bytes) {

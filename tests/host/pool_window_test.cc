@@ -19,6 +19,7 @@
 #include "host/model/onnx_import.h"
 #include "host/quant/quantize.h"
 #include "host/runtime/int8_runner.h"
+#include "tests/host/onnx_test_model.h"
 
 namespace keymac {
 namespace {
@@ -47,51 +48,42 @@ void one_int(onnx::NodeProto* n, const char* name, int64_t v) {
 // x [N,1,L] -> 1-D pool -> Flatten -> Gemm with the identity weight (keymac
 // imports graphs with an array layer), so the output is the pool's.
 Graph pool_model(const PoolSpec& p, int64_t out_len) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  onnx::GraphProto& g = *m.mutable_graph();
-  auto* in = g.add_input();
-  in->set_name("x");
-  auto* tt = in->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  tt->mutable_shape()->add_dim()->set_dim_param("N");
-  tt->mutable_shape()->add_dim()->set_dim_value(1);
-  tt->mutable_shape()->add_dim()->set_dim_value(p.length);
-  auto* n = g.add_node();
-  n->set_op_type(p.op);
-  n->set_name("pool");
-  n->add_input("x");
-  n->add_output("p");
-  ints(n, "kernel_shape", {p.kernel});
-  ints(n, "strides", {p.stride});
-  if (p.auto_pad.empty()) {
-    ints(n, "pads", {p.pad_begin, p.pad_end});
-  } else {
-    auto* a = n->add_attribute();
-    a->set_name("auto_pad");
-    a->set_type(onnx::AttributeProto::STRING);
-    a->set_s(p.auto_pad);
-  }
-  if (p.ceil) one_int(n, "ceil_mode", 1);
-  if (p.count_pad) one_int(n, "count_include_pad", 1);
-  auto* f = g.add_node();
-  f->set_op_type("Flatten");
-  f->add_input("p");
-  f->add_output("f");
-  auto* w = g.add_initializer();
-  w->set_name("w");
-  w->set_data_type(onnx::TensorProto::FLOAT);
-  w->add_dims(out_len);
-  w->add_dims(out_len);
-  for (int64_t i = 0; i < out_len * out_len; ++i) w->add_float_data(i % (out_len + 1) == 0 ? 1.0f : 0.0f);
-  auto* gm = g.add_node();
-  gm->set_op_type("Gemm");
-  gm->add_input("f");
-  gm->add_input("w");
-  gm->add_output("y");
-  g.add_output()->set_name("y");
-  return import_onnx_bytes(m.SerializeAsString(), "pool.onnx");
+  const std::string bytes = test::onnx_model_bytes({1, p.length}, [&](onnx::GraphProto& g) {
+    auto* n = g.add_node();
+    n->set_op_type(p.op);
+    n->set_name("pool");
+    n->add_input("x");
+    n->add_output("p");
+    ints(n, "kernel_shape", {p.kernel});
+    ints(n, "strides", {p.stride});
+    if (p.auto_pad.empty()) {
+      ints(n, "pads", {p.pad_begin, p.pad_end});
+    } else {
+      auto* a = n->add_attribute();
+      a->set_name("auto_pad");
+      a->set_type(onnx::AttributeProto::STRING);
+      a->set_s(p.auto_pad);
+    }
+    if (p.ceil) one_int(n, "ceil_mode", 1);
+    if (p.count_pad) one_int(n, "count_include_pad", 1);
+    auto* f = g.add_node();
+    f->set_op_type("Flatten");
+    f->add_input("p");
+    f->add_output("f");
+    auto* w = g.add_initializer();
+    w->set_name("w");
+    w->set_data_type(onnx::TensorProto::FLOAT);
+    w->add_dims(out_len);
+    w->add_dims(out_len);
+    for (int64_t i = 0; i < out_len * out_len; ++i) w->add_float_data(i % (out_len + 1) == 0 ? 1.0f : 0.0f);
+    auto* gm = g.add_node();
+    gm->set_op_type("Gemm");
+    gm->add_input("f");
+    gm->add_input("w");
+    gm->add_output("y");
+    g.add_output()->set_name("y");
+  });
+  return import_onnx_bytes(bytes, "pool.onnx");
 }
 
 std::vector<float> float_run(const Graph& g, const std::vector<float>& x) {
