@@ -16,16 +16,26 @@ module km_delay #(
     // Stage s (0 = first) at bits [s*Width +: Width]. The shift is written
     // in the flop process, not as an always_comb next-state vector: Verilator
     // would otherwise re-evaluate the whole line whenever d_i (often a
-    // primary input) changes, i.e. on every eval() (docs/RTL.md, speed).
+    // primary input) changes, i.e. on every eval(). And it is one assignment
+    // of the whole line, not one per stage: Verilator then shifts the words
+    // in place instead of copying the line into a shadow and back every cycle
+    // (docs/RTL.md, speed).
     logic [Depth*Width-1:0] line_q;
 
-    always_ff @(posedge clk_i) begin
-      if (!rst_ni) begin
-        line_q <= '0;
-      end else begin
-        line_q[Width-1:0] <= d_i;
-        for (int s = 1; s < Depth; s++) begin
-          line_q[s*Width +: Width] <= line_q[(s-1)*Width +: Width];
+    if (Depth == 1) begin : g_one
+      always_ff @(posedge clk_i) begin
+        if (!rst_ni) begin
+          line_q <= '0;
+        end else begin
+          line_q <= d_i;
+        end
+      end
+    end else begin : g_shift
+      always_ff @(posedge clk_i) begin
+        if (!rst_ni) begin
+          line_q <= '0;
+        end else begin
+          line_q <= {line_q[(Depth-1)*Width-1:0], d_i};
         end
       end
     end

@@ -44,14 +44,23 @@ module km_keyreg #(
   assign write  = key_valid_i & ~sealed_q;
   assign wr_bit = key_bit_i & rst_ni;  // reset writes 0 into every bit
 
+  // The selects: row_sel[r] = !rst_ni || (write && row_q == r), col_sel[c] =
+  // !rst_ni || col_q == c. The position decode reads only flops and the rest
+  // is one vector expression, so the verilated model decodes once per clock
+  // edge and not bit by bit on every eval() (key_valid_i and rst_ni are
+  // inputs; docs/RTL.md, speed).
+  logic [Rows-1:0]      row_at;
+  logic [Cols-1:0]      col_at;
   always_comb begin
     for (int r = 0; r < Rows; r++) begin
-      row_sel[r] = !rst_ni || (write && (row_q == RowW'(r)));
+      row_at[r] = row_q == RowW'(r);
     end
     for (int c = 0; c < Cols; c++) begin
-      col_sel[c] = !rst_ni || (col_q == ColW'(c));
+      col_at[c] = col_q == ColW'(c);
     end
   end
+  assign row_sel = {Rows{!rst_ni}} | ({Rows{write}} & row_at);
+  assign col_sel = {Cols{!rst_ni}} | col_at;
 
   always_comb begin
     row_d    = row_q;

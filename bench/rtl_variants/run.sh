@@ -25,6 +25,7 @@ cp "$src"/*.sv "$out/rtl/"; cp "$src/lint/waivers.vlt" "$out/rtl/lint/"
 rtl=$out/rtl
 prefix=Vkm_${rows}x${cols}
 T=(/usr/bin/time -f "%U %S")
+cxx=${KM_CXX:-g++}  # the C++ compiler for the model, its runtime and the driver
 "${T[@]}" -o "$out/verilate.time" verilator --cc --top-module km_array --prefix "$prefix" -Mdir "$out/obj" \
   -GRows="$rows" -GCols="$cols" "-GKeyed=1'b1" "-GSignMag=1'b1" "${vargs[@]}" \
   "$rtl/lint/waivers.vlt" "$build/gen/km_params_pkg.sv" "$rtl/km_delay.sv" "$rtl/km_pe.sv" \
@@ -41,20 +42,20 @@ for f in "$out"/obj/*.cpp; do
   o=${f%.cpp}.o
   opt=("${cflags[@]}")
   [[ $f == *__Slow.cpp || $f == *Syms.cpp ]] && opt=(-O0)
-  "${T[@]}" -a -o "$out/compile.times" g++ -std=c++17 -c "${opt[@]}" -w -I"$inc" -I"$inc/vltstd" -I"$out/obj" \
+  "${T[@]}" -a -o "$out/compile.times" "$cxx" -std=c++17 -c "${opt[@]}" -w -I"$inc" -I"$inc/vltstd" -I"$out/obj" \
     -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=$vmtrace "$f" -o "$o"
   objs+=("$o")
 done
-rtdir=${KM_VARIANT_DIR:-/tmp/km_rtl_variants}/runtime
+rtdir=${KM_VARIANT_DIR:-/tmp/km_rtl_variants}/runtime-$(basename "$cxx")
 mkdir -p "$rtdir"
 for f in "${rt[@]}"; do
   o=$rtdir/$(basename "${f%.cpp}").o
-  [[ -f $o ]] || g++ -std=c++17 -c -O2 -w -I"$inc" -I"$inc/vltstd" -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 "$f" -o "$o"
+  [[ -f $o ]] || "$cxx" -std=c++17 -c -O2 -w -I"$inc" -I"$inc/vltstd" -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 "$f" -o "$o"
   objs+=("$o")
 done
-g++ -std=c++17 -O2 -I"$inc" -I"$inc/vltstd" -I"$out/obj" -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=$vmtrace \
+"$cxx" -std=c++17 -O2 -I"$inc" -I"$inc/vltstd" -I"$out/obj" -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=$vmtrace \
   "-DKM_HEADER=\"$prefix.h\"" -DKM_CLASS="$prefix" -DKM_ROWS="$rows" -DKM_COLS="$cols" "-DKM_NAME=\"$name\"" \
-  "$here/raw_driver.cc" "${objs[@]}" -pthread -o "$out/driver"
+  "$here/raw_driver.cc" "${objs[@]}" -pthread -latomic -o "$out/driver"
 vt=$(awk '{s+=$1+$2} END {printf "%.1f", s}' "$out/verilate.time")
 ct=$(grep -E '^[0-9.]+ [0-9.]+$' "$out/compile.times" | awk '{s+=$1+$2} END {printf "%.1f", s}')
 echo "$name: verilate ${vt} s, model compile ${ct} s CPU (flags: ${vargs[*]} / ${cflags[*]})"

@@ -80,19 +80,44 @@ void check_lanes(const char* name, int width, const F& field) {
     throw std::invalid_argument(std::string("rtl_array: ") + name + " needs " + std::to_string(width / b) +
                                 " lanes, got " + std::to_string(n));
 }
+// A vector field's lanes are whole bytes at the port's bit 0 up (8*sizeof(T)
+// bits each, port_lanes::bits): on a little-endian host they are the bytes of
+// the verilated port (CData ... QData, or VlWide's 32-bit words), so they are
+// copied as one block. Bits of the port's last word above its width stay 0.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "rtl_array_impl.h: byte-lane copies assume little endian");
+template <class P>
+uint8_t* port_bytes(P& p) {
+  if constexpr (std::is_integral_v<P>) return reinterpret_cast<uint8_t*>(&p);
+  else return reinterpret_cast<uint8_t*>(p.data());
+}
+template <class P>
+const uint8_t* port_bytes(const P& p) {
+  if constexpr (std::is_integral_v<P>) return reinterpret_cast<const uint8_t*>(&p);
+  else return reinterpret_cast<const uint8_t*>(p.data());
+}
 template <class P, class F>
 void put_field(P& p, const char* name, int width, const F& field) {
   check_lanes(name, width, field);
-  const size_t n = keymac::port_lanes::count(field);
-  const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
-  for (size_t l = 0; l < n; ++l) put(p, static_cast<unsigned>(l) * b, b, static_cast<uint32_t>(keymac::port_lanes::lane(field, l)));
+  if constexpr (keymac::port_lanes::is_vector<F>) {
+    const size_t n = field.size() * sizeof(typename F::value_type);
+    std::memcpy(port_bytes(p), field.data(), n);
+    std::memset(port_bytes(p) + n, 0, sizeof(P) - n);
+  } else {
+    const size_t n = keymac::port_lanes::count(field);
+    const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
+    for (size_t l = 0; l < n; ++l) put(p, static_cast<unsigned>(l) * b, b, static_cast<uint32_t>(keymac::port_lanes::lane(field, l)));
+  }
 }
 template <class P, class F>
 void get_field(const P& p, const char* name, int width, F& field) {
   check_lanes(name, width, field);
-  const size_t n = keymac::port_lanes::count(field);
-  const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
-  for (size_t l = 0; l < n; ++l) keymac::port_lanes::set_lane(field, l, get(p, static_cast<unsigned>(l) * b, b));
+  if constexpr (keymac::port_lanes::is_vector<F>) {
+    std::memcpy(field.data(), port_bytes(p), field.size() * sizeof(typename F::value_type));
+  } else {
+    const size_t n = keymac::port_lanes::count(field);
+    const auto b = static_cast<unsigned>(keymac::port_lanes::bits(field, width));
+    for (size_t l = 0; l < n; ++l) keymac::port_lanes::set_lane(field, l, get(p, static_cast<unsigned>(l) * b, b));
+  }
 }
 
 // Does the verilated class have the expanded key mode's ports?

@@ -97,6 +97,11 @@ struct NoField {};
 // has no lanes. lane() is the lane's bits, value() its value as a number
 // (signed for signed lanes), set_lane() stores bits into a lane.
 namespace port_lanes {
+// Is the field a vector of lanes (w_data, a_data, psum_data)?
+template <class T>
+constexpr bool is_vector = false;
+template <class T>
+constexpr bool is_vector<std::vector<T>> = true;
 inline size_t count(NoField) { return 0; }
 inline size_t count(bool) { return 1; }
 inline size_t count(uint32_t) { return 1; }
