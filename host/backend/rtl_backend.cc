@@ -40,7 +40,10 @@ class RtlBackend::Device : public CycleDevice {
 
 RtlBackend::RtlBackend(Geometry g, const BackendOptions& options)
     : g_(g), opt_(options), device_(std::make_unique<Device>(*this)), driver_(std::make_unique<CycleDriver>(*device_, g)) {
-  keyed_ = rtl::make_rtl_array(g.rows, g.cols, true);
+  // A run that writes no VCD or SAIF uses the model verilated without
+  // --trace where one was built (fewer instructions per cycle; same RTL).
+  const bool traced = !opt_.trace.vcd_path.empty() || !opt_.trace.saif_path.empty();
+  keyed_ = traced ? rtl::make_rtl_array(g.rows, g.cols, true) : rtl::make_rtl_array_untraced(g.rows, g.cols, true);
   plain_ = rtl::make_rtl_array(g.rows, g.cols, false);
   expanded_ = rtl::make_rtl_array(g.rows, g.cols, true, true);
   if (!keyed_) {

@@ -95,6 +95,9 @@ class RtlArray {
     set_rst_n(true);
   }
 
+  // False for a model verilated without --trace (make_rtl_array_untraced):
+  // its trace_open() throws std::logic_error.
+  virtual bool traceable() const { return true; }
   virtual void trace_open(const std::string& vcd_path, uint64_t period_ps = 1000, uint64_t first = UINT64_MAX) = 0;
   virtual void trace_close() = 0;
   // The first failed trace write (e.g. "No space left on device"), or "". A

@@ -1,4 +1,5 @@
-// VerilatedArray<V>: RtlArray over a verilated km_array class V (--cc, --trace).
+// VerilatedArray<V>: RtlArray over a verilated km_array class V (--cc, with or
+// without --trace).
 // Include only from a translation unit that includes V's header.
 #pragma once
 
@@ -125,6 +126,13 @@ template <class T, class = void>
 struct HasKeyStart : std::false_type {};
 template <class T>
 struct HasKeyStart<T, std::void_t<decltype(std::declval<T&>().kx_start_i)>> : std::true_type {};
+
+// Was the verilated class built with --trace (it has trace())?
+template <class T, class = void>
+struct HasTrace : std::false_type {};
+template <class T>
+struct HasTrace<T, std::void_t<decltype(std::declval<T&>().trace(std::declval<VerilatedVcdC*>(), 0))>>
+    : std::true_type {};
 
 }  // namespace port
 
@@ -263,21 +271,29 @@ class VerilatedArray final : public RtlArray {
   }
   uint64_t cycle() const override { return cycle_; }
 
+  bool traceable() const override { return port::HasTrace<V>::value; }
   void trace_open(const std::string& vcd_path, uint64_t period_ps, uint64_t first) override {
-    trace_close();
-    if (period_ps < 2 || period_ps % 2) throw std::invalid_argument("rtl_array: trace period must be an even number of ps");
-    period_ps_ = period_ps;
-    first_ = first == UINT64_MAX ? cycle_ : first;
-    open_cycle_ = cycle_;
-    file_ = std::make_unique<CheckedVcdFile>();
-    vcd_ = std::make_unique<VerilatedVcdC>(file_.get());
-    top_->trace(vcd_.get(), 99);
-    vcd_->set_time_unit("1ps");
-    vcd_->set_time_resolution("1ps");  // dump times are in ps
-    vcd_->open(vcd_path.c_str());
-    if (!vcd_->isOpen()) {
-      vcd_.reset();
-      throw std::runtime_error("rtl_array: cannot open trace file " + vcd_path);
+    if constexpr (!port::HasTrace<V>::value) {
+      (void)vcd_path;
+      (void)period_ps;
+      (void)first;
+      throw std::logic_error("rtl_array: this model was verilated without --trace (make_rtl_array_untraced)");
+    } else {
+      trace_close();
+      if (period_ps < 2 || period_ps % 2) throw std::invalid_argument("rtl_array: trace period must be an even number of ps");
+      period_ps_ = period_ps;
+      first_ = first == UINT64_MAX ? cycle_ : first;
+      open_cycle_ = cycle_;
+      file_ = std::make_unique<CheckedVcdFile>();
+      vcd_ = std::make_unique<VerilatedVcdC>(file_.get());
+      top_->trace(vcd_.get(), 99);
+      vcd_->set_time_unit("1ps");
+      vcd_->set_time_resolution("1ps");  // dump times are in ps
+      vcd_->open(vcd_path.c_str());
+      if (!vcd_->isOpen()) {
+        vcd_.reset();
+        throw std::runtime_error("rtl_array: cannot open trace file " + vcd_path);
+      }
     }
   }
   void trace_close() override {

@@ -9,12 +9,18 @@
 
 namespace keymac::rtl {
 
-// Every (rows, cols, keyed) that make_rtl_array() can build.
+// Every (rows, cols, keyed) that make_rtl_array() can build (traceable models;
+// the untraced copies are not listed).
 std::vector<RtlGeometry> rtl_geometries();
 
 // A fresh model of that geometry, or nullptr if none was verilated.
 std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed);
 // The same with the key mode: expanded = KeyMode 1 (keyed only).
 std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed, bool expanded);
+// For a run that writes no trace: the model verilated without --trace if one
+// was built for that geometry (cmake/rtl.cmake NOTRACE: fewer instructions
+// per cycle; its trace_open() throws, traceable() is false), else the same
+// as make_rtl_array(). Same RTL, same ports and results.
+std::unique_ptr<RtlArray> make_rtl_array_untraced(int rows, int cols, bool keyed, bool expanded = false);
 
 }  // namespace keymac::rtl

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "rtl_models.h"
+#include "sim/core/array_ports.h"
 
 namespace keymac::rtl {
 namespace {
@@ -422,6 +423,58 @@ TEST(Registry, ListsTheRequiredGeometries) {
                                  RtlGeometry{4, 4, false}})
     EXPECT_NE(std::find(geos.begin(), geos.end(), want), geos.end()) << name_of(want);
   EXPECT_EQ(make_rtl_array(3, 5, true), nullptr);
+}
+
+// The copies verilated without --trace (RtlBackend's runs without a trace)
+// are the same RTL: random inputs on every port (key loads, weight writes,
+// activations, resets) give the same outputs in every cycle as the traced
+// model's, and they refuse to trace.
+TEST(Untraced, SameOutputsAsTracedEveryCycle) {
+  for (const int n : {8, 16}) {
+    auto traced = make_rtl_array(n, n, true);
+    auto fast = make_rtl_array_untraced(n, n, true);
+    ASSERT_TRUE(traced && fast) << n;
+    EXPECT_TRUE(traced->traceable());
+    EXPECT_FALSE(fast->traceable()) << n << "x" << n << ": no untraced copy was built (cmake/rtl.cmake NOTRACE)";
+    EXPECT_THROW(fast->trace_open("untraced.vcd"), std::logic_error);
+    std::mt19937 rng(1400 + n);
+    std::bernoulli_distribution coin(0.5), rare(0.002);
+    std::uniform_int_distribution<int> byte(-128, 127), row(0, n - 1);
+    keymac::ArrayInputs in;
+    in.resize(keymac::Geometry{n, n});
+    keymac::ArrayOutputs a, b;
+    a.resize(keymac::Geometry{n, n});
+    b.resize(keymac::Geometry{n, n});
+    traced->reset();
+    fast->reset();
+    uint64_t busy = 0;
+    for (int t = 0; t < 4000; ++t) {
+      const bool rst = rare(rng);
+      traced->set_rst_n(!rst);
+      fast->set_rst_n(!rst);
+      in.key_valid = t < n * n + 8 ? true : rare(rng);
+      in.key_bit = coin(rng);
+      in.w_valid = coin(rng);
+      in.w_row = static_cast<uint32_t>(row(rng));
+      in.w_bank = coin(rng);
+      for (auto& w : in.w_data) w = static_cast<int8_t>(std::max(-127, byte(rng)));
+      in.a_valid = coin(rng);
+      in.a_bank = coin(rng);
+      for (auto& x : in.a_data) x = static_cast<int8_t>(byte(rng));
+      traced->set_inputs(in);
+      fast->set_inputs(in);
+      traced->get_outputs(a);
+      fast->get_outputs(b);
+      ASSERT_EQ(a, b) << n << "x" << n << " cycle " << t;
+      busy += a.psum_valid;
+      traced->step();
+      fast->step();
+    }
+    EXPECT_GT(busy, 1000u) << "the comparison saw too few valid output rows";
+  }
+  auto small = make_rtl_array_untraced(2, 3, true);  // no untraced copy: the traced model
+  ASSERT_TRUE(small);
+  EXPECT_TRUE(small->traceable());
 }
 
 TEST(Trace, VcdHoldsTheBoundaryPorts) {

@@ -1,7 +1,8 @@
 # tests/rtl: GoogleTest suite over the verilated km_array models (label rtl).
 # Included from cmake/rtl.cmake.
 add_executable(keymac_rtl_tests ${CMAKE_SOURCE_DIR}/tests/rtl/km_array_test.cc)
-target_link_libraries(keymac_rtl_tests PRIVATE keymac_rtl_models GTest::gtest GTest::gtest_main)
+target_link_libraries(keymac_rtl_tests PRIVATE keymac_rtl_models keymac_params GTest::gtest GTest::gtest_main)
+target_include_directories(keymac_rtl_tests PRIVATE ${CMAKE_SOURCE_DIR})  # sim/core/array_ports.h
 keymac_warnings(keymac_rtl_tests)
 gtest_discover_tests(keymac_rtl_tests
   PROPERTIES LABELS rtl
