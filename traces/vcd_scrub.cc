@@ -10,7 +10,7 @@
 
 namespace keymac::traces {
 
-const std::set<std::string> kRtlKeyNets = {"key_bit_i", "key_d", "key_q", "key_o", "wr_bit", "key", "key_i", "neg"};
+const std::set<std::string> kRtlKeyNets = {"key_bit_i", "key_q", "key_o", "wr_bit", "key", "key_i", "neg"};
 
 int scrub_vcd(const std::string& in_path, const std::string& out_path, const std::set<std::string>& names) {
   std::ifstream in(in_path, std::ios::binary);

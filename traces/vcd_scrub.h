@@ -8,7 +8,7 @@
 // find them. Returns how many variables were scrubbed. Reads line by line
 // (memory: the header and one line).
 // kRtlKeyNets: the km_array nets that hold or directly encode key bits: the
-// serial port (key_bit_i), the key register (key_d, key_q, key_o, wr_bit), the
+// serial port (key_bit_i), the key register (key_q, key_o, wr_bit), the
 // per-PE key (key, key_i) and the PE sign (neg = sign_w ^ sign_a ^ key).
 #pragma once
 #include <set>

@@ -94,7 +94,7 @@ def vcd_streams(data):
         elif line and line[0] in "01xz" and line[1:] in cur:
             cur[line[1:]] = line[0]
     return {ids[i]: "".join(v) for i, v in out.items()}
-KEY_NETS = re.compile(r"^(key_bit_i|key_d|key_q|key_o|key|key_i|wr_bit|neg)$")
+KEY_NETS = re.compile(r"^(key_bit_i|key_q|key_o|key|key_i|wr_bit|neg)$")
 def saif_key_asymmetry(txt):
     """Nets that hold key bits (the serial port, the key register, the per-PE
     key and sign) whose toggle counts show a 1 or differ from bit to bit."""
