@@ -267,6 +267,8 @@ void run_host_op(LayerKind kind, const Window2d& win, const OpParams& p, const s
     }
     case LayerKind::kGemm: case LayerKind::kConv: case LayerKind::kMatMulAct:
       break;
+    default:  // the unary kinds returned before the switch
+      break;
   }
   throw Error(std::string("internal: ") + layer_kind_name(kind) + " is not a host operator");
 }
