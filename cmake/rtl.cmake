@@ -81,7 +81,6 @@ find_program(KEYMAC_RTL_CXX NAMES clang++-14 clang++
              DOC "C++ compiler for the verilated models (empty: the project's compiler)")
 set(KEYMAC_RTL_LAUNCHER "")
 if(KEYMAC_RTL_CXX)
-  set(KM_RTL_CXX ${KEYMAC_RTL_CXX})
   string(REPLACE ";" " " KM_RTL_CXX_PREFIX "${CMAKE_CXX_COMPILER_LAUNCHER}")
   set(KEYMAC_RTL_LAUNCHER ${CMAKE_CURRENT_BINARY_DIR}/rtl_gen/rtl_cxx.sh)
   configure_file(${CMAKE_SOURCE_DIR}/cmake/rtl_cxx.sh.in ${KEYMAC_RTL_LAUNCHER} @ONLY

@@ -203,16 +203,14 @@ class VerilatedArray final : public RtlArray {
     top_->w_valid_i = valid;
     top_->w_row_i = row;
     top_->w_bank_i = bank;
-    for (int c = 0; c < geom_.cols; ++c)
-      port::put(top_->w_data_i, 8 * c, 8, static_cast<uint8_t>(w[c]));
+    port::put_field(top_->w_data_i, "w_data_i", 8 * geom_.cols, w);
   }
   void set_activations(bool valid, bool bank, const std::vector<int8_t>& a) override {
     if (static_cast<int>(a.size()) != geom_.rows)
       throw std::invalid_argument("rtl_array: set_activations needs rows() activations");
     top_->a_valid_i = valid;
     top_->a_bank_i = bank;
-    for (int r = 0; r < geom_.rows; ++r)
-      port::put(top_->a_data_i, 8 * r, 8, static_cast<uint8_t>(a[r]));
+    port::put_field(top_->a_data_i, "a_data_i", 8 * geom_.rows, a);
   }
   void set_key_start(bool start, const std::array<uint8_t, 10>& iv) override {
     if constexpr (port::HasKeyStart<V>::value) {
