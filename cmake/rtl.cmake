@@ -8,6 +8,8 @@
 #     km_keyexp), prefix Vkm_array_<r>x<c>_kx.
 #     NOTRACE: verilated without --trace (prefix ..._nt): the registry's
 #     make_rtl_array_untraced() for runs that write no trace.
+#     SIMGRID: the PE grid in its simulation form (km_array SimGrid = 1);
+#     with NOTRACE only (it has no per-PE scopes to trace).
 #   keymac_rtl_registry(<target>)
 #     STATIC library implementing rtl/tb/rtl_models.h over every geometry
 #     verilated so far; link it to get make_rtl_array(rows, cols, keyed).
@@ -35,6 +37,20 @@ foreach(_case IN LISTS _km_lint_cases)
             -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}"
             ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_SOURCES})
   set_tests_properties(rtl_lint_${_r}x${_c}_k${_k}_s${_s} PROPERTIES LABELS "rtl;lint")
+endforeach()
+
+# The simulation form of the PE grid (SimGrid = 1), in every number format.
+foreach(_case "16 16 1 1" "8 8 1 1" "4 4 0 1" "4 4 1 0" "1 1 1 1" "2 3 0 0" "3 5 1 1")
+  separate_arguments(_p UNIX_COMMAND "${_case}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  list(GET _p 2 _k)
+  list(GET _p 3 _s)
+  add_test(NAME rtl_lint_${_r}x${_c}_k${_k}_s${_s}_simgrid
+    COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_array
+            -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}" "-GSimGrid=1'b1"
+            ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_SOURCES})
+  set_tests_properties(rtl_lint_${_r}x${_c}_k${_k}_s${_s}_simgrid PROPERTIES LABELS "rtl;lint")
 endforeach()
 
 # The expanded key mode: km_array with KeyMode = 1 and its km_keyexp.
@@ -96,7 +112,7 @@ function(keymac_rtl_compiler target)
 endfunction()
 
 function(keymac_verilate_array target)
-  cmake_parse_arguments(A "EXPANDED;NOTRACE" "ROWS;COLS;KEYED;SIGNMAG" "" ${ARGN})
+  cmake_parse_arguments(A "EXPANDED;NOTRACE;SIMGRID" "ROWS;COLS;KEYED;SIGNMAG" "" ${ARGN})
   if(NOT DEFINED A_SIGNMAG)
     set(A_SIGNMAG 1)
   endif()
@@ -120,6 +136,13 @@ function(keymac_verilate_array target)
     set(_trace "")
     set(KM_TRACED_BOOL false)
   endif()
+  set(_simgrid_args "")
+  if(A_SIMGRID)
+    if(NOT A_NOTRACE OR A_EXPANDED)
+      message(FATAL_ERROR "keymac_verilate_array(${target}): SIMGRID needs NOTRACE and a periodic or plain array")
+    endif()
+    set(_simgrid_args "-GSimGrid=1'b1")
+  endif()
   add_library(${target} STATIC)
   # -O3 for Verilator's own optimiser. Generated C++: per-cycle code -Os (big
   # models compile much faster than at -O3 and run about as fast); the *Slow
@@ -132,7 +155,7 @@ function(keymac_verilate_array target)
     VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --output-split 20000
                    -GRows=${A_ROWS} -GCols=${A_COLS}
                    "-GKeyed=1'b${A_KEYED}" "-GSignMag=1'b${A_SIGNMAG}"
-                   ${_kx_args}
+                   ${_kx_args} ${_simgrid_args}
                    ${KEYMAC_RTL_WAIVERS}
     OPT_FAST -Os OPT_SLOW -O0 OPT_GLOBAL -Os)
   # One set of VM_* definitions for every library and the shared runtime
@@ -247,12 +270,14 @@ endforeach()
 option(KEYMAC_RTL_BENCH_32 "Also verilate a 32x32 km_array (slow to compile; keymac_bench_rtl)" OFF)
 if(KEYMAC_RTL_BENCH_32)
   keymac_verilate_array(keymac_rtl_32x32_k1 ROWS 32 COLS 32 KEYED 1)
+  keymac_verilate_array(keymac_rtl_32x32_k1_nt ROWS 32 COLS 32 KEYED 1 NOTRACE SIMGRID)
 endif()
 # Untraced copies of the square keyed arrays RtlBackend runs most (8x8,
-# 16x16): about 6 % fewer instructions per cycle than the traced library
-# (docs/RTL.md "Verilated model speed"), for runs that write no trace.
+# 16x16), with the PE grid in its simulation form (SimGrid = 1): about twice
+# the traced library's cycles per second at 16x16 (docs/RTL.md "The
+# simulation form of the PE grid"), for runs that write no trace.
 foreach(_n 8 16)
-  keymac_verilate_array(keymac_rtl_${_n}x${_n}_k1_nt ROWS ${_n} COLS ${_n} KEYED 1 NOTRACE)
+  keymac_verilate_array(keymac_rtl_${_n}x${_n}_k1_nt ROWS ${_n} COLS ${_n} KEYED 1 NOTRACE SIMGRID)
 endforeach()
 keymac_rtl_registry(keymac_rtl_models)
 
@@ -283,16 +308,17 @@ foreach(_case IN ITEMS "1 1" "2 3" "8 4" "16 16" "3 5")
   set_tests_properties(rtl_lint_ctrl_${_r}x${_c} PROPERTIES LABELS "rtl;lint")
 endforeach()
 
-function(keymac_verilate_ctrl target)
-  cmake_parse_arguments(A "" "ROWS;COLS" "" ${ARGN})
+# keymac_verilate_unit(<target> TOP <module> PREFIX <prefix> SOURCES <files...>
+#                      [ARGS <verilator args...>]): a STATIC library with one
+# verilated block (traced, the flags of the arrays) over keymac_verilated_rt.
+function(keymac_verilate_unit target)
+  cmake_parse_arguments(A "" "TOP;PREFIX" "SOURCES;ARGS" ${ARGN})
   add_library(${target} STATIC)
   verilate(${target} TRACE
-    PREFIX Vkm_ctrl_${A_ROWS}x${A_COLS}
-    TOP_MODULE km_ctrl
-    SOURCES ${KEYMAC_RTL_CTRL_SOURCE}
-    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast
-                   -GRows=${A_ROWS} -GCols=${A_COLS}
-                   ${KEYMAC_RTL_WAIVERS}
+    PREFIX ${A_PREFIX}
+    TOP_MODULE ${A_TOP}
+    SOURCES ${A_SOURCES}
+    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast ${A_ARGS} ${KEYMAC_RTL_WAIVERS}
     OPT_FAST -Os OPT_SLOW -O0 OPT_GLOBAL -Os)
   get_target_property(_srcs ${target} SOURCES)
   list(FILTER _srcs EXCLUDE REGEX "/include/verilated[a-z_]*\\.cpp$")
@@ -300,6 +326,12 @@ function(keymac_verilate_ctrl target)
   target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
   target_link_libraries(${target} PUBLIC keymac_verilated_rt)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+function(keymac_verilate_ctrl target)
+  cmake_parse_arguments(A "" "ROWS;COLS" "" ${ARGN})
+  keymac_verilate_unit(${target} TOP km_ctrl PREFIX Vkm_ctrl_${A_ROWS}x${A_COLS}
+    SOURCES ${KEYMAC_RTL_CTRL_SOURCE} ARGS -GRows=${A_ROWS} -GCols=${A_COLS})
 endfunction()
 
 keymac_verilate_ctrl(keymac_rtl_ctrl_1x1 ROWS 1 COLS 1)
@@ -316,19 +348,8 @@ foreach(_p IN ITEMS 1 5 16 32 64)
 endforeach()
 function(keymac_verilate_keyexp target)
   cmake_parse_arguments(A "" "PAR" "" ${ARGN})
-  add_library(${target} STATIC)
-  verilate(${target} TRACE
-    PREFIX Vkm_keyexp_p${A_PAR}
-    TOP_MODULE km_keyexp
-    SOURCES ${KEYMAC_RTL_KEYEXP_SOURCE}
-    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast -GPar=${A_PAR} ${KEYMAC_RTL_WAIVERS}
-    OPT_FAST -Os OPT_SLOW -O0 OPT_GLOBAL -Os)
-  get_target_property(_srcs ${target} SOURCES)
-  list(FILTER _srcs EXCLUDE REGEX "/include/verilated[a-z_]*\\.cpp$")
-  set_property(TARGET ${target} PROPERTY SOURCES ${_srcs})
-  target_compile_definitions(${target} PUBLIC ${KEYMAC_VM_DEFS})
-  target_link_libraries(${target} PUBLIC keymac_verilated_rt)
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  keymac_verilate_unit(${target} TOP km_keyexp PREFIX Vkm_keyexp_p${A_PAR}
+    SOURCES ${KEYMAC_RTL_KEYEXP_SOURCE} ARGS -GPar=${A_PAR})
 endfunction()
 keymac_verilate_keyexp(keymac_rtl_keyexp_p16 PAR 16)
 keymac_verilate_keyexp(keymac_rtl_keyexp_p5 PAR 5)
@@ -340,3 +361,39 @@ target_include_directories(keymac_rtl_keyexp_tests SYSTEM PRIVATE
   ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
 keymac_warnings(keymac_rtl_keyexp_tests)
 gtest_discover_tests(keymac_rtl_keyexp_tests PROPERTIES LABELS rtl DISCOVERY_TIMEOUT 60)
+
+# --- the two forms of the PE grid side by side (rtl/tb/km_grid_equiv.sv) -------
+# km_array with SimGrid = 0 and 1 on the same inputs, in geometries and number
+# formats the registry's models do not cover (non-square, non-power-of-2 rows,
+# two's complement, plain). tests/rtl/km_grid_equiv_test.cc drives them.
+set(_km_equiv_libs "")
+set(_km_equiv_includes "")
+set(_km_equiv_cases "")
+foreach(_case "1 1 1 1" "2 3 0 0" "3 5 1 1" "5 2 1 0" "4 4 0 1" "8 8 1 1")
+  separate_arguments(_p UNIX_COMMAND "${_case}")
+  list(GET _p 0 _r)
+  list(GET _p 1 _c)
+  list(GET _p 2 _k)
+  list(GET _p 3 _s)
+  set(_tag ${_r}x${_c}_k${_k}_s${_s})
+  keymac_verilate_unit(keymac_rtl_equiv_${_tag} TOP km_grid_equiv PREFIX Vkm_grid_equiv_${_tag}
+    SOURCES ${KEYMAC_RTL_SOURCES} ${KEYMAC_RTL_DIR}/tb/km_grid_equiv.sv
+    ARGS -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}")
+  list(APPEND _km_equiv_libs keymac_rtl_equiv_${_tag})
+  string(APPEND _km_equiv_includes "#include \"Vkm_grid_equiv_${_tag}.h\"\n")
+  string(APPEND _km_equiv_cases "  X(Vkm_grid_equiv_${_tag}, ${_r}, ${_c}, ${_k}, ${_s}) \\\n")
+endforeach()
+file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/rtl_gen/km_grid_equiv_cases.h CONTENT
+"// Generated by cmake/rtl.cmake: the verilated km_grid_equiv models.
+#pragma once
+${_km_equiv_includes}
+#define KM_GRID_EQUIV_CASES(X) \\
+${_km_equiv_cases}
+" @ONLY)
+add_executable(keymac_rtl_equiv_tests ${CMAKE_SOURCE_DIR}/tests/rtl/km_grid_equiv_test.cc)
+target_link_libraries(keymac_rtl_equiv_tests PRIVATE ${_km_equiv_libs} keymac_params GTest::gtest_main)
+target_include_directories(keymac_rtl_equiv_tests PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/rtl_gen)
+target_include_directories(keymac_rtl_equiv_tests SYSTEM PRIVATE
+  ${VERILATOR_ROOT}/include ${VERILATOR_ROOT}/include/vltstd)
+keymac_warnings(keymac_rtl_equiv_tests)
+gtest_discover_tests(keymac_rtl_equiv_tests PROPERTIES LABELS rtl DISCOVERY_TIMEOUT 60)

@@ -20,12 +20,24 @@
 //   The expanded array has two more input ports, kx_start_i and kx_iv_i; they
 //   exist only when the design is read with KM_KEY_EXPANDED defined, so the
 //   periodic and plain arrays keep exactly the ports of section 7.
+//
+// SimGrid selects how the PE grid is written (same ports, same cycle-exact
+// behaviour, docs/RTL.md "The simulation form of the PE grid"):
+//   0 (default): Rows*Cols km_pe instances. What Yosys synthesises, what the
+//     VCD/SAIF traces name (g_row[r].g_col[c].u_pe.*) and what every traced
+//     verilated model runs.
+//   1: the same registers as arrays updated by loops (g_simgrid), for
+//     simulation speed only: Verilator emits one loop body per column instead
+//     of one copy of the PE per instance. Periodic or plain arrays only. The
+//     untraced verilated models use it; a test compares every output port in
+//     every cycle against the SimGrid = 0 model.
 module km_array #(
   parameter int Rows    = 4,
   parameter int Cols    = 4,
   parameter bit Keyed   = 1'b1,
   parameter bit SignMag = 1'b1,
   parameter int KeyMode = 0,
+  parameter bit SimGrid = 1'b0,
   localparam int RowW   = km_params_pkg::index_width(Rows),   // params/keymac_params.json
   localparam int WB     = km_params_pkg::WeightBits,
   localparam int AB     = km_params_pkg::ActBits,
@@ -226,7 +238,10 @@ module km_array #(
   logic [(Rows+1)*Cols*32-1:0] v /* verilator split_var */;
   /* verilator tracing_on */
 
-  for (genvar r = 0; r < Rows; r++) begin : g_row
+  // With SimGrid = 1 these loops run zero times (g_simgrid below is the grid);
+  // a loop bound rather than an enclosing generate-if, so the PE scopes keep
+  // their names g_row[r].g_col[c] for synthesis and the traces.
+  for (genvar r = 0; r < (SimGrid ? 0 : Rows); r++) begin : g_row
     assign h[(r*(Cols+1))*HW +: HW] = a_row[r*HW +: HW];
     for (genvar c = 0; c < Cols; c++) begin : g_col
       localparam int Hin  = r*(Cols+1) + c;
@@ -280,6 +295,82 @@ module km_array #(
         .psum_o    (v[((r+1)*Cols + c)*32 +: 32])
       );
     end
+  end
+
+  if (SimGrid) begin : g_simgrid
+    if (KeyMode == 1) begin : g_unsupported
+      $error("km_array: SimGrid = 1 supports the periodic and plain arrays only (KeyMode = 0)");
+    end
+    // The registers of PE (r, c), as km_pe holds them:
+    //   w_q[b][r][c]      weight bank b (w0_q, w1_q);
+    //   hb[.][r][c+1]     {a_valid_q, a_bank_q, a_data_q}; hb[.][r][0] is the
+    //                     row's input from the skew line (not a register);
+    //   pb[.][r][c]       psum_q.
+    // hb and pb hold two copies (ping-pong): each rising edge computes the
+    // copy ~ph_q from copy ph_q with blocking assignments, then ph_q flips.
+    // Every reader outside this process indexes copy ph_q, which this edge
+    // does not write (only its input column 0, which no other process reads),
+    // so the order of processes within the edge does not matter. This is
+    // what lets Verilator update the grid in place: an array written by
+    // nonblocking assignment inside a loop is not supported, and a whole-
+    // array nonblocking copy costs it one temporary per element.
+    logic [7:0]    w_q [2][Rows][Cols];
+    logic [HW-1:0] hb  [2][Rows][Cols+1];
+    logic [31:0]   pb  [2][Rows][Cols];
+    logic          ph_q = 1'b0;
+    logic [HW-1:0] a_in [Rows];  // a_row per row (a_row is split per element)
+    for (genvar r = 0; r < Rows; r++) begin : g_ain
+      assign a_in[r] = a_row[r*HW +: HW];
+    end
+
+    // Weight writes: at most one row per column per cycle, as km_pe's w_we_i.
+    for (genvar c = 0; c < Cols; c++) begin : g_wr
+      always_ff @(posedge clk_i) begin
+        if (!rst_ni) begin
+          for (int r = 0; r < Rows; r++) begin
+            w_q[0][r][c] <= '0;
+            w_q[1][r][c] <= '0;
+          end
+        end else if (w_ctrl[c*CW + RowW + 1]) begin
+          w_q[w_ctrl[c*CW + RowW]][w_ctrl[c*CW +: RowW]][c] <= w_col[8*c +: 8];
+        end
+      end
+    end
+
+    /* verilator lint_off BLKSEQ */
+    always_ff @(posedge clk_i) begin
+      for (int r = 0; r < Rows; r++) begin
+        hb[ph_q][r][0] = a_in[r];
+        for (int c = 0; c < Cols; c++) begin
+          // km_pe's datapath on the activation hb[ph_q][r][c] (written as one
+          // expression per register: block-local temporaries would be model
+          // members that every PE stores to and reloads).
+          hb[!ph_q][r][c+1] = !rst_ni ? '0 : hb[ph_q][r][c];
+          if (SignMag) begin
+            pb[!ph_q][r][c] = !rst_ni ? '0 :
+              ((r == 0) ? 32'd0 : pb[ph_q][(r == 0) ? 0 : r-1][c])
+              + ({17'b0, 15'(w_q[hb[ph_q][r][c][AW]][r][c][6:0]) * 15'(hb[ph_q][r][c][7:0])}
+                 ^ {32{w_q[hb[ph_q][r][c][AW]][r][c][7] ^ hb[ph_q][r][c][AW-1]
+                       ^ (Keyed & key[r*Cols + c])}})
+              + {31'b0, w_q[hb[ph_q][r][c][AW]][r][c][7] ^ hb[ph_q][r][c][AW-1]
+                        ^ (Keyed & key[r*Cols + c])};
+          end else begin
+            pb[!ph_q][r][c] = !rst_ni ? '0 :
+              ((r == 0) ? 32'd0 : pb[ph_q][(r == 0) ? 0 : r-1][c])
+              + (32'($signed(w_q[hb[ph_q][r][c][AW]][r][c]) * $signed(hb[ph_q][r][c][7:0]))
+                 ^ {32{Keyed & key[r*Cols + c]}})
+              + {31'b0, Keyed & key[r*Cols + c]};
+          end
+        end
+      end
+      ph_q <= !ph_q;
+    end
+    /* verilator lint_on BLKSEQ */
+
+    for (genvar c = 0; c < Cols; c++) begin : g_bottom
+      assign v[(Rows*Cols + c)*32 +: 32] = pb[ph_q][Rows-1][c];
+    end
+    assign h[((Rows-1)*(Cols+1) + Cols)*HW + AW + 1] = hb[ph_q][Rows-1][Cols][AW+1];
   end
 
   // ---------------------------------------------------------------------------
