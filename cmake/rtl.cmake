@@ -255,6 +255,10 @@ foreach(_g IN LISTS KEYMAC_PARAM_GEOMETRIES)
   list(GET _p 1 _c)
   list(GET _p 2 _k)
   keymac_verilate_array(keymac_rtl_${_r}x${_c}_k${_k} ROWS ${_r} COLS ${_c} KEYED ${_k})
+  # Its untraced copy with the PE grid in its simulation form (SimGrid = 1):
+  # about twice the traced model's cycles per second at 16x16 (docs/RTL.md
+  # "The simulation form of the PE grid"), for runs that write no trace.
+  keymac_verilate_array(keymac_rtl_${_r}x${_c}_k${_k}_nt ROWS ${_r} COLS ${_c} KEYED ${_k} NOTRACE SIMGRID)
 endforeach()
 # The expanded key mode (ARCHITECTURE.md 11): the co-simulation geometries
 # (square 4x4 and 8x8, non-square 8x4), about a minute of build each.
@@ -272,13 +276,6 @@ if(KEYMAC_RTL_BENCH_32)
   keymac_verilate_array(keymac_rtl_32x32_k1 ROWS 32 COLS 32 KEYED 1)
   keymac_verilate_array(keymac_rtl_32x32_k1_nt ROWS 32 COLS 32 KEYED 1 NOTRACE SIMGRID)
 endif()
-# Untraced copies of the square keyed arrays RtlBackend runs most (8x8,
-# 16x16), with the PE grid in its simulation form (SimGrid = 1): about twice
-# the traced library's cycles per second at 16x16 (docs/RTL.md "The
-# simulation form of the PE grid"), for runs that write no trace.
-foreach(_n 8 16)
-  keymac_verilate_array(keymac_rtl_${_n}x${_n}_k1_nt ROWS ${_n} COLS ${_n} KEYED 1 NOTRACE SIMGRID)
-endforeach()
 keymac_rtl_registry(keymac_rtl_models)
 
 # --- synthesis (Yosys) -----------------------------------------------------------

@@ -40,11 +40,15 @@ class RtlBackend::Device : public CycleDevice {
 
 RtlBackend::RtlBackend(Geometry g, const BackendOptions& options)
     : g_(g), opt_(options), device_(std::make_unique<Device>(*this)), driver_(std::make_unique<CycleDriver>(*device_, g)) {
-  // A run that writes no VCD or SAIF uses the model verilated without
-  // --trace where one was built (fewer instructions per cycle; same RTL).
+  // A run that writes no VCD or SAIF uses the models verilated without
+  // --trace, with the PE grid in its simulation form (km_array SimGrid = 1,
+  // compared with the km_pe form every cycle by tests/rtl), where built.
   const bool traced = !opt_.trace.vcd_path.empty() || !opt_.trace.saif_path.empty();
-  keyed_ = traced ? rtl::make_rtl_array(g.rows, g.cols, true) : rtl::make_rtl_array_untraced(g.rows, g.cols, true);
-  plain_ = rtl::make_rtl_array(g.rows, g.cols, false);
+  const auto make = [traced, g](bool keyed) {
+    return traced ? rtl::make_rtl_array(g.rows, g.cols, keyed) : rtl::make_rtl_array_untraced(g.rows, g.cols, keyed);
+  };
+  keyed_ = make(true);
+  plain_ = make(false);
   expanded_ = rtl::make_rtl_array(g.rows, g.cols, true, true);
   if (!keyed_) {
     throw Error("--backend rtl: no verilated RTL model for a " + g.str() + " array (built: " + rtl_geometry_list(true) +

@@ -17,10 +17,12 @@ std::vector<RtlGeometry> rtl_geometries();
 std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed);
 // The same with the key mode: expanded = KeyMode 1 (keyed only).
 std::unique_ptr<RtlArray> make_rtl_array(int rows, int cols, bool keyed, bool expanded);
-// For a run that writes no trace: the model verilated without --trace if one
-// was built for that geometry (cmake/rtl.cmake NOTRACE: fewer instructions
-// per cycle; its trace_open() throws, traceable() is false), else the same
-// as make_rtl_array(). Same RTL, same ports and results.
+// For a run that writes no trace: the model verilated without --trace and
+// with the PE grid in its simulation form (km_array SimGrid = 1) if one was
+// built for that geometry (cmake/rtl.cmake NOTRACE SIMGRID: about twice the
+// cycles per second at 16x16; its trace_open() throws, traceable() is
+// false), else the same as make_rtl_array(). Same ports, same outputs in
+// every cycle (tests/rtl: Untraced, GridForms).
 std::unique_ptr<RtlArray> make_rtl_array_untraced(int rows, int cols, bool keyed, bool expanded = false);
 
 }  // namespace keymac::rtl
