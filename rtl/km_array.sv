@@ -302,28 +302,32 @@ module km_array #(
       $error("km_array: SimGrid = 1 supports the periodic and plain arrays only (KeyMode = 0)");
     end
     // The registers of PE (r, c), as km_pe holds them:
-    //   w_q[b][r][c]      weight bank b (w0_q, w1_q);
-    //   hb[.][r][c+1]     {a_valid_q, a_bank_q, a_data_q}; hb[.][r][0] is the
-    //                     row's input from the skew line (not a register);
-    //   pb[.][r][c]       psum_q.
-    // hb and pb hold two copies (ping-pong): each rising edge computes the
-    // copy ~ph_q from copy ph_q with blocking assignments, then ph_q flips.
-    // Every reader outside this process indexes copy ph_q, which this edge
-    // does not write (only its input column 0, which no other process reads),
-    // so the order of processes within the edge does not matter. This is
-    // what lets Verilator update the grid in place: an array written by
-    // nonblocking assignment inside a loop is not supported, and a whole-
-    // array nonblocking copy costs it one temporary per element.
+    //   w_q[b][r][c]     weight bank b (km_pe's w0_q, w1_q);
+    //   hb[.][r][c+1]    {a_valid_q, a_bank_q, a_data_q};
+    //   pb[.][r+1][c]    psum_q.
+    // Not registers: hb[.][r][0], row r's input from the skew line (written
+    // at each edge before it is read), and pb[.][0][c], the constant 0 that
+    // enters the top row (set once, never written again).
+    // hb and pb hold two copies (ping-pong): each rising edge computes copy
+    // !ph_q from copy ph_q with blocking assignments, then ph_q flips. Every
+    // reader outside this process indexes copy ph_q, whose registers this
+    // edge does not write, so the order of processes within the edge does
+    // not matter. This is what lets Verilator update the grid in place in
+    // one loop body per column: an array written by nonblocking assignment
+    // inside a loop is not supported, and a whole-array nonblocking copy
+    // costs it one temporary per element. This form is for simulation
+    // only; Yosys synthesises the km_pe form.
     logic [7:0]    w_q [2][Rows][Cols];
     logic [HW-1:0] hb  [2][Rows][Cols+1];
-    logic [31:0]   pb  [2][Rows][Cols];
+    logic [31:0]   pb  [2][Rows+1][Cols];
     logic          ph_q = 1'b0;
+    logic [Cols-1:0] krow;       // key bits of the row being updated
     logic [HW-1:0] a_in [Rows];  // a_row per row (a_row is split per element)
     for (genvar r = 0; r < Rows; r++) begin : g_ain
       assign a_in[r] = a_row[r*HW +: HW];
     end
 
-    // Weight writes: at most one row per column per cycle, as km_pe's w_we_i.
+    // Weight writes: at most one row per column per cycle (km_pe's w_we_i).
     for (genvar c = 0; c < Cols; c++) begin : g_wr
       always_ff @(posedge clk_i) begin
         if (!rst_ni) begin
@@ -337,29 +341,45 @@ module km_array #(
       end
     end
 
+    // Row 0 of both copies of pb: the constant 0 entering the top row.
+    initial begin
+      for (int b = 0; b < 2; b++) begin
+        for (int c = 0; c < Cols; c++) begin
+          pb[b][0][c] = '0;
+        end
+      end
+    end
+
     /* verilator lint_off BLKSEQ */
     always_ff @(posedge clk_i) begin
-      for (int r = 0; r < Rows; r++) begin
-        hb[ph_q][r][0] = a_in[r];
-        for (int c = 0; c < Cols; c++) begin
-          // km_pe's datapath on the activation hb[ph_q][r][c] (written as one
-          // expression per register: block-local temporaries would be model
-          // members that every PE stores to and reloads).
-          hb[!ph_q][r][c+1] = !rst_ni ? '0 : hb[ph_q][r][c];
-          if (SignMag) begin
-            pb[!ph_q][r][c] = !rst_ni ? '0 :
-              ((r == 0) ? 32'd0 : pb[ph_q][(r == 0) ? 0 : r-1][c])
-              + ({17'b0, 15'(w_q[hb[ph_q][r][c][AW]][r][c][6:0]) * 15'(hb[ph_q][r][c][7:0])}
-                 ^ {32{w_q[hb[ph_q][r][c][AW]][r][c][7] ^ hb[ph_q][r][c][AW-1]
-                       ^ (Keyed & key[r*Cols + c])}})
-              + {31'b0, w_q[hb[ph_q][r][c][AW]][r][c][7] ^ hb[ph_q][r][c][AW-1]
-                        ^ (Keyed & key[r*Cols + c])};
-          end else begin
-            pb[!ph_q][r][c] = !rst_ni ? '0 :
-              ((r == 0) ? 32'd0 : pb[ph_q][(r == 0) ? 0 : r-1][c])
-              + (32'($signed(w_q[hb[ph_q][r][c][AW]][r][c]) * $signed(hb[ph_q][r][c][7:0]))
-                 ^ {32{Keyed & key[r*Cols + c]}})
-              + {31'b0, Keyed & key[r*Cols + c]};
+      if (!rst_ni) begin
+        for (int r = 0; r < Rows; r++) begin
+          for (int c = 0; c < Cols; c++) begin
+            hb[!ph_q][r][c+1] = '0;
+            pb[!ph_q][r+1][c] = '0;
+          end
+        end
+      end else begin
+        for (int r = 0; r < Rows; r++) begin
+          hb[ph_q][r][0] = a_in[r];
+          krow = key[r*Cols +: Cols];  // '0 when Keyed = 0
+          for (int c = 0; c < Cols; c++) begin
+            // km_pe's datapath, one expression per register (block-local
+            // temporaries would be model members stored and reloaded per PE),
+            // the partial sum before the activation passed right, so every
+            // load of the PE's inputs comes before its stores.
+            if (SignMag) begin
+              pb[!ph_q][r+1][c] = pb[ph_q][r][c]
+                + ({17'b0, 15'(w_q[hb[ph_q][r][c][AW]][r][c][6:0]) * 15'(hb[ph_q][r][c][7:0])}
+                   ^ {32{w_q[hb[ph_q][r][c][AW]][r][c][7] ^ hb[ph_q][r][c][AW-1] ^ krow[c]}})
+                + {31'b0, w_q[hb[ph_q][r][c][AW]][r][c][7] ^ hb[ph_q][r][c][AW-1] ^ krow[c]};
+            end else begin
+              pb[!ph_q][r+1][c] = pb[ph_q][r][c]
+                + (32'($signed(w_q[hb[ph_q][r][c][AW]][r][c]) * $signed(hb[ph_q][r][c][7:0]))
+                   ^ {32{krow[c]}})
+                + {31'b0, krow[c]};
+            end
+            hb[!ph_q][r][c+1] = hb[ph_q][r][c];
           end
         end
       end
@@ -368,7 +388,7 @@ module km_array #(
     /* verilator lint_on BLKSEQ */
 
     for (genvar c = 0; c < Cols; c++) begin : g_bottom
-      assign v[(Rows*Cols + c)*32 +: 32] = pb[ph_q][Rows-1][c];
+      assign v[(Rows*Cols + c)*32 +: 32] = pb[ph_q][Rows][c];
     end
     assign h[((Rows-1)*(Cols+1) + Cols)*HW + AW + 1] = hb[ph_q][Rows-1][Cols][AW+1];
   end
