@@ -41,6 +41,11 @@ struct BackendOptions {
   // systemc: "fold" (default: a fold at a time, timing from MemorySystem::plan)
   // or "cycle" (the memory system and the register-level array stepped every cycle).
   std::string timing = setting_default::timing;
+  // rtl: which form of km_array's PE grid runs (docs/RTL.md "The simulation
+  // form of the PE grid"): "pe" the km_pe instances (the synthesised form),
+  // "sim" the simulation form (untraced), "auto" (default) sim unless a VCD
+  // or SAIF is written.
+  std::string rtl_grid = setting_default::rtl_grid;
 };
 
 }  // namespace keymac

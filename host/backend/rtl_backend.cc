@@ -40,15 +40,24 @@ class RtlBackend::Device : public CycleDevice {
 
 RtlBackend::RtlBackend(Geometry g, const BackendOptions& options)
     : g_(g), opt_(options), device_(std::make_unique<Device>(*this)), driver_(std::make_unique<CycleDriver>(*device_, g)) {
-  // A run that writes no VCD or SAIF uses the models verilated without
-  // --trace, with the PE grid in its simulation form (km_array SimGrid = 1,
-  // compared with the km_pe form every cycle by tests/rtl), where built.
+  // --rtl-grid: "pe" runs the traced km_pe models; "sim" the models
+  // verilated without --trace with the PE grid in its simulation form
+  // (km_array SimGrid = 1, compared with the km_pe form every cycle by
+  // tests/rtl); "auto" sim unless a VCD or SAIF is written.
   const bool traced = !opt_.trace.vcd_path.empty() || !opt_.trace.saif_path.empty();
-  const auto make = [traced, g](bool keyed) {
-    return traced ? rtl::make_rtl_array(g.rows, g.cols, keyed) : rtl::make_rtl_array_untraced(g.rows, g.cols, keyed);
+  if (opt_.rtl_grid != "auto" && opt_.rtl_grid != "pe" && opt_.rtl_grid != "sim")
+    throw UsageError("--rtl-grid: '" + opt_.rtl_grid + "' is not auto, pe or sim");
+  if (opt_.rtl_grid == "sim" && traced)
+    throw UsageError("--rtl-grid sim: the simulation form of the PE grid is not traced; drop --vcd/--saif or use --rtl-grid pe");
+  const bool sim = opt_.rtl_grid == "sim" || (opt_.rtl_grid == "auto" && !traced);
+  const auto make = [sim, g](bool keyed) {
+    return sim ? rtl::make_rtl_array_untraced(g.rows, g.cols, keyed) : rtl::make_rtl_array(g.rows, g.cols, keyed);
   };
   keyed_ = make(true);
   plain_ = make(false);
+  if (opt_.rtl_grid == "sim" && keyed_ && keyed_->traceable())
+    throw Error("--rtl-grid sim: no simulation-form model for a " + g.str() +
+                " array (cmake/rtl.cmake builds one for every verilated periodic geometry)");
   expanded_ = rtl::make_rtl_array(g.rows, g.cols, true, true);
   if (!keyed_) {
     throw Error("--backend rtl: no verilated RTL model for a " + g.str() + " array (built: " + rtl_geometry_list(true) +
@@ -152,6 +161,8 @@ void RtlBackend::reset(const KeySource* key) {
                   rtl_geometry_list(true) + "; add one with keymac_verilate_array(... EXPANDED) in cmake/rtl.cmake)");
     if (!opt_.trace.vcd_path.empty() || !opt_.trace.saif_path.empty())
       throw UsageError("--vcd/--saif: the rtl backend does not trace an expanded-key array (its cipher state is not scrubbed)");
+    if (opt_.rtl_grid == "sim")
+      throw UsageError("--rtl-grid sim: the expanded-key array has no simulation form; use --rtl-grid pe or auto");
     kx_ = key->clone();
   }
   cur_ = kx_ ? expanded_.get() : (!key && plain_) ? plain_.get() : keyed_.get();

@@ -54,6 +54,11 @@ const std::vector<Setting>& settings() {
        "fold: a fold at a time, stalls from the planner (fast); cycle: memory system and register-level array "
        "stepped every cycle",
        KEYMAC_SETTING_FIELD(*t.timing, std::string)},
+      {"rtl_grid", SettingType::kChoice, d::rtl_grid, "", 0, 0, false, {"auto", "pe", "sim"}, nullptr, false,
+       SettingScope::kRtl,
+       "form of the PE grid: pe the km_pe instances (synthesised form), sim the simulation form (no trace), "
+       "auto sim unless --vcd or --saif",
+       KEYMAC_SETTING_FIELD(*t.rtl_grid, std::string)},
       {"clock_mhz", SettingType::kNumber, d::clock_mhz, "MHz", 0, 1e6, true, {}, nullptr, false,
        SettingScope::kAllBackends, "array clock: latency in time, waveform time scale",
        KEYMAC_SETTING_FIELD(*t.clock_mhz, double)},
@@ -62,6 +67,16 @@ const std::vector<Setting>& settings() {
 }
 
 #undef KEYMAC_SETTING_FIELD
+
+const char* scope_backend(SettingScope scope) {
+  switch (scope) {
+    case SettingScope::kAllBackends: return "";
+    case SettingScope::kSystemc:
+    case SettingScope::kFiniteMemory: return "systemc";
+    case SettingScope::kRtl: return "rtl";
+  }
+  return "";
+}
 
 const Setting* find_setting(const std::string& name) {
   for (const auto& s : settings())
@@ -152,8 +167,8 @@ std::string settings_markdown() {
     std::string json_key = s.json_key ? std::string("`") + s.json_key + "`" : "—";
     if (s.json_negated) json_key += " (negated)";
     const char* scope = s.scope == SettingScope::kAllBackends ? "every backend"
-                        : s.scope == SettingScope::kSystemc    ? "systemc"
-                                                               : "systemc with `--finite-memory`";
+                        : s.scope == SettingScope::kFiniteMemory ? "systemc with `--finite-memory`"
+                                                                 : scope_backend(s.scope);
     std::string def = s.default_value.is_string() ? s.default_value.get<std::string>()
                       : s.default_value.is_number() ? fmt_number(s.default_value.get<double>())
                                                     : s.default_value.dump();

@@ -31,13 +31,16 @@ namespace keymac {
 
 enum class SettingType { kBool, kInt, kNumber, kChoice };
 // Which runs honour a setting: every backend; only --backend systemc; only
-// --backend systemc with --finite-memory.
-enum class SettingScope { kAllBackends, kSystemc, kFiniteMemory };
+// --backend systemc with --finite-memory; only --backend rtl.
+enum class SettingScope { kAllBackends, kSystemc, kFiniteMemory, kRtl };
+// The backend that honours a setting of that scope ("" for kAllBackends).
+const char* scope_backend(SettingScope scope);
 
 struct SettingsTarget {
   MemoryOptions* memory = nullptr;
   std::string* timing = nullptr;
   double* clock_mhz = nullptr;
+  std::string* rtl_grid = nullptr;
 };
 
 struct Setting {

@@ -8,7 +8,8 @@ SettingFlags add_setting_flags(CLI::App* c) {
   SettingFlags f;
   for (const Setting& s : settings()) {
     auto text = std::make_shared<std::string>();
-    const std::string help = std::string(s.scope == SettingScope::kAllBackends ? "" : "systemc: ") + s.description +
+    const std::string help = std::string(s.scope == SettingScope::kAllBackends ? "" : scope_backend(s.scope)) +
+                             (s.scope == SettingScope::kAllBackends ? "" : ": ") + s.description +
                              (*s.unit ? std::string(" (") + s.unit + ")" : "");
     CLI::Option* o = nullptr;
     if (s.type == SettingType::kBool) {

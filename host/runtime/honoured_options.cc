@@ -10,8 +10,7 @@ namespace keymac {
 namespace {
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
-// The settings that act only with finite memory, and the other systemc-only
-// ones, from the settings registry.
+// The settings that act only with finite memory, from the settings registry.
 std::vector<std::string> flags_of_scope(SettingScope scope) {
   std::vector<std::string> f;
   for (const auto& s : settings())
@@ -22,9 +21,11 @@ const std::vector<std::string>& memory_flags() {
   static const std::vector<std::string> f = flags_of_scope(SettingScope::kFiniteMemory);
   return f;
 }
-const std::vector<std::string>& systemc_flags() {
-  static const std::vector<std::string> f = flags_of_scope(SettingScope::kSystemc);
-  return f;
+// The backend that alone honours the setting behind a flag ("" for none).
+std::string only_backend(const std::string& flag) {
+  for (const auto& s : settings())
+    if (s.flag() == flag) return scope_backend(s.scope);
+  return "";
 }
 }  // namespace
 
@@ -42,8 +43,9 @@ void check_honoured(const std::string& backend, const std::vector<std::string>& 
       throw Error(f + ": the " + backend + " backend has ideal memory; only --backend systemc models DRAM and SRAM (with --finite-memory)");
     if (has(memory_flags(), f) && !finite_memory)
       throw Error(f + ": has no effect with ideal memory (the default); add --finite-memory");
-    if (!memory && has(systemc_flags(), f) && !systemc)
-      throw Error(f + ": only --backend systemc honours it; the " + backend + " backend would ignore it");
+    const std::string only = only_backend(f);
+    if (!memory && !only.empty() && backend != only)
+      throw Error(f + ": only --backend " + only + " honours it; the " + backend + " backend would ignore it");
     if (f == "--vcd" && backend != "systemc" && backend != "rtl")
       throw Error("--vcd: the " + backend + " backend has no waveform; use --backend systemc or rtl (--saif works on any backend)");
     if (f == "--saif-names" && (backend != "rtl" || !has(given, "--saif")))

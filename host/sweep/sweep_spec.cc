@@ -429,7 +429,8 @@ RunConfig point_config(const SweepSpec& spec, const SweepPoint& pt) {
   if (p.contains("data_dir")) cfg.data_dir = p["data_dir"].get<std::string>();
   if (p.contains("mean")) cfg.preprocess.mean = p["mean"].get<float>();
   if (p.contains("std")) cfg.preprocess.std = p["std"].get<float>();
-  const SettingsTarget target{&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz};
+  const SettingsTarget target{&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz,
+                              &cfg.backend_options.rtl_grid};
   for (const Setting& st : settings())
     if (p.contains(st.name)) st.set(target, p[st.name]);
   cfg.progress = false;
@@ -450,15 +451,16 @@ std::vector<std::string> point_run_args(const RunConfig& cfg) {
   if (!cfg.key_mode.empty()) a.insert(a.end(), {"--key-mode", cfg.key_mode});
   if (cfg.wrong_key_distance > 0) a.insert(a.end(), {"--wrong-key-distance", std::to_string(cfg.wrong_key_distance)});
   if (cfg.energy) a.push_back("--energy");
-  // Settings: those of every backend always; systemc ones when not the
-  // default; finite-memory ones only with finite memory (run refuses them
-  // where they would not act).
+  // Settings: those of every backend always; systemc and rtl ones when not
+  // the default; finite-memory ones only with finite memory (run refuses
+  // them where they would not act).
   RunConfig copy = cfg;
-  const SettingsTarget target{&copy.backend_options.memory, &copy.backend_options.timing, &copy.clock_mhz};
+  const SettingsTarget target{&copy.backend_options.memory, &copy.backend_options.timing, &copy.clock_mhz,
+                              &copy.backend_options.rtl_grid};
   for (const Setting& st : settings()) {
     const json v = st.get(target);
     const bool pass = st.scope == SettingScope::kAllBackends ||
-                      (st.scope == SettingScope::kSystemc && v != st.default_value) ||
+                      ((st.scope == SettingScope::kSystemc || st.scope == SettingScope::kRtl) && v != st.default_value) ||
                       (st.scope == SettingScope::kFiniteMemory && !cfg.backend_options.memory.ideal);
     if (!pass) continue;
     if (st.type == SettingType::kBool) {

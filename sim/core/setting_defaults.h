@@ -19,6 +19,7 @@ inline constexpr uint32_t wbuf_kib = 64;            // KiB
 inline constexpr uint32_t ibuf_kib = 64;            // KiB
 inline constexpr uint32_t abuf_kib = 64;            // KiB
 inline constexpr const char* timing = "fold";       // fold | cycle
+inline constexpr const char* rtl_grid = "auto";     // auto | pe | sim
 inline constexpr double clock_mhz = 1000.0;         // MHz
 
 }  // namespace keymac::setting_default

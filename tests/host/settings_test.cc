@@ -63,7 +63,8 @@ struct Values {
   MemoryOptions memory;
   std::string timing = BackendOptions{}.timing;
   double clock_mhz = RunConfig{}.clock_mhz;
-  SettingsTarget target() { return {&memory, &timing, &clock_mhz}; }
+  std::string rtl_grid = BackendOptions{}.rtl_grid;
+  SettingsTarget target() { return {&memory, &timing, &clock_mhz, &rtl_grid}; }
 };
 
 std::set<std::string> declared_flags() {
@@ -75,7 +76,8 @@ std::set<std::string> declared_flags() {
 TEST(SettingsRegistry, NamesAreUniqueAndEveryFieldDefaultsToTheDeclaredDefault) {
   std::set<std::string> names;
   RunConfig run;
-  const SettingsTarget t{&run.backend_options.memory, &run.backend_options.timing, &run.clock_mhz};
+  const SettingsTarget t{&run.backend_options.memory, &run.backend_options.timing, &run.clock_mhz,
+                         &run.backend_options.rtl_grid};
   for (const auto& s : settings()) {
     EXPECT_TRUE(names.insert(s.name).second) << s.name;
     EXPECT_EQ(s.get(t), s.check(s.default_value, s.name)) << s.name;
@@ -166,14 +168,18 @@ TEST(SettingsRegistry, SweepAxesAreTheDeclaredSettingsAndSetTheSameFields) {
     SCOPED_TRACE(s.name);
     EXPECT_NE((", " + names + ",").find(std::string(", ") + s.name + ","), std::string::npos);
     const json want = s.check(other_value(s), s.name);
-    // finite memory and the systemc backend, so that every setting is honoured.
-    json base = {{"limit", 8}, {"wrong_keys", 0}, {"backend", "systemc"}};
+    // finite memory and the backend of the setting's scope, so that every
+    // setting is honoured.
+    const std::string backend = s.scope == SettingScope::kRtl ? "rtl" : "systemc";
+    json base = {{"limit", 8}, {"wrong_keys", 0}, {"backend", backend}};
     if (s.scope == SettingScope::kFiniteMemory) base["finite_memory"] = true;
     const std::string path = write_spec(s.name, {{"base", base}, {"axes", {{s.name, {want}}}}});
     const SweepSpec spec = load_sweep_spec(path);
     ASSERT_EQ(spec.points.size(), 1u);
     RunConfig cfg = point_config(spec, spec.points[0]);
-    EXPECT_EQ(s.get({&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz}), want);
+    EXPECT_EQ(s.get({&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz,
+                     &cfg.backend_options.rtl_grid}),
+              want);
 
     // The point's `keymac run` arguments carry the same value.
     CLI::App app;
@@ -191,15 +197,19 @@ TEST(SettingsRegistry, SweepAxesAreTheDeclaredSettingsAndSetTheSameFields) {
   }
 }
 
-TEST(SettingsRegistry, OnlySystemcHonoursTheBackendSpecificSettings) {
+TEST(SettingsRegistry, OnlyTheScopesBackendHonoursTheBackendSpecificSettings) {
   for (const auto& s : settings()) {
     SCOPED_TRACE(s.name);
     if (s.scope == SettingScope::kAllBackends) {
       EXPECT_NO_THROW(check_honoured("functional", {s.flag()}, false));
       continue;
     }
-    EXPECT_THROW(check_honoured("functional", {s.flag()}, false), Error);
-    EXPECT_NO_THROW(check_honoured("systemc", {s.flag()}, true));
+    const std::string own = scope_backend(s.scope);
+    for (const std::string other : {"functional", "systemc", "rtl"}) {
+      if (other == own) continue;
+      EXPECT_THROW(check_honoured(other, {s.flag()}, true), Error) << other;
+    }
+    EXPECT_NO_THROW(check_honoured(own, {s.flag()}, true));
     if (s.scope == SettingScope::kFiniteMemory) {
       EXPECT_THROW(check_honoured("systemc", {s.flag()}, false), Error);
     }
