@@ -25,32 +25,30 @@ set(KEYMAC_RTL_WAIVERS ${KEYMAC_RTL_DIR}/lint/waivers.vlt)
 
 # --- lint ---------------------------------------------------------------------
 find_program(VERILATOR_EXECUTABLE verilator REQUIRED)
-set(_km_lint_cases "4 4 1 1" "4 4 0 1" "4 4 1 0" "1 1 1 1" "2 3 1 1" "2 3 0 0" "8 4 1 1" "16 16 1 1")
+# "R C Keyed SignMag [SimGrid]": the km_pe form in 8 configurations, and the
+# simulation form of the PE grid (SimGrid = 1) in every number format.
+set(_km_lint_cases "4 4 1 1" "4 4 0 1" "4 4 1 0" "1 1 1 1" "2 3 1 1" "2 3 0 0" "8 4 1 1" "16 16 1 1"
+    "16 16 1 1 1" "8 8 1 1 1" "4 4 0 1 1" "4 4 1 0 1" "1 1 1 1 1" "2 3 0 0 1" "3 5 1 1 1")
 foreach(_case IN LISTS _km_lint_cases)
   separate_arguments(_p UNIX_COMMAND "${_case}")
   list(GET _p 0 _r)
   list(GET _p 1 _c)
   list(GET _p 2 _k)
   list(GET _p 3 _s)
-  add_test(NAME rtl_lint_${_r}x${_c}_k${_k}_s${_s}
+  set(_name rtl_lint_${_r}x${_c}_k${_k}_s${_s})
+  set(_g 0)
+  list(LENGTH _p _n)
+  if(_n GREATER 4)
+    list(GET _p 4 _g)
+  endif()
+  if(_g)
+    string(APPEND _name _simgrid)
+  endif()
+  add_test(NAME ${_name}
     COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_array
-            -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}"
+            -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}" "-GSimGrid=1'b${_g}"
             ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_SOURCES})
-  set_tests_properties(rtl_lint_${_r}x${_c}_k${_k}_s${_s} PROPERTIES LABELS "rtl;lint")
-endforeach()
-
-# The simulation form of the PE grid (SimGrid = 1), in every number format.
-foreach(_case "16 16 1 1" "8 8 1 1" "4 4 0 1" "4 4 1 0" "1 1 1 1" "2 3 0 0" "3 5 1 1")
-  separate_arguments(_p UNIX_COMMAND "${_case}")
-  list(GET _p 0 _r)
-  list(GET _p 1 _c)
-  list(GET _p 2 _k)
-  list(GET _p 3 _s)
-  add_test(NAME rtl_lint_${_r}x${_c}_k${_k}_s${_s}_simgrid
-    COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module km_array
-            -GRows=${_r} -GCols=${_c} "-GKeyed=1'b${_k}" "-GSignMag=1'b${_s}" "-GSimGrid=1'b1"
-            ${KEYMAC_RTL_WAIVERS} ${KEYMAC_RTL_SOURCES})
-  set_tests_properties(rtl_lint_${_r}x${_c}_k${_k}_s${_s}_simgrid PROPERTIES LABELS "rtl;lint")
+  set_tests_properties(${_name} PROPERTIES LABELS "rtl;lint")
 endforeach()
 
 # The expanded key mode: km_array with KeyMode = 1 and its km_keyexp.

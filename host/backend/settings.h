@@ -42,6 +42,10 @@ struct SettingsTarget {
   double* clock_mhz = nullptr;
   std::string* rtl_grid = nullptr;
 };
+// Every setting's field: those of `backend` and the run's clock.
+inline SettingsTarget settings_target(BackendOptions& backend, double& clock_mhz) {
+  return {&backend.memory, &backend.timing, &clock_mhz, &backend.rtl_grid};
+}
 
 struct Setting {
   const char* name;

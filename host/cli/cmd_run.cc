@@ -133,8 +133,7 @@ void add_run(CLI::App& app, Runner& run) {
       }
       cfg.backend_options.memory = m;
       std::vector<std::string> given =
-          apply_setting_flags(setting_flags, {&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz,
-                                              &cfg.backend_options.rtl_grid});
+          apply_setting_flags(setting_flags, settings_target(cfg.backend_options, cfg.clock_mhz));
       given.insert(given.end(), given_other.begin(), given_other.end());
       if (!o->topology.empty()) {
         TopologyConfig t;

@@ -429,8 +429,7 @@ RunConfig point_config(const SweepSpec& spec, const SweepPoint& pt) {
   if (p.contains("data_dir")) cfg.data_dir = p["data_dir"].get<std::string>();
   if (p.contains("mean")) cfg.preprocess.mean = p["mean"].get<float>();
   if (p.contains("std")) cfg.preprocess.std = p["std"].get<float>();
-  const SettingsTarget target{&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz,
-                              &cfg.backend_options.rtl_grid};
+  const SettingsTarget target = settings_target(cfg.backend_options, cfg.clock_mhz);
   for (const Setting& st : settings())
     if (p.contains(st.name)) st.set(target, p[st.name]);
   cfg.progress = false;
@@ -455,8 +454,7 @@ std::vector<std::string> point_run_args(const RunConfig& cfg) {
   // the default; finite-memory ones only with finite memory (run refuses
   // them where they would not act).
   RunConfig copy = cfg;
-  const SettingsTarget target{&copy.backend_options.memory, &copy.backend_options.timing, &copy.clock_mhz,
-                              &copy.backend_options.rtl_grid};
+  const SettingsTarget target = settings_target(copy.backend_options, copy.clock_mhz);
   for (const Setting& st : settings()) {
     const json v = st.get(target);
     const bool pass = st.scope == SettingScope::kAllBackends ||

@@ -60,11 +60,9 @@ std::string text_of(const json& v) {
 }
 
 struct Values {
-  MemoryOptions memory;
-  std::string timing = BackendOptions{}.timing;
+  BackendOptions backend;
   double clock_mhz = RunConfig{}.clock_mhz;
-  std::string rtl_grid = BackendOptions{}.rtl_grid;
-  SettingsTarget target() { return {&memory, &timing, &clock_mhz, &rtl_grid}; }
+  SettingsTarget target() { return settings_target(backend, clock_mhz); }
 };
 
 std::set<std::string> declared_flags() {
@@ -76,8 +74,7 @@ std::set<std::string> declared_flags() {
 TEST(SettingsRegistry, NamesAreUniqueAndEveryFieldDefaultsToTheDeclaredDefault) {
   std::set<std::string> names;
   RunConfig run;
-  const SettingsTarget t{&run.backend_options.memory, &run.backend_options.timing, &run.clock_mhz,
-                         &run.backend_options.rtl_grid};
+  const SettingsTarget t = settings_target(run.backend_options, run.clock_mhz);
   for (const auto& s : settings()) {
     EXPECT_TRUE(names.insert(s.name).second) << s.name;
     EXPECT_EQ(s.get(t), s.check(s.default_value, s.name)) << s.name;
@@ -139,9 +136,9 @@ TEST(SettingsRegistry, JsonMemoryConfigAcceptsExactlyTheDeclaredKeys) {
       keys.insert(s.json_key);
       const json given = s.json_negated ? json(!want.get<bool>()) : want;
       Values v;
-      v.memory = memory_options_from_json(json{{s.json_key, given}}, "m.json");
+      v.backend.memory = memory_options_from_json(json{{s.json_key, given}}, "m.json");
       EXPECT_EQ(s.get(v.target()), want);
-      EXPECT_EQ(memory_options_to_json(v.memory).at(s.json_key), given);
+      EXPECT_EQ(memory_options_to_json(v.backend.memory).at(s.json_key), given);
       if (s.type != SettingType::kBool && s.type != SettingType::kChoice) {
         EXPECT_THROW(memory_options_from_json(json{{s.json_key, s.hi * 2 + 1}}, "m.json"), Error);
       }
@@ -177,9 +174,7 @@ TEST(SettingsRegistry, SweepAxesAreTheDeclaredSettingsAndSetTheSameFields) {
     const SweepSpec spec = load_sweep_spec(path);
     ASSERT_EQ(spec.points.size(), 1u);
     RunConfig cfg = point_config(spec, spec.points[0]);
-    EXPECT_EQ(s.get({&cfg.backend_options.memory, &cfg.backend_options.timing, &cfg.clock_mhz,
-                     &cfg.backend_options.rtl_grid}),
-              want);
+    EXPECT_EQ(s.get(settings_target(cfg.backend_options, cfg.clock_mhz)), want);
 
     // The point's `keymac run` arguments carry the same value.
     CLI::App app;
